@@ -1,0 +1,174 @@
+"""eventapp: county gatherings on career guidance for refugees."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the app. ``config`` is a Config class (default ``Config``) or a dict of overrides
+    on top of it."""
+    from eventapp.config import Config, database_url, secret_key
+
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    overrides = {}
+    if isinstance(config, dict):
+        overrides, config = config, None
+    config = config or Config
+    app.config.from_object(config)
+    app.config.update({k: v for k, v in config.from_env().items() if v is not None})
+    app.config.update(overrides)
+    instance = Path(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(
+        app.config.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL"), instance
+    )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        instance.mkdir(parents=True, exist_ok=True)
+        # Writers wait for each other instead of failing at once.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(instance)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_template_helpers(app)
+
+    from eventapp.cli import register
+
+    register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+    from sqlalchemy import select
+
+    from eventapp.core.views import select_locale
+    from eventapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_token: str):
+        from eventapp.accounts.models import User
+
+        return db.session.scalars(
+            select(User).where(User.session_token == session_token, User.active.is_(True))
+        ).first()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from eventapp import accounts, api, core, gatherings, mail, places  # noqa: F401
+    from eventapp.accounts import api as _accounts_api  # noqa: F401
+    from eventapp.accounts import views as _accounts_views  # noqa: F401
+    from eventapp.api import auth as _api_auth  # noqa: F401
+    from eventapp.api import openapi as _openapi  # noqa: F401
+    from eventapp.api import views as _api_views  # noqa: F401
+    from eventapp.core.views import bp as core_bp
+    from eventapp.extensions import csrf
+    from eventapp.gatherings import api as _gatherings_api  # noqa: F401
+    from eventapp.gatherings import views as _gatherings_views  # noqa: F401
+    from eventapp.mail import views as _mail_views  # noqa: F401
+    from eventapp.places import api as _places_api  # noqa: F401
+    from eventapp.places import views as _places_views  # noqa: F401
+
+    # The API authenticates by bearer token only, never by cookie, so it needs no CSRF token.
+    csrf.exempt(api.bp)
+    for blueprint in (core_bp, accounts.bp, places.bp, gatherings.bp, mail.bp, api.bp, api.ui):
+        app.register_blueprint(blueprint)
+
+
+def _register_errors(app: Flask) -> None:
+    from flask import render_template, request
+    from flask_babel import gettext as _
+    from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException, InternalServerError
+
+    from eventapp.api.auth import api_error, domain_error_json, http_error_json
+    from eventapp.core.errors import DomainError
+    from eventapp.extensions import db
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        if wants_json():
+            return domain_error_json(exc)
+        return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        message = _("The form had expired or was sent from elsewhere. Go back, reload the page and "
+                    "try again.")
+        return render_template("errors/error.html", status=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if wants_json():
+            return http_error_json(exc)
+        return render_template("errors/error.html", status=exc.code, message=None), exc.code
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc):
+        db.session.rollback()
+        if wants_json():
+            return api_error(500, "server_error", _("Something went wrong on our side."))
+        return render_template("errors/error.html", status=500, message=None), 500
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask import request
+    from flask_babel import format_datetime, get_locale
+    from flask_login import current_user
+
+    from eventapp.core.access import Role, role_label
+    from eventapp.core.time import to_oslo
+    from eventapp.gatherings.models import status_label
+
+    @app.context_processor
+    def inject():
+        def failed_mail() -> int:
+            from eventapp.mail.services import failed_count
+
+            return failed_count(current_user) if current_user.is_authenticated else 0
+
+        return {"Role": Role, "role_label": role_label, "locale": str(get_locale()),
+                "failed_mail": failed_mail,
+                "status_label": status_label, "current_path": request.full_path.rstrip("?")}
+
+    @app.template_filter("local")
+    def local(value, fmt="short"):
+        return format_datetime(to_oslo(value), fmt) if value else ""
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        return response

@@ -1,0 +1,229 @@
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from eventapp.accounts import bp, services
+from eventapp.accounts.forms import (
+    AssignForm,
+    LoginForm,
+    ResetRequestForm,
+    SetPasswordForm,
+    UserForm,
+)
+from eventapp.accounts.models import User
+from eventapp.core.access import Role, get_scoped_or_404, role_label, roles_required, scope
+from eventapp.core.errors import DomainError
+from eventapp.core.web import errors_to_form, safe_next
+from eventapp.extensions import db, limiter
+from eventapp.places.models import County, Municipality
+
+
+def _login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("Wrong email or password, or the account is not activated."))
+            status = 401
+        else:
+            # A new session at login: nothing from before (including a planted session) survives.
+            session.clear()
+            login_user(user)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    if FlaskForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("You are logged out."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+def _password_page(token: str, purpose: str, template: str):
+    try:
+        services.find_link(token, purpose)
+    except DomainError as exc:
+        return render_template("accounts/link_invalid.html", message=exc.message), 410
+    form = SetPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.use_link(token, purpose, form.password.data)
+        except DomainError as exc:
+            errors_to_form(form, exc)
+            status = 422
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash(_("Your password is set. Welcome!"), "success")
+            return redirect(url_for("core.home"))
+    elif form.is_submitted():
+        status = 422
+    return render_template(template, form=form), status
+
+
+@bp.route("/activate/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def activate(token: str):
+    return _password_page(token, "activate", "accounts/activate.html")
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str):
+    return _password_page(token, "reset", "accounts/reset.html")
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        flash(_("If an active account has this address, a link to set a new password is on its "
+                "way. It works once, for a short time."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form), (
+        422 if form.is_submitted() else 200
+    )
+
+
+@bp.get("/users")
+@roles_required(Role.DIRECTORATE, Role.COUNTY_HOST)
+def users():
+    stmt = scope(select(User), User, current_user).order_by(User.role, User.name)
+    return render_template("accounts/users.html", users=db.session.scalars(stmt).all(),
+                           role_label=role_label)
+
+
+def _user_form() -> UserForm:
+    form = UserForm()
+    form.role.choices = [(r.value, role_label(r)) for r in services.roles_creatable_by(current_user)]
+    if current_user.role == Role.DIRECTORATE:
+        form.county.choices = [("", _("Choose a county"))] + [
+            (str(c.id), f"{c.number} {c.name}")
+            for c in db.session.scalars(select(County).where(County.active).order_by(County.number))
+        ]
+        form.municipality.choices = [("", "")]
+    else:
+        form.county.choices = [(str(current_user.county_id), current_user.county.name)]
+        form.municipality.choices = [("", _("Not a municipal contact"))] + [
+            (str(m.id), f"{m.number} {m.name}")
+            for m in db.session.scalars(
+                select(Municipality)
+                .where(Municipality.county_id == current_user.county_id, Municipality.active)
+                .order_by(Municipality.number)
+            )
+        ]
+    return form
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.DIRECTORATE, Role.COUNTY_HOST)
+def new_user():
+    form = _user_form()
+    status = 200
+    if form.validate_on_submit():
+        county = db.session.get(County, int(form.county.data)) if form.county.data else None
+        municipality = (
+            db.session.get(Municipality, int(form.municipality.data))
+            if form.municipality.data else None
+        )
+        try:
+            user = services.create_user(
+                email=form.email.data, name=form.name.data, role=form.role.data,
+                county=county, municipality=municipality, actor=current_user,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            errors_to_form(form, exc)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("%(name)s is created and gets an email to activate the account.",
+                    name=user.name), "success")
+            return redirect(url_for("accounts.user", user_id=user.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("accounts/user_new.html", form=form), status
+
+
+def _assign_form(user: User) -> AssignForm:
+    form = AssignForm()
+    form.municipalities.choices = [
+        (str(m.id), f"{m.number} {m.name}")
+        for m in db.session.scalars(
+            select(Municipality)
+            .where(Municipality.county_id == user.county_id, Municipality.active)
+            .order_by(Municipality.number)
+        )
+    ]
+    if not form.is_submitted():
+        form.municipalities.data = [str(m.id) for m in user.assigned_municipalities]
+    return form
+
+
+@bp.get("/users/<int:user_id>")
+@roles_required(Role.DIRECTORATE, Role.COUNTY_HOST)
+def user(user_id: int):
+    shown = get_scoped_or_404(User, user_id)
+    assign = _assign_form(shown) if shown.role == Role.COUNSELLOR else None
+    return render_template("accounts/user.html", shown=shown, assign=assign,
+                           role_label=role_label, action=FlaskForm())
+
+
+@bp.post("/users/<int:user_id>/municipalities")
+@roles_required(Role.COUNTY_HOST)
+def assign(user_id: int):
+    shown = get_scoped_or_404(User, user_id)
+    if shown.role != Role.COUNSELLOR:
+        abort(404)
+    form = _assign_form(shown)
+    if form.validate_on_submit():
+        chosen = db.session.scalars(
+            select(Municipality).where(Municipality.id.in_([int(i) for i in form.municipalities.data]))
+        ).all()
+        try:
+            services.assign_municipalities(current_user, shown, list(chosen))
+        except DomainError as exc:
+            db.session.rollback()
+            errors_to_form(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The counsellor's municipalities are saved."), "success")
+            return redirect(url_for("accounts.user", user_id=shown.id))
+    return render_template("accounts/user.html", shown=shown, assign=form,
+                           role_label=role_label, action=FlaskForm()), 422
+
+
+@bp.post("/users/<int:user_id>/resend")
+@roles_required(Role.DIRECTORATE, Role.COUNTY_HOST)
+def resend_activation(user_id: int):
+    shown = get_scoped_or_404(User, user_id)
+    if shown.role not in services.roles_creatable_by(current_user):
+        abort(403)
+    if FlaskForm().validate_on_submit() and not shown.active:
+        services.send_link(shown, "activate", actor=current_user)
+        db.session.commit()
+        flash(_("A new activation link is on its way to %(email)s.", email=shown.email), "success")
+    return redirect(url_for("accounts.user", user_id=shown.id))

@@ -1,0 +1,269 @@
+"""Command-line operations: ``flask --app eventapp <command>``."""
+
+import sys
+import threading
+import time
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from eventapp.core.access import Role
+from eventapp.core.errors import DomainError
+from eventapp.extensions import db
+
+DEMO_PASSWORD = "Samling-demo-2026!"  # noqa: S105 - printed for the local demo on purpose
+DEMO_USERS = [
+    ("direktorat@demo.eventapp.no", "Hanne Direktorat", Role.DIRECTORATE, None, None),
+    ("vert@demo.eventapp.no", "Vilde Vertskap", Role.COUNTY_HOST, "46", None),
+    ("veileder@demo.eventapp.no", "Kari Karriereveileder", Role.COUNSELLOR, "46", None),
+    ("kommune@demo.eventapp.no", "Omar Flyktningetjenesten", Role.MUNICIPAL_CONTACT, "46", "4601"),
+]
+DEMO_COUNSELLOR_MUNICIPALITIES = ["4601", "4624", "4626", "4627", "4631"]
+
+
+def _fail(exc: DomainError):
+    details = "".join(f"\n  {k}: {v}" for k, v in exc.fields.items() if v != exc.message)
+    raise click.ClickException(exc.message + details)
+
+
+@click.group("places")
+def places_cli():
+    """Counties, municipalities and Oslo's city districts."""
+
+
+@places_cli.command("load")
+@with_appcontext
+def places_load():
+    """Load the lists shipped with the app (safe to run again)."""
+    from eventapp.places.services import load_shipped
+
+    for plan in load_shipped():
+        click.echo(f"{plan.kind}: {plan.count('added')} added, {plan.count('changed')} changed, "
+                   f"{plan.count('retired')} retired, {plan.unchanged} unchanged")
+    db.session.commit()
+
+
+@places_cli.command("import")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--dry-run", is_flag=True, help="Show what would change and change nothing.")
+@with_appcontext
+def places_import(csv_file, dry_run):
+    """Import an updated list (counties, municipalities or districts) from CSV_FILE."""
+    from eventapp.places import services
+
+    try:
+        kind, rows = services.read_csv(csv_file.read())
+        plan = services.plan_import(kind, rows)
+    except DomainError as exc:
+        _fail(exc)
+    for change in plan.changes:
+        click.echo(f"{change.what:12} {change.number} {change.name} {change.detail}".rstrip())
+    click.echo(f"{plan.kind}: {plan.count('added')} added, {plan.count('changed')} changed, "
+               f"{plan.count('retired')} retired, {plan.count('reactivated')} reactivated, "
+               f"{plan.unchanged} unchanged")
+    if dry_run:
+        click.echo("dry run: nothing changed")
+        return
+    services.apply_import(plan)
+    db.session.commit()
+
+
+@click.group("users")
+def users_cli():
+    """User accounts."""
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--password", help="Leave out to mail an activation link instead.")
+@click.option("--name", default=None, help="Defaults to the part of the email before @.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--county", "county_number", help="Two-digit county number.")
+@click.option("--municipality", "municipality_number", help="Municipality or district number.")
+@with_appcontext
+def users_create(email, password, name, role, county_number, municipality_number):
+    """Create a user with any role (the command line is trusted)."""
+    from eventapp.accounts.services import create_user
+    from eventapp.places.models import County, Municipality
+
+    county = municipality = None
+    if county_number:
+        county = db.session.scalars(select(County).where(County.number == county_number)).first()
+        if county is None:
+            raise click.ClickException(f"No county numbered {county_number}; run `places load`.")
+    if municipality_number:
+        municipality = db.session.scalars(
+            select(Municipality).where(Municipality.number == municipality_number)
+        ).first()
+        if municipality is None:
+            raise click.ClickException(f"No municipality numbered {municipality_number}.")
+        if county is not None and municipality.county_id != county.id:
+            raise click.ClickException("The municipality is not in that county.")
+    try:
+        user = create_user(email=email, name=name or email.split("@")[0], role=role,
+                           county=county, municipality=municipality, password=password)
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    state = "active" if user.active else "waiting for activation (link mailed)"
+    click.echo(f"created {user.email} ({user.role}), {state}")
+
+
+@click.group("tokens")
+def tokens_cli():
+    """API tokens."""
+
+
+@tokens_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="command line")
+@with_appcontext
+def tokens_create(email, name):
+    """Create an API token for a user; the token is printed alone on the last line."""
+    from eventapp.accounts.services import find_user_by_email
+    from eventapp.api.services import create_token
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email}.")
+    try:
+        _token, raw = create_token(user, name)
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    click.echo(f"token for {user.email} ({user.role}):")
+    click.echo(raw)
+
+
+@click.group("outbox")
+def outbox_cli():
+    """The mail outbox."""
+
+
+@outbox_cli.command("send")
+@click.option("--watch", is_flag=True, help="Keep sending as mail becomes due.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between rounds.")
+@click.option("--limit", default=100, show_default=True, help="Messages per round.")
+@with_appcontext
+def outbox_send(watch, interval, limit):
+    """Deliver due mail; temporary failures are retried later with growing delays."""
+    from eventapp.mail.services import send_due
+
+    while True:
+        report = send_due(limit=limit)
+        if report.handled or not watch:
+            click.echo(f"sent {report.sent}, retry later {report.retried}, failed {report.failed}")
+        if not watch:
+            if report.handled == limit:
+                continue  # more may be due
+            return
+        if report.handled < limit:
+            time.sleep(interval)
+
+
+def demo_setup() -> list[tuple[str, str, str]]:
+    """Everything the demo needs; running it again changes nothing that exists."""
+    from flask_migrate import upgrade
+
+    from eventapp.accounts.models import User
+    from eventapp.accounts.services import assign_municipalities, create_user
+    from eventapp.gatherings.models import Gathering
+    from eventapp.gatherings.services import create_gathering
+    from eventapp.places.models import County, Municipality
+    from eventapp.places.services import load_shipped
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    load_shipped()
+    db.session.commit()
+
+    def county(number):
+        return db.session.scalars(select(County).where(County.number == number)).one()
+
+    def unit(number):
+        return db.session.scalars(select(Municipality).where(Municipality.number == number)).one()
+
+    logins = []
+    for email, name, role, county_number, municipality_number in DEMO_USERS:
+        user = db.session.scalars(select(User).where(User.email == email)).first()
+        if user is None:
+            user = create_user(
+                email=email, name=name, role=role, password=DEMO_PASSWORD,
+                county=county(county_number) if county_number else None,
+                municipality=unit(municipality_number) if municipality_number else None,
+            )
+        logins.append((role.value, email, DEMO_PASSWORD))
+    host = db.session.scalars(select(User).where(User.email == DEMO_USERS[1][0])).one()
+    counsellor = db.session.scalars(select(User).where(User.email == DEMO_USERS[2][0])).one()
+    if not counsellor.assigned_municipalities:
+        assign_municipalities(host, counsellor, [unit(n) for n in DEMO_COUNSELLOR_MUNICIPALITIES])
+    vestland = county("46")
+    exists = db.session.scalars(select(Gathering).where(Gathering.county_id == vestland.id)).first()
+    if exists is None:
+        create_gathering(
+            county=vestland, actor=host,
+            title="Fylkessamling om karriereveiledning for flyktninger 2027",
+            start_date=date(2027, 3, 10), end_date=date(2027, 3, 11),
+            venue="Scandic Ørnen", address="Lars Hilles gate 18, 5008 Bergen",
+            registration_opens=date(2027, 1, 11), registration_closes=date(2027, 2, 24),
+            capacity=90,
+        )
+    db.session.commit()
+    return logins
+
+
+def _mail_loop(app, stop: threading.Event) -> None:
+    from eventapp.mail.services import send_due
+
+    while not stop.is_set():
+        with app.app_context():
+            try:
+                send_due()
+            except Exception as exc:  # noqa: BLE001 - keep the demo's sender alive, and say why
+                app.logger.warning("demo mail sender: %s", exc)
+            finally:
+                db.session.remove()
+        stop.wait(3)
+
+
+@click.command("demo")
+@click.option("--serve/--no-serve", default=True, help="Serve on http://HOST:PORT afterwards.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@with_appcontext
+def demo(serve, host, port):
+    """Set up a demo database with a user per role and a draft gathering, then serve it."""
+    app = current_app._get_current_object()
+    logins = demo_setup()
+    click.echo(f"\nDatabase: {app.config['SQLALCHEMY_DATABASE_URI']}")
+    click.echo("Demo logins (role, email, password):")
+    for role, email, password in logins:
+        click.echo(f"  {role:18} {email:32} {password}")
+    if app.config["MAIL_TRANSPORT"] == "file":
+        mail_dir = app.config.get("MAIL_FILE_DIR") or f"{app.instance_path}/mail"
+        click.echo(f"Mail is written as .eml files to {mail_dir}")
+    if not serve:
+        return
+    stop = threading.Event()
+    threading.Thread(target=_mail_loop, args=(app, stop), daemon=True).start()
+    click.echo(f"\nServing on http://{host}:{port}  (Ctrl+C stops)")
+    try:
+        app.run(host=host, port=port, debug=False, use_reloader=False)
+    finally:
+        stop.set()
+
+
+def demo_main() -> None:
+    """The ``eventapp-demo`` console script: ``flask --app eventapp demo`` in one word."""
+    from eventapp import create_app
+
+    app = create_app()
+    with app.app_context():
+        sys.exit(demo.main(args=sys.argv[1:], prog_name="eventapp-demo"))
+
+
+def register(app) -> None:
+    for command in (places_cli, users_cli, tokens_cli, outbox_cli, demo):
+        app.cli.add_command(command)

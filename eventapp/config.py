@@ -1,0 +1,130 @@
+"""Configuration read from the environment.
+
+Every setting has a default that works on a fresh machine (SQLite and the file mail transport
+under ``instance/``); production overrides them through environment variables.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in ``instance/``.
+
+    A generated key survives restarts, so sessions and emailed links stay valid; several app
+    servers behind a load balancer must be given the same SECRET_KEY through the environment.
+    """
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once must not overwrite each other's key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def database_url(url: str | None, instance_path: Path) -> str:
+    if not url:
+        return f"sqlite:///{instance_path / 'eventapp.sqlite'}"
+    # Accept the plain forms hosting providers hand out and use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Production and demo settings; values come from the environment when set."""
+
+    TESTING = False
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in create_app from DATABASE_URL
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    BABEL_DEFAULT_LOCALE = "nb"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
+    LANGUAGES = ("nb", "en")
+
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+
+    # Mail: transport "file" writes .eml files under instance/mail; "smtp" uses MAIL_SERVER.
+    MAIL_TRANSPORT = "file"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None  # noqa: S105 - read from the environment
+    MAIL_DEFAULT_SENDER = "eventapp <noreply@eventapp.invalid>"
+    MAIL_TIMEOUT = 20
+    MAIL_FILE_DIR: str | None = None
+    OUTBOX_MAX_ATTEMPTS = 8
+    OUTBOX_RETRY_BASE_SECONDS = 60
+    OUTBOX_CLAIM_SECONDS = 300
+
+    ACTIVATION_LINK_HOURS = 72
+    RESET_LINK_HOURS = 2
+    # Links in mail must point at the public address, not at the sender process.
+    BASE_URL = "http://127.0.0.1:5000"
+
+    @classmethod
+    def from_env(cls) -> dict:
+        env = {
+            "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+            "MAIL_TRANSPORT": os.environ.get("MAIL_TRANSPORT", cls.MAIL_TRANSPORT),
+            "MAIL_SERVER": os.environ.get("MAIL_SERVER", cls.MAIL_SERVER),
+            "MAIL_PORT": _int("MAIL_PORT", cls.MAIL_PORT),
+            "MAIL_USE_TLS": _bool("MAIL_USE_TLS", cls.MAIL_USE_TLS),
+            "MAIL_USE_SSL": _bool("MAIL_USE_SSL", cls.MAIL_USE_SSL),
+            "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+            "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+            "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", cls.MAIL_DEFAULT_SENDER),
+            "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR"),
+            "BASE_URL": os.environ.get("BASE_URL", cls.BASE_URL).rstrip("/"),
+            "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        }
+        return env
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = True  # tests send the token like a browser; a test checks its absence
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_TRANSPORT = "smtp"
+    MAIL_SERVER = "127.0.0.1"
+    OUTBOX_RETRY_BASE_SECONDS = 1
+    SERVER_NAME = None
+    BASE_URL = "http://localhost"
+    PASSWORD_HASH_FAST = True  # argon2 with small cost: same code path, quicker suite
+
+    @classmethod
+    def from_env(cls) -> dict:
+        return {"SQLALCHEMY_DATABASE_URI": os.environ.get("TEST_DATABASE_URL")}

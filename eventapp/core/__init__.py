@@ -1,0 +1,1 @@
+"""Shared pieces: access control and scoping, time helpers, column types, domain errors."""

@@ -1,0 +1,101 @@
+"""Access control in one place: roles, the scope of every query, and view decorators.
+
+A model that belongs to a county says how to reach that county (``scope_county``) and, where a
+municipal contact may see it, how to reach its municipality (``scope_municipality``). ``scope``
+turns that into a WHERE clause for the acting user, and views and the API both go through it,
+so no feature re-invents the rule.
+"""
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import Select, false, select
+
+from eventapp.extensions import db
+
+
+class Role(StrEnum):
+    DIRECTORATE = "directorate"
+    COUNTY_HOST = "county_host"
+    COUNSELLOR = "counsellor"
+    MUNICIPAL_CONTACT = "municipal_contact"
+
+
+# Roles that act for a whole county.
+COUNTY_ROLES = frozenset({Role.COUNTY_HOST, Role.COUNSELLOR})
+
+
+def scope(stmt: Select, model, user) -> Select:
+    """Restrict ``stmt`` (selecting ``model``) to what ``user`` may see.
+
+    ``model.scope_county()`` returns the column holding the owning county's id;
+    ``model.scope_municipality()`` (optional) the municipality's id. A model without the latter
+    is hidden from municipal contacts unless it sets ``municipal_contacts_see_county = True``.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return stmt.where(false())
+    if user.role == Role.DIRECTORATE:
+        return stmt
+    if user.role in COUNTY_ROLES:
+        return stmt.where(model.scope_county() == user.county_id)
+    if user.role == Role.MUNICIPAL_CONTACT:
+        by_municipality = getattr(model, "scope_municipality", None)
+        if by_municipality is not None:
+            return stmt.where(by_municipality() == user.municipality_id)
+        if getattr(model, "municipal_contacts_see_county", False):
+            return stmt.where(model.scope_county() == user.county_id)
+    return stmt.where(false())
+
+
+def get_scoped(model, ident, user):
+    """The object if it exists and ``user`` may see it, else None (callers answer 404)."""
+    stmt = scope(select(model).where(model.id == ident), model, user)
+    return db.session.scalars(stmt).first()
+
+
+def get_scoped_or_404(model, ident, user=None):
+    obj = get_scoped(model, ident, user if user is not None else current_user)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def may_manage_county(user, county_id: int | None) -> bool:
+    """County hosts run their own county; the directorate reviews and does not run counties."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.role == Role.COUNTY_HOST
+        and county_id is not None
+        and user.county_id == county_id
+    )
+
+
+def roles_required(*roles: Role) -> Callable:
+    """Log in first, then refuse (403) anyone whose role is not listed."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def role_label(role: str) -> str:
+    from flask_babel import gettext as _
+
+    return {
+        Role.DIRECTORATE: _("Directorate reviewer"),
+        Role.COUNTY_HOST: _("County host"),
+        Role.COUNSELLOR: _("Career counsellor"),
+        Role.MUNICIPAL_CONTACT: _("Municipal contact"),
+    }.get(role, role)

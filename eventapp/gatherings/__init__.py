@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("gatherings", __name__, url_prefix="/gatherings")

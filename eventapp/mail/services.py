@@ -1,0 +1,203 @@
+"""Queue mail with the change that causes it; deliver it after commit, exactly once.
+
+Delivery claims a message by a compare-and-set UPDATE (status pending -> sending) and commits
+the claim before talking to the mail server, so two senders never deliver the same row. On
+PostgreSQL the candidate rows are read with ``FOR UPDATE SKIP LOCKED`` so concurrent senders
+take different rows instead of waiting on each other. A sender that dies mid-delivery leaves a
+claim that expires, and the message is tried again.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import and_, func, or_, select, update
+
+from eventapp.core.time import utcnow
+from eventapp.extensions import db
+from eventapp.mail.models import OutboxAttachment, OutboxMessage
+from eventapp.mail.transports import PermanentFailure, TemporaryFailure, transport_from_config
+
+MAX_RETRY_DELAY = timedelta(hours=6)
+
+
+def queue_mail(
+    *,
+    kind: str,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str | None = None,
+    to_name: str | None = None,
+    from_address: str | None = None,
+    reply_to: str | None = None,
+    created_by=None,
+    county_id: int | None = None,
+    attachments: tuple[tuple[str, str, bytes], ...] = (),
+) -> OutboxMessage:
+    """Add a message to the outbox in the caller's transaction; nothing is sent until commit."""
+    domain = current_app.config["MAIL_DEFAULT_SENDER"].rsplit("@", 1)[-1].rstrip(">") or None
+    message = OutboxMessage(
+        kind=kind,
+        to_address=to,
+        to_name=to_name,
+        from_address=from_address,
+        reply_to=reply_to,
+        subject=subject.replace("\n", " ").strip(),
+        body_text=body_text,
+        body_html=body_html,
+        message_id=make_msgid(domain=domain),
+        created_by_id=getattr(created_by, "id", None),
+        county_id=county_id,
+        next_attempt_at=utcnow(),
+    )
+    for filename, content_type, data in attachments:
+        message.attachments.append(
+            OutboxAttachment(filename=filename, content_type=content_type, data=data)
+        )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def render_mail(template: str, locale: str | None = None, **context) -> tuple[str, str]:
+    """Subject and text body from ``templates/<template>.txt`` in the recipient's language.
+
+    The template has two blocks, ``subject`` and ``body``.
+    """
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        tmpl = current_app.jinja_env.get_template(f"{template}.txt")
+        ctx = tmpl.new_context(dict(context, config=current_app.config))
+        subject = "".join(tmpl.blocks["subject"](ctx)).strip()
+        body = "".join(tmpl.blocks["body"](ctx)).strip() + "\n"
+    return subject, body
+
+
+def queue_template(kind: str, template: str, *, to: str, locale: str | None = None,
+                   to_name: str | None = None, created_by=None, county_id=None,
+                   attachments=(), **context) -> OutboxMessage:
+    subject, body = render_mail(template, locale, **context)
+    return queue_mail(
+        kind=kind, to=to, to_name=to_name, subject=subject, body_text=body,
+        created_by=created_by, county_id=county_id, attachments=attachments,
+    )
+
+
+def build_email(message: OutboxMessage, default_sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = message.from_address or default_sender
+    email["To"] = formataddr((message.to_name or "", message.to_address))
+    email["Subject"] = message.subject
+    email["Message-ID"] = message.message_id
+    email["Date"] = format_datetime(message.created_at)
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        email.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
+    return email
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.failed
+
+
+def _due(now):
+    return or_(
+        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_until < now),
+    )
+
+
+def claim_due(limit: int) -> list[int]:
+    """Take up to ``limit`` due messages for this sender and commit the claim."""
+    now = utcnow()
+    claim_until = now + timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
+    candidates = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(_due(now))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    claimed = []
+    for ident in candidates:
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == ident, _due(now))
+            .values(
+                status="sending",
+                claimed_until=claim_until,
+                attempts=OutboxMessage.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            claimed.append(ident)
+    db.session.commit()
+    return claimed
+
+
+def retry_delay(attempts: int) -> timedelta:
+    base = current_app.config["OUTBOX_RETRY_BASE_SECONDS"]
+    return min(timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_RETRY_DELAY)
+
+
+def send_due(limit: int = 100, transport=None) -> SendReport:
+    """Deliver what is due now. Commits: it runs outside any request, in the sender."""
+    transport = transport or transport_from_config(current_app)
+    config = current_app.config
+    report = SendReport()
+    for ident in claim_due(limit):
+        message = db.session.get(OutboxMessage, ident)
+        try:
+            transport.send(build_email(message, config["MAIL_DEFAULT_SENDER"]))
+        except TemporaryFailure as exc:
+            message.mark_temporary_failure(
+                str(exc), utcnow() + retry_delay(message.attempts), config["OUTBOX_MAX_ATTEMPTS"]
+            )
+            if message.status == "failed":
+                report.failed += 1
+            else:
+                report.retried += 1
+        except PermanentFailure as exc:
+            message.mark_permanent_failure(str(exc))
+            report.failed += 1
+        else:
+            message.mark_sent(utcnow())
+            report.sent += 1
+        db.session.commit()
+    return report
+
+
+def visible_messages(user):
+    """Mail a person may follow: what they caused, and for a county host their county's too;
+    the directorate sees all. Message bodies can hold personal links, so nobody else does."""
+    stmt = select(OutboxMessage)
+    if user.role == "directorate":
+        return stmt
+    if user.role == "county_host":
+        return stmt.where(
+            or_(OutboxMessage.created_by_id == user.id, OutboxMessage.county_id == user.county_id)
+        )
+    return stmt.where(OutboxMessage.created_by_id == user.id)
+
+
+def failed_count(user) -> int:
+    stmt = visible_messages(user).where(OutboxMessage.status == "failed")
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
