@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask import jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import extract, select
@@ -9,6 +11,7 @@ from eventapp.core.access import get_scoped, scope
 from eventapp.core.errors import NotFound, ValidationFailed
 from eventapp.extensions import db
 from eventapp.gatherings.models import STATUSES, Gathering
+from eventapp.gatherings.services import create_gathering
 from eventapp.places.models import County
 
 GATHERING = {
@@ -73,3 +76,54 @@ def get_gathering(id: int):  # noqa: A002 - the name is the API's
     if gathering is None:
         raise NotFound(_("No such gathering."))
     return jsonify(gathering_json(gathering))
+
+
+CREATE_GATHERING = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["county_number", "title", "start_date", "end_date", "venue"],
+    "properties": {
+        "county_number": {"type": "string", "pattern": "^[0-9]{2}$"},
+        "title": {"type": "string", "minLength": 1, "maxLength": 200},
+        "start_date": {"type": "string", "format": "date"},
+        "end_date": {"type": "string", "format": "date"},
+        "venue": {"type": "string", "minLength": 1, "maxLength": 200},
+        "address": {"type": "string", "maxLength": 300},
+        "registration_opens": {"type": "string", "format": "date"},
+        "registration_closes": {"type": "string", "format": "date"},
+        "capacity": {"type": "integer", "minimum": 1},
+    },
+}
+
+
+def _date(body: dict, name: str, fields: dict):
+    value = body.get(name)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        fields[name] = _("Use a date as YYYY-MM-DD.")
+        return None
+
+
+@operation(bp, "createGathering", "POST", "/gatherings", summary="A county host creates a draft "
+           "gathering for their own county.", response=GATHERING, status=201,
+           request_schema=CREATE_GATHERING)
+def create(body: dict):
+    fields: dict = {}
+    dates = {name: _date(body, name, fields) for name in
+             ("start_date", "end_date", "registration_opens", "registration_closes")}
+    county = db.session.scalars(select(County).where(County.number == body["county_number"])).first()
+    if county is None:
+        fields["county_number"] = _("No county has this number.")
+    if fields:
+        raise ValidationFailed(_("The request has invalid fields."), fields=fields)
+    gathering = create_gathering(
+        county=county, title=body["title"], start_date=dates["start_date"],
+        end_date=dates["end_date"], venue=body["venue"], actor=api_user(),
+        address=body.get("address"), registration_opens=dates["registration_opens"],
+        registration_closes=dates["registration_closes"], capacity=body.get("capacity"),
+    )
+    db.session.commit()
+    return jsonify(gathering_json(gathering)), 201

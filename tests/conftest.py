@@ -1,0 +1,208 @@
+"""Fixtures: the app from the factory with TestConfig, a clean database per test, helpers.
+
+The database is SQLite in a temporary file unless TEST_DATABASE_URL names another (the suite
+runs on PostgreSQL in CI that way). The schema is built once per run by the migrations, so
+every run also tests them.
+"""
+
+import os
+import re
+import socket
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from eventapp import create_app
+from eventapp.config import TestConfig
+from eventapp.extensions import db as _db
+from tests import factories
+
+PASSWORD = factories.PASSWORD
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url):
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory):
+    """Drop whatever is there and build the schema with the migrations, once per run."""
+    from flask_migrate import upgrade
+
+    app = create_app(_config(database_url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        with _db.engine.begin() as conn:
+            if database_url.startswith("postgresql"):
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            else:
+                _db.metadata.drop_all(conn)
+                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(directory=app.extensions["migrate"].directory)
+        _db.engine.dispose()
+    return database_url
+
+
+def _config(database_url, instance_path):
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        SECRET_KEY = "test-secret-key"  # noqa: S105
+        MAIL_FILE_DIR = str(instance_path / "mail")
+        # A port where nothing listens unless a test starts an SMTP server there.
+        MAIL_PORT = _free_port()
+
+        @classmethod
+        def from_env(cls):
+            return {}
+
+    return Config
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def app(_schema, tmp_path):
+    app = create_app(_config(_schema, tmp_path))
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _truncate()
+        _db.engine.dispose()
+
+
+def _truncate():
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def places(app):
+    """The shipped counties, municipalities and Oslo districts."""
+    from eventapp.places.services import load_shipped
+
+    load_shipped()
+    _db.session.commit()
+    return factories.Places()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app, places):
+    return factories.make_user
+
+
+@pytest.fixture
+def make_gathering(app, places):
+    return factories.make_gathering
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                     r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def get_csrf(client, url: str) -> str:
+    return csrf_from(client.get(url).get_data(as_text=True))
+
+
+def login(client, email: str, password: str = PASSWORD, next_url: str | None = None):
+    token = get_csrf(client, "/account/login")
+    url = "/account/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"email": email, "password": password, "csrf_token": token})
+
+
+def post_form(client, url: str, data: dict, page: str | None = None):
+    """POST like a browser: fetch the page first for its CSRF token."""
+    token = get_csrf(client, page or url)
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free port; messages land in ``server.messages``."""
+    from tests.smtp import SMTPServer
+
+    servers = []
+
+    def start(port: int | None = None, **behaviour):
+        server = SMTPServer(port or _free_port(), **behaviour)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def use_smtp(app):
+    """Point the app's mail at ``port``."""
+
+    def point(port: int):
+        app.config["MAIL_TRANSPORT"] = "smtp"
+        app.config["MAIL_SERVER"] = "127.0.0.1"
+        app.config["MAIL_PORT"] = port
+
+    return point
+
+
+@pytest.fixture
+def run_in_thread():
+    """Run functions concurrently in threads and re-raise the first failure."""
+
+    def run(*targets):
+        errors = []
+
+        def wrap(target):
+            try:
+                target()
+            except BaseException as exc:  # noqa: BLE001 - handed back to the test
+                errors.append(exc)
+
+        threads = [threading.Thread(target=wrap, args=(t,)) for t in targets]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        if errors:
+            raise errors[0]
+
+    return run
