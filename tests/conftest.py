@@ -5,12 +5,15 @@ runs on PostgreSQL in CI that way). The schema is built once per run by the migr
 every run also tests them.
 """
 
+import contextvars
 import os
 import re
 import socket
 import threading
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from eventapp import create_app
@@ -78,9 +81,25 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    The test holds an app context for its own database work; without this, requests would
+    share it (and its ``g`` and database session) with the test and with each other.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        # What the request committed must be visible to the test's own session.
+        if has_app_context():
+            _db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(_schema, tmp_path):
     app = create_app(_config(_schema, tmp_path))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         _db.session.remove()

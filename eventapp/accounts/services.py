@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from zxcvbn import zxcvbn
@@ -15,6 +15,7 @@ from eventapp.accounts.models import LinkToken, User
 from eventapp.core.access import Role
 from eventapp.core.errors import Forbidden, ValidationFailed
 from eventapp.core.time import utcnow
+from eventapp.core.web import external_url
 from eventapp.extensions import db
 from eventapp.mail.services import queue_template
 from eventapp.places.models import County, Municipality
@@ -230,7 +231,7 @@ def use_link(raw: str, purpose: str, password: str) -> User:
 def send_link(user: User, purpose: str, actor: User | None = None) -> None:
     raw = issue_link(user, purpose)
     endpoint = "accounts.activate" if purpose == "activate" else "accounts.reset_password"
-    link = current_app.config["BASE_URL"] + url_for(endpoint, token=raw)
+    link = external_url(endpoint, token=raw)
     hours = current_app.config[
         "ACTIVATION_LINK_HOURS" if purpose == "activate" else "RESET_LINK_HOURS"
     ]

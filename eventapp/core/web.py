@@ -2,6 +2,8 @@
 
 from urllib.parse import urlsplit
 
+from flask import current_app
+
 from eventapp.core.errors import DomainError
 
 
@@ -28,3 +30,10 @@ def errors_to_form(form, exc: DomainError) -> None:
             placed = True
     if not placed:
         form.form_errors.append(exc.message)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for mail, built from BASE_URL so it works outside a request too
+    (the sender, the command line) and never trusts the Host header of whoever asked."""
+    adapter = current_app.url_map.bind("localhost")
+    return current_app.config["BASE_URL"] + adapter.build(endpoint, values)
