@@ -117,16 +117,17 @@ def users():
 
 
 def _user_form() -> UserForm:
+    """The directorate picks a county; a county host picks a municipality in their own county."""
     form = UserForm()
     form.role.choices = [(r.value, role_label(r)) for r in services.roles_creatable_by(current_user)]
     if current_user.role == Role.DIRECTORATE:
+        del form.municipality
         form.county.choices = [("", _("Choose a county"))] + [
             (str(c.id), f"{c.number} {c.name}")
             for c in db.session.scalars(select(County).where(County.active).order_by(County.number))
         ]
-        form.municipality.choices = [("", "")]
     else:
-        form.county.choices = [(str(current_user.county_id), current_user.county.name)]
+        del form.county
         form.municipality.choices = [("", _("Not a municipal contact"))] + [
             (str(m.id), f"{m.number} {m.name}")
             for m in db.session.scalars(
@@ -138,21 +139,22 @@ def _user_form() -> UserForm:
     return form
 
 
+def _chosen(form, name: str, model):
+    field = getattr(form, name, None)
+    return db.session.get(model, int(field.data)) if field is not None and field.data else None
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles_required(Role.DIRECTORATE, Role.COUNTY_HOST)
 def new_user():
     form = _user_form()
     status = 200
     if form.validate_on_submit():
-        county = db.session.get(County, int(form.county.data)) if form.county.data else None
-        municipality = (
-            db.session.get(Municipality, int(form.municipality.data))
-            if form.municipality.data else None
-        )
         try:
             user = services.create_user(
                 email=form.email.data, name=form.name.data, role=form.role.data,
-                county=county, municipality=municipality, actor=current_user,
+                county=_chosen(form, "county", County),
+                municipality=_chosen(form, "municipality", Municipality), actor=current_user,
             )
         except DomainError as exc:
             db.session.rollback()

@@ -4,9 +4,13 @@ Delivery claims a message by a compare-and-set UPDATE (status pending -> sending
 the claim before talking to the mail server, so two senders never deliver the same row. On
 PostgreSQL the candidate rows are read with ``FOR UPDATE SKIP LOCKED`` so concurrent senders
 take different rows instead of waiting on each other. A sender that dies mid-delivery leaves a
-claim that expires, and the message is tried again.
+claim that expires, and the message is tried again. Each claim raises ``attempts``, which serves
+as the claim's token: right before delivering, a sender renews its claim only if the token is
+still its own, so a message whose claim expired while the sender worked through the rest of
+its batch, and that another sender took over, is not delivered a second time.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -22,6 +26,13 @@ from eventapp.mail.models import OutboxAttachment, OutboxMessage
 from eventapp.mail.transports import PermanentFailure, TemporaryFailure, transport_from_config
 
 MAX_RETRY_DELAY = timedelta(hours=6)
+
+log = logging.getLogger(__name__)
+
+
+def _one_line(value: str | None) -> str | None:
+    """A header value on one line: a line break would end the header and start another."""
+    return None if value is None else " ".join(value.splitlines()).strip()
 
 
 def queue_mail(
@@ -43,10 +54,10 @@ def queue_mail(
     message = OutboxMessage(
         kind=kind,
         to_address=to,
-        to_name=to_name,
+        to_name=_one_line(to_name),
         from_address=from_address,
         reply_to=reply_to,
-        subject=subject.replace("\n", " ").strip(),
+        subject=_one_line(subject),
         body_text=body_text,
         body_html=body_html,
         message_id=make_msgid(domain=domain),
@@ -124,8 +135,12 @@ def _due(now):
     )
 
 
-def claim_due(limit: int) -> list[int]:
-    """Take up to ``limit`` due messages for this sender and commit the claim."""
+def _claim(limit: int) -> list[tuple[int, int]]:
+    """Claim up to ``limit`` due messages and commit; (id, attempts) for each one taken.
+
+    A claim counts as an attempt, so ``attempts`` after the claim is this sender's token: a
+    sender that takes the message over after the claim expired raises it again.
+    """
     now = utcnow()
     claim_until = now + timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
     candidates = db.session.scalars(
@@ -137,7 +152,7 @@ def claim_due(limit: int) -> list[int]:
     ).all()
     claimed = []
     for ident in candidates:
-        result = db.session.execute(
+        token = db.session.scalar(
             update(OutboxMessage)
             .where(OutboxMessage.id == ident, _due(now))
             .values(
@@ -145,39 +160,84 @@ def claim_due(limit: int) -> list[int]:
                 claimed_until=claim_until,
                 attempts=OutboxMessage.attempts + 1,
             )
+            .returning(OutboxMessage.attempts)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
-            claimed.append(ident)
+        if token is not None:
+            claimed.append((ident, token))
     db.session.commit()
     return claimed
 
 
+def claim_due(limit: int) -> list[int]:
+    """Take up to ``limit`` due messages for this sender and commit the claim."""
+    return [ident for ident, _token in _claim(limit)]
+
+
+def _renew_claim(ident: int, token: int) -> bool:
+    """Extend this sender's claim right before delivering, and commit.
+
+    A batch is claimed at once but delivered one message at a time; if the batch outlasts the
+    claim, another sender may have taken a message over, and this sender must leave it alone.
+    """
+    claim_until = utcnow() + timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == ident,
+            OutboxMessage.status == "sending",
+            OutboxMessage.attempts == token,
+        )
+        .values(claimed_until=claim_until)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
 def retry_delay(attempts: int) -> timedelta:
     base = current_app.config["OUTBOX_RETRY_BASE_SECONDS"]
-    return min(timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_RETRY_DELAY)
+    # Capping the exponent keeps timedelta from overflowing after many attempts.
+    doublings = min(max(attempts - 1, 0), 40)
+    return min(timedelta(seconds=base * 2**doublings), MAX_RETRY_DELAY)
 
 
 def send_due(limit: int = 100, transport=None) -> SendReport:
-    """Deliver what is due now. Commits: it runs outside any request, in the sender."""
+    """Deliver what is due now. Commits: it runs outside any request, in the sender.
+
+    One message that cannot be built or sent never stops the rest of the batch.
+    """
     transport = transport or transport_from_config(current_app)
     config = current_app.config
     report = SendReport()
-    for ident in claim_due(limit):
+    for ident, token in _claim(limit):
+        if not _renew_claim(ident, token):
+            continue  # another sender took it over; it delivers it
         message = db.session.get(OutboxMessage, ident)
         try:
-            transport.send(build_email(message, config["MAIL_DEFAULT_SENDER"]))
-        except TemporaryFailure as exc:
+            email = build_email(message, config["MAIL_DEFAULT_SENDER"])
+        except Exception as exc:  # noqa: BLE001 - trying again builds the same broken mail
+            message.mark_permanent_failure(f"cannot build the message: {exc}")
+            report.failed += 1
+            db.session.commit()
+            continue
+        try:
+            transport.send(email)
+        except PermanentFailure as exc:
+            message.mark_permanent_failure(str(exc))
+            report.failed += 1
+        except Exception as exc:  # noqa: BLE001 - TemporaryFailure, or a fault of the transport
+            if not isinstance(exc, TemporaryFailure):
+                log.exception("outbox: unexpected error delivering message %s", ident)
             message.mark_temporary_failure(
-                str(exc), utcnow() + retry_delay(message.attempts), config["OUTBOX_MAX_ATTEMPTS"]
+                str(exc) or type(exc).__name__,
+                utcnow() + retry_delay(message.attempts),
+                config["OUTBOX_MAX_ATTEMPTS"],
             )
             if message.status == "failed":
                 report.failed += 1
             else:
                 report.retried += 1
-        except PermanentFailure as exc:
-            message.mark_permanent_failure(str(exc))
-            report.failed += 1
         else:
             message.mark_sent(utcnow())
             report.sent += 1

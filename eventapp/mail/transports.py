@@ -31,13 +31,20 @@ class SMTPTransport:
 
     def send(self, message: EmailMessage) -> None:
         try:
-            cls = smtplib.SMTP_SSL if self.use_ssl else smtplib.SMTP
-            with cls(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.use_ssl:
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                        context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            try:
                 if self.use_tls:
                     smtp.starttls(context=ssl.create_default_context())
                 if self.username:
                     smtp.login(self.username, self.password or "")
                 smtp.send_message(message)
+            except BaseException:
+                smtp.close()
+                raise
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _msg in exc.recipients.values()]
             text = "; ".join(f"{rcpt}: {code} {msg!r}" for rcpt, (code, msg) in exc.recipients.items())
@@ -51,6 +58,12 @@ class SMTPTransport:
             raise TemporaryFailure(text) from exc
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
+        # The server has taken the message. Trouble saying goodbye must not count as a failed
+        # delivery: the sender would try again and the message would arrive twice.
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
 
 
 class FileTransport:
@@ -60,11 +73,14 @@ class FileTransport:
         self.directory = Path(directory)
 
     def send(self, message: EmailMessage) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
         name = message["Message-ID"].strip("<>").replace("@", "_").replace("/", "_")
-        tmp = self.directory / f".{name}.tmp"
-        tmp.write_bytes(bytes(message))
-        tmp.replace(self.directory / f"{name}.eml")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tmp = self.directory / f".{name}.tmp"
+            tmp.write_bytes(bytes(message))
+            tmp.replace(self.directory / f"{name}.eml")
+        except OSError as exc:  # a full disk or a missing mount may come right again
+            raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
 
 
 def transport_from_config(app) -> SMTPTransport | FileTransport:
