@@ -25,6 +25,7 @@ DEMO_COUNSELLOR_MUNICIPALITIES = ["4601", "4624", "4626", "4627", "4631"]
 
 
 def _fail(exc: DomainError):
+    db.session.rollback()
     details = "".join(f"\n  {k}: {v}" for k, v in exc.fields.items() if v != exc.message)
     raise click.ClickException(exc.message + details)
 

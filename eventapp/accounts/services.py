@@ -138,6 +138,10 @@ def create_user(
     if actor is not None and actor.role == Role.COUNTY_HOST and municipality is not None \
             and municipality.county_id != actor.county_id:
         problems["municipality"] = _("Choose a municipality in your own county.")
+    if password is not None:
+        problem = password_problem(password, [email, name, *email.split("@")])
+        if problem:
+            problems["password"] = problem
     if problems:
         raise ValidationFailed(next(iter(problems.values())), fields=problems)
     user = User(

@@ -12,7 +12,7 @@ its batch, and that another sender took over, is not delivered a second time.
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
@@ -135,8 +135,10 @@ def _due(now):
     )
 
 
-def _claim(limit: int) -> list[tuple[int, int]]:
-    """Claim up to ``limit`` due messages and commit; (id, attempts) for each one taken.
+def _claim(limit: int) -> tuple[list[tuple[int, int]], datetime]:
+    """Claim up to ``limit`` due messages and commit.
+
+    Returns (id, attempts) for each message taken, and when the claim runs out.
 
     A claim counts as an attempt, so ``attempts`` after the claim is this sender's token: a
     sender that takes the message over after the claim expired raises it again.
@@ -166,21 +168,27 @@ def _claim(limit: int) -> list[tuple[int, int]]:
         if token is not None:
             claimed.append((ident, token))
     db.session.commit()
-    return claimed
+    return claimed, claim_until
 
 
 def claim_due(limit: int) -> list[int]:
     """Take up to ``limit`` due messages for this sender and commit the claim."""
-    return [ident for ident, _token in _claim(limit)]
+    claimed, _claim_until = _claim(limit)
+    return [ident for ident, _token in claimed]
 
 
-def _renew_claim(ident: int, token: int) -> bool:
-    """Extend this sender's claim right before delivering, and commit.
+def _renew_claim(ident: int, token: int, claim_until: datetime) -> bool:
+    """Make sure this sender's claim lasts through one delivery; False if it is lost.
 
     A batch is claimed at once but delivered one message at a time; if the batch outlasts the
     claim, another sender may have taken a message over, and this sender must leave it alone.
+    A claim with more than half its time left is still this sender's and needs no renewal.
     """
-    claim_until = utcnow() + timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
+    seconds = current_app.config["OUTBOX_CLAIM_SECONDS"]
+    now = utcnow()
+    if claim_until - now > timedelta(seconds=seconds / 2):
+        return True
+    claim_until = now + timedelta(seconds=seconds)
     result = db.session.execute(
         update(OutboxMessage)
         .where(
@@ -210,8 +218,9 @@ def send_due(limit: int = 100, transport=None) -> SendReport:
     transport = transport or transport_from_config(current_app)
     config = current_app.config
     report = SendReport()
-    for ident, token in _claim(limit):
-        if not _renew_claim(ident, token):
+    claimed, claim_until = _claim(limit)
+    for ident, token in claimed:
+        if not _renew_claim(ident, token, claim_until):
             continue  # another sender took it over; it delivers it
         message = db.session.get(OutboxMessage, ident)
         try:
