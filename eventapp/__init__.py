@@ -139,7 +139,7 @@ def _register_errors(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from flask import request
-    from flask_babel import format_datetime, get_locale
+    from flask_babel import format_date, format_datetime, get_locale
     from flask_login import current_user
 
     from eventapp.core.access import Role, role_label
@@ -160,6 +160,10 @@ def _register_template_helpers(app: Flask) -> None:
     @app.template_filter("local")
     def local(value, fmt="short"):
         return format_datetime(to_oslo(value), fmt) if value else ""
+
+    @app.template_filter("date")
+    def date_filter(value, fmt="long"):
+        return format_date(value, fmt) if value else ""
 
     @app.after_request
     def security_headers(response):

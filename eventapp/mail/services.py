@@ -143,32 +143,37 @@ def _claim(limit: int) -> tuple[list[tuple[int, int]], datetime]:
     A claim counts as an attempt, so ``attempts`` after the claim is this sender's token: a
     sender that takes the message over after the claim expired raises it again.
     """
-    now = utcnow()
-    claim_until = now + timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
-    candidates = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(_due(now))
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    claimed = []
-    for ident in candidates:
-        token = db.session.scalar(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == ident, _due(now))
-            .values(
-                status="sending",
-                claimed_until=claim_until,
-                attempts=OutboxMessage.attempts + 1,
+    while True:
+        now = utcnow()
+        claim_until = now + timedelta(seconds=current_app.config["OUTBOX_CLAIM_SECONDS"])
+        candidates = db.session.scalars(
+            select(OutboxMessage.id)
+            .where(_due(now))
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        claimed = []
+        for ident in candidates:
+            token = db.session.scalar(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == ident, _due(now))
+                .values(
+                    status="sending",
+                    claimed_until=claim_until,
+                    attempts=OutboxMessage.attempts + 1,
+                )
+                .returning(OutboxMessage.attempts)
+                .execution_options(synchronize_session=False)
             )
-            .returning(OutboxMessage.attempts)
-            .execution_options(synchronize_session=False)
-        )
-        if token is not None:
-            claimed.append((ident, token))
-    db.session.commit()
-    return claimed, claim_until
+            if token is not None:
+                claimed.append((ident, token))
+        db.session.commit()
+        # Where rows cannot be skipped while locked (SQLite), another sender may have taken
+        # every candidate between our read and our update: look again rather than report
+        # nothing due while mail waits. Each pass means another sender took rows, so it ends.
+        if claimed or not candidates:
+            return claimed, claim_until
 
 
 def claim_due(limit: int) -> list[int]:

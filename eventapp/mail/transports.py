@@ -19,6 +19,13 @@ class PermanentFailure(Exception):
     pass
 
 
+def _reply(code: int, text: bytes | str) -> str:
+    """A server's answer as a person reads it: "550 5.1.1 no such user", not bytes' repr."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}"
+
+
 class SMTPTransport:
     def __init__(self, config: dict):
         self.host = config["MAIL_SERVER"]
@@ -47,12 +54,13 @@ class SMTPTransport:
                 raise
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _msg in exc.recipients.values()]
-            text = "; ".join(f"{rcpt}: {code} {msg!r}" for rcpt, (code, msg) in exc.recipients.items())
+            text = "; ".join(f"{rcpt}: {_reply(code, msg)}"
+                             for rcpt, (code, msg) in exc.recipients.items())
             if all(500 <= code < 600 for code in codes):
                 raise PermanentFailure(text) from exc
             raise TemporaryFailure(text) from exc
         except smtplib.SMTPResponseException as exc:
-            text = f"{exc.smtp_code} {exc.smtp_error!r}"
+            text = _reply(exc.smtp_code, exc.smtp_error)
             if 500 <= exc.smtp_code < 600:
                 raise PermanentFailure(text) from exc
             raise TemporaryFailure(text) from exc

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -27,10 +27,17 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """No access log line per request; errors are still logged."""
+
+    def log_request(self, *args, **kwargs):
+        pass
+
+
 @pytest.fixture
 def live_server(app):
     """Serve ``app`` on 127.0.0.1 at a free port; yields the base URL without a trailing slash."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
