@@ -154,7 +154,16 @@ def outbox_send(watch, interval, limit):
     from eventapp.mail.services import send_due
 
     while True:
-        report = send_due(limit=limit)
+        try:
+            report = send_due(limit=limit)
+        except Exception:
+            # A watcher outlives a database restart or a broken network: log and go on.
+            if not watch:
+                raise
+            db.session.rollback()
+            current_app.logger.exception("outbox sender: round failed; trying again")
+            time.sleep(interval)
+            continue
         if report.handled or not watch:
             click.echo(f"sent {report.sent}, retry later {report.retried}, failed {report.failed}")
         if not watch:

@@ -84,6 +84,7 @@ class Config:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None  # noqa: S105 - read from the environment
     MAIL_DEFAULT_SENDER = "eventapp <noreply@eventapp.invalid>"
+    # Each delivery must finish well inside half a claim, or another sender could take it over.
     MAIL_TIMEOUT = 20
     MAIL_FILE_DIR: str | None = None
     OUTBOX_MAX_ATTEMPTS = 8
@@ -110,6 +111,11 @@ class Config:
             "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR"),
             "BASE_URL": os.environ.get("BASE_URL", cls.BASE_URL).rstrip("/"),
             "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+            "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", cls.MAIL_TIMEOUT),
+            "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", cls.OUTBOX_MAX_ATTEMPTS),
+            "OUTBOX_RETRY_BASE_SECONDS": _int("OUTBOX_RETRY_BASE_SECONDS",
+                                              cls.OUTBOX_RETRY_BASE_SECONDS),
+            "OUTBOX_CLAIM_SECONDS": _int("OUTBOX_CLAIM_SECONDS", cls.OUTBOX_CLAIM_SECONDS),
         }
         return env
 

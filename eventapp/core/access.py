@@ -12,7 +12,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, or_, select
 
 from eventapp.extensions import db
 
@@ -34,11 +34,20 @@ def scope(stmt: Select, model, user) -> Select:
     ``model.scope_county()`` returns the column holding the owning county's id;
     ``model.scope_municipality()`` (optional) the municipality's id. A model without the latter
     is hidden from municipal contacts unless it sets ``municipal_contacts_see_county = True``.
+
+    A model with ``scope_owner()`` (the id of the user who caused it) is private to that user,
+    except that the county host sees all of their county's.
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return stmt.where(false())
     if user.role == Role.DIRECTORATE:
         return stmt
+    owner = getattr(model, "scope_owner", None)
+    if owner is not None:
+        mine = owner() == user.id
+        if user.role == Role.COUNTY_HOST:
+            return stmt.where(or_(mine, model.scope_county() == user.county_id))
+        return stmt.where(mine)
     if user.role in COUNTY_ROLES:
         return stmt.where(model.scope_county() == user.county_id)
     if user.role == Role.MUNICIPAL_CONTACT:

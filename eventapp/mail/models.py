@@ -47,6 +47,16 @@ class OutboxMessage(db.Model):
     )
     created_by = relationship("User")
 
+    # Bodies can hold personal links: a message is seen by whoever caused it, the county host
+    # of its county, and the directorate.
+    @classmethod
+    def scope_county(cls):
+        return cls.county_id
+
+    @classmethod
+    def scope_owner(cls):
+        return cls.created_by_id
+
     def mark_sent(self, now: datetime) -> None:
         self.status = "sent"
         self.sent_at = now

@@ -20,6 +20,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import and_, func, or_, select, update
 
+from eventapp.core.access import scope
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxAttachment, OutboxMessage
@@ -260,16 +261,7 @@ def send_due(limit: int = 100, transport=None) -> SendReport:
 
 
 def visible_messages(user):
-    """Mail a person may follow: what they caused, and for a county host their county's too;
-    the directorate sees all. Message bodies can hold personal links, so nobody else does."""
-    stmt = select(OutboxMessage)
-    if user.role == "directorate":
-        return stmt
-    if user.role == "county_host":
-        return stmt.where(
-            or_(OutboxMessage.created_by_id == user.id, OutboxMessage.county_id == user.county_id)
-        )
-    return stmt.where(OutboxMessage.created_by_id == user.id)
+    return scope(select(OutboxMessage), OutboxMessage, user)
 
 
 def failed_count(user) -> int:
