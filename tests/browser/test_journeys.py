@@ -333,16 +333,7 @@ def test_accessibility_on_a_phone(page, db, make_user, make_gathering):
     for where, url in [("home", "/"), ("users list", "/account/users"), ("mail", "/mail/"),
                        ("API tokens", "/account/tokens/")]:
         page.goto(url)
-        violations = axe_violations(page)
-        if violations is None:
-            found.append(f"[{where}] axe did not run")
-            continue
-        if violations:
-            print(describe(where, violations))
-        for v in violations:
-            if v["impact"] not in ("serious", "critical"):
-                continue
-            found.append(describe(where, [v]))
+        check_axe(page, where, found)
 
     assert not found, "serious accessibility violations on a phone:\n" + "\n".join(found)
 
