@@ -1,19 +1,56 @@
-"""A county's gathering. The programme, committee and calendars build on this."""
+"""A county's gathering, its programme committee, its programme and what feeds into it."""
 
-from datetime import date, datetime
+import secrets
+import uuid
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventapp.core.time import UTCDateTime, utcnow
+from eventapp.core.time import OSLO, UTCDateTime, utcnow
 from eventapp.extensions import db
-from eventapp.places.models import County
+from eventapp.places.models import County, Municipality
 
 # Defaults from the rules of a gathering (DOMAIN.md).
 DEFAULT_MUNICIPAL_CAP = 2
 DEFAULT_POOL_CAP = 20
 
 STATUSES = ("draft", "open", "closed", "held", "reported")
+# Where a gathering may go from each status. "reported" is reached through the grant report.
+TRANSITIONS = {
+    "draft": ("open",),
+    "open": ("closed",),
+    "closed": ("open", "held"),
+    "held": ("reported",),
+    "reported": (),
+}
+
+ITEM_KINDS = (
+    "talk", "plenary_discussion", "group_work", "panel", "experience_sharing", "icebreaker",
+    "break", "meal", "social_dinner", "other",
+)
+ORGANISATION_KINDS = (
+    "directorate", "county", "career_centre", "municipality", "imdi", "nav", "adult_education",
+    "research", "refugee_background", "other",
+)
+INPUT_STATUSES = ("new", "adopted", "declined")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
 
 
 class Gathering(db.Model):
@@ -41,10 +78,21 @@ class Gathering(db.Model):
     municipal_cap: Mapped[int] = mapped_column(default=DEFAULT_MUNICIPAL_CAP)
     pool_cap: Mapped[int] = mapped_column(default=DEFAULT_POOL_CAP)
     capacity: Mapped[int | None]
+    description: Mapped[str | None] = mapped_column(Text)
+    # Secrets in links: the municipal input form and the calendar subscription.
+    input_token: Mapped[str] = mapped_column(String(43), unique=True, default=new_token)
+    calendar_token: Mapped[str] = mapped_column(String(43), unique=True, default=new_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     county: Mapped[County] = relationship()
+    items: Mapped[list["ProgrammeItem"]] = relationship(
+        back_populates="gathering", order_by="ProgrammeItem.starts_at",
+        cascade="all, delete-orphan",
+    )
+    committee: Mapped[list["CommitteeMember"]] = relationship(
+        back_populates="gathering", cascade="all, delete-orphan", order_by="CommitteeMember.id"
+    )
 
     @classmethod
     def scope_county(cls):
@@ -56,6 +104,208 @@ class Gathering(db.Model):
     @property
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
+
+    @property
+    def published(self) -> bool:
+        """A gathering past draft has a public page anyone can read."""
+        return self.status != "draft"
+
+    def date_of_day(self, day: int) -> date:
+        return self.start_date + timedelta(days=day - 1)
+
+    def day_of(self, moment: datetime) -> int | None:
+        """1 or 2 for a moment on the gathering's days (Oslo time), else None."""
+        local = moment.astimezone(OSLO).date()
+        day = (local - self.start_date).days + 1
+        return day if 1 <= day <= self.days else None
+
+    def can_move_to(self, status: str) -> bool:
+        return status in TRANSITIONS.get(self.status, ())
+
+    @property
+    def active_items(self) -> list["ProgrammeItem"]:
+        return [i for i in self.items if i.cancelled_at is None]
+
+
+class CommitteeMember(db.Model):
+    """A member of the programme committee; county or municipal staff by the user's role."""
+
+    __tablename__ = "committee_members"
+    __table_args__ = (UniqueConstraint("gathering_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    gathering: Mapped[Gathering] = relationship(back_populates="committee")
+    user = relationship("User", foreign_keys=[user_id])
+
+    @property
+    def is_municipal(self) -> bool:
+        return self.user.role == "municipal_contact"
+
+
+class ProgrammeItem(db.Model):
+    """One item of the programme. Removing an item cancels it, so calendars can say so."""
+
+    __tablename__ = "programme_items"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("question_minutes >= 0", name="question_minutes_not_negative"),
+        CheckConstraint(f"kind IN ({_in(ITEM_KINDS)})", name="kind_known"),
+        CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        Index("ix_programme_items_gathering_start", "gathering_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(ForeignKey("gatherings.id", ondelete="CASCADE"))
+    # Stable across edits, so calendar programs update the event instead of adding one.
+    uid: Mapped[str] = mapped_column(
+        String(80), unique=True, default=lambda: f"{uuid.uuid4()}@eventapp"
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    room: Mapped[str | None] = mapped_column(String(100))
+    question_minutes: Mapped[int] = mapped_column(default=0)
+    sequence: Mapped[int] = mapped_column(default=0)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    gathering: Mapped[Gathering] = relationship(back_populates="items")
+    speakers: Mapped[list["Speaker"]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", order_by="Speaker.position"
+    )
+
+    @property
+    def room_key(self) -> str:
+        """Items without a room are in the main hall; rooms compare without case or spaces."""
+        return " ".join((self.room or "").lower().split())
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class Speaker(db.Model):
+    __tablename__ = "programme_speakers"
+    __table_args__ = (
+        CheckConstraint(f"organisation_kind IN ({_in(ORGANISATION_KINDS)})",
+                        name="organisation_kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_items.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    organisation_kind: Mapped[str] = mapped_column(String(30))
+
+    item: Mapped[ProgrammeItem] = relationship(back_populates="speakers")
+
+
+class ProgrammeChange(db.Model):
+    """The log of every change to the programme: who, when, what."""
+
+    __tablename__ = "programme_changes"
+    __table_args__ = (
+        CheckConstraint("action IN ('created', 'updated', 'cancelled')", name="action_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programme_items.id", ondelete="SET NULL")
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text)
+
+    item: Mapped[ProgrammeItem | None] = relationship()
+    user = relationship("User")
+
+
+input_item_links = Table(
+    "municipal_input_items",
+    db.metadata,
+    Column("input_id", ForeignKey("municipal_inputs.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", ForeignKey("programme_items.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class MunicipalInput(db.Model):
+    """What a municipality wants from the programme, and what the committee did with it."""
+
+    __tablename__ = "municipal_inputs"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_in(INPUT_STATUSES)})", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), index=True
+    )
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    topics: Mapped[str] = mapped_column(Text, default="")
+    questions: Mapped[str] = mapped_column(Text, default="")
+    experience: Mapped[str] = mapped_column(Text, default="")
+    small_municipality: Mapped[bool | None]
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    committee_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    gathering: Mapped[Gathering] = relationship()
+    municipality: Mapped[Municipality | None] = relationship()
+    items: Mapped[list[ProgrammeItem]] = relationship(secondary=input_item_links)
+
+
+class OtherEvent(db.Model):
+    """Another event for the same audience (IMDi's conference, say), to avoid clashing with."""
+
+    __tablename__ = "other_events"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="ends_after_start"),
+        CheckConstraint("source IN ('manual', 'ics')", name="source_known"),
+        UniqueConstraint("gathering_id", "source_uid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    organiser: Mapped[str | None] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(200))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    source: Mapped[str] = mapped_column(String(10), default="manual")
+    source_uid: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    gathering: Mapped[Gathering] = relationship()
+
+    def days_from(self, gathering: Gathering) -> int:
+        """Whole days between this event and the gathering; 0 when they overlap."""
+        if self.end_date < gathering.start_date:
+            return (gathering.start_date - self.end_date).days
+        if self.start_date > gathering.end_date:
+            return (self.start_date - gathering.end_date).days
+        return 0
 
 
 def status_label(status: str) -> str:

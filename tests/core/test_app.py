@@ -47,7 +47,7 @@ def test_database_url_forms(tmp_path):
 
 
 def test_demo_setup_is_safe_to_run_twice(app, db):
-    from eventapp.cli import DEMO_USERS, demo_setup
+    from eventapp.demo import DEMO_USERS, demo_setup
 
     first = demo_setup()
     second = demo_setup()
