@@ -138,12 +138,13 @@ def _register_errors(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask import request
+    from flask import current_app, request
     from flask_babel import format_date, format_datetime, get_locale
     from flask_login import current_user
 
     from eventapp.core.access import Role, role_label
     from eventapp.core.time import to_oslo
+    from eventapp.core.web import external_url
     from eventapp.gatherings.models import status_label
 
     @app.context_processor
@@ -155,11 +156,16 @@ def _register_template_helpers(app: Flask) -> None:
 
         return {"Role": Role, "role_label": role_label, "locale": str(get_locale()),
                 "failed_mail": failed_mail,
-                "status_label": status_label, "current_path": request.full_path.rstrip("?")}
+                "status_label": status_label, "external_url": external_url,
+                "view_functions": current_app.view_functions, "current_path": request.full_path.rstrip("?")}
 
     @app.template_filter("local")
     def local(value, fmt="short"):
         return format_datetime(to_oslo(value), fmt) if value else ""
+
+    @app.template_filter("time")
+    def time_filter(value):
+        return format_datetime(to_oslo(value), "HH:mm") if value else ""
 
     @app.template_filter("date")
     def date_filter(value, fmt="long"):

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from flask import jsonify, request
 from flask_babel import gettext as _
@@ -9,9 +9,17 @@ from eventapp.api.auth import api_user
 from eventapp.api.spec import operation, path_param, query_param
 from eventapp.core.access import get_scoped, scope
 from eventapp.core.errors import NotFound, ValidationFailed
+from eventapp.core.time import OSLO
 from eventapp.extensions import db
-from eventapp.gatherings.models import STATUSES, Gathering
-from eventapp.gatherings.services import create_gathering
+from eventapp.gatherings.models import ITEM_KINDS, ORGANISATION_KINDS, STATUSES, Gathering
+from eventapp.gatherings.services import (
+    ItemData,
+    SpeakerData,
+    add_item,
+    change_status,
+    create_gathering,
+    update_gathering,
+)
 from eventapp.places.models import County
 
 GATHERING = {
@@ -127,3 +135,162 @@ def create(body: dict):
     )
     db.session.commit()
     return jsonify(gathering_json(gathering)), 201
+
+
+# --- updating a gathering and its programme (the lead's section) -----------------------------
+
+UPDATE_GATHERING = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {
+        **{k: v for k, v in CREATE_GATHERING["properties"].items() if k != "county_number"},
+        "description": {"type": ["string", "null"], "maxLength": 5000},
+        "address": {"type": ["string", "null"], "maxLength": 300},
+        "registration_opens": {"type": ["string", "null"], "format": "date"},
+        "registration_closes": {"type": ["string", "null"], "format": "date"},
+        "capacity": {"type": ["integer", "null"], "minimum": 1},
+        "municipal_cap": {"type": "integer", "minimum": 0},
+        "pool_cap": {"type": "integer", "minimum": 0},
+        "status": {"enum": list(STATUSES)},
+    },
+}
+
+SPEAKER = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+        "organisation": {"type": "string", "maxLength": 200},
+        "organisation_kind": {"enum": list(ORGANISATION_KINDS)},
+    },
+}
+ITEM = {
+    "type": "object",
+    "required": ["id", "uid", "day", "starts_at", "ends_at", "kind", "title", "question_minutes",
+                 "sequence", "speakers"],
+    "properties": {
+        "id": {"type": "integer"},
+        "uid": {"type": "string"},
+        "day": {"type": "integer"},
+        "starts_at": {"type": "string", "format": "date-time"},
+        "ends_at": {"type": "string", "format": "date-time"},
+        "kind": {"enum": list(ITEM_KINDS)},
+        "title": {"type": "string"},
+        "description": {"type": ["string", "null"]},
+        "room": {"type": ["string", "null"]},
+        "question_minutes": {"type": "integer"},
+        "sequence": {"type": "integer"},
+        "speakers": {"type": "array", "items": SPEAKER},
+    },
+}
+CREATE_ITEM = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["starts_at", "ends_at", "kind", "title"],
+    "properties": {
+        "starts_at": {"type": "string", "format": "date-time",
+                      "description": "ISO 8601 with offset, e.g. 2027-03-10T09:00:00+01:00"},
+        "ends_at": {"type": "string", "format": "date-time"},
+        "kind": {"enum": list(ITEM_KINDS)},
+        "title": {"type": "string", "minLength": 1, "maxLength": 200},
+        "description": {"type": "string", "maxLength": 5000},
+        "room": {"type": "string", "maxLength": 100},
+        "question_minutes": {"type": "integer", "minimum": 0},
+        "speakers": {"type": "array", "maxItems": 20, "items": SPEAKER},
+    },
+}
+ID_PARAM = [path_param("id", {"type": "integer"})]
+
+
+def _scoped_gathering(ident: int) -> Gathering:
+    gathering = get_scoped(Gathering, ident, api_user())
+    if gathering is None:
+        raise NotFound(_("No such gathering."))
+    return gathering
+
+
+def item_json(item) -> dict:
+    return {
+        "id": item.id, "uid": item.uid, "day": item.gathering.day_of(item.starts_at),
+        "starts_at": item.starts_at.astimezone(OSLO).isoformat(),
+        "ends_at": item.ends_at.astimezone(OSLO).isoformat(), "kind": item.kind,
+        "title": item.title, "description": item.description, "room": item.room,
+        "question_minutes": item.question_minutes, "sequence": item.sequence,
+        "speakers": [{"name": s.name, "organisation": s.organisation,
+                      "organisation_kind": s.organisation_kind} for s in item.speakers],
+    }
+
+
+@operation(bp, "updateGathering", "PATCH", "/gatherings/{id}",
+           summary="Change a gathering's details, settings (municipal_cap, pool_cap, capacity) "
+           "or status. County host of the gathering's county only.",
+           response=GATHERING, request_schema=UPDATE_GATHERING, parameters=ID_PARAM,
+           converters={"id": "int"})
+def update(id: int, body: dict):  # noqa: A002 - the name is the API's
+    gathering = _scoped_gathering(id)
+    fields: dict = {}
+    changes = dict(body)
+    for name in ("start_date", "end_date", "registration_opens", "registration_closes"):
+        if name in changes:
+            changes[name] = _date(body, name, fields)
+    if fields:
+        raise ValidationFailed(_("The request has invalid fields."), fields=fields)
+    status = changes.pop("status", None)
+    if changes:
+        update_gathering(gathering, api_user(), **changes)
+    if status is not None:
+        change_status(gathering, api_user(), status)
+    db.session.commit()
+    return jsonify(gathering_json(gathering))
+
+
+@operation(bp, "listProgrammeItems", "GET", "/gatherings/{id}/programme",
+           summary="The gathering's programme, in order.", response={"type": "array", "items": ITEM},
+           parameters=ID_PARAM, converters={"id": "int"})
+def list_items(id: int):  # noqa: A002
+    gathering = _scoped_gathering(id)
+    return jsonify([item_json(i) for i in gathering.active_items])
+
+
+def _moment(body: dict, name: str, fields: dict):
+    try:
+        value = datetime.fromisoformat(body[name])
+    except (TypeError, ValueError):
+        fields[name] = _("Use a time as ISO 8601 with offset, e.g. 2027-03-10T09:00:00+01:00.")
+        return None
+    if value.tzinfo is None:
+        fields[name] = _("Give the time with its offset, e.g. +01:00.")
+        return None
+    return value.astimezone(OSLO)
+
+
+@operation(bp, "createProgrammeItem", "POST", "/gatherings/{id}/programme",
+           summary="Add an item. Refused when it overlaps another item in the same room or falls "
+           "outside the gathering's days.", response=ITEM, status=201, request_schema=CREATE_ITEM,
+           parameters=ID_PARAM, converters={"id": "int"})
+def create_item(id: int, body: dict):  # noqa: A002
+    gathering = _scoped_gathering(id)
+    fields: dict = {}
+    starts, ends = _moment(body, "starts_at", fields), _moment(body, "ends_at", fields)
+    day = gathering.day_of(starts) if starts else None
+    if starts and day is None:
+        fields["starts_at"] = _("The item must be on one of the gathering's days (%(first)s to "
+                                "%(last)s).", first=gathering.start_date.isoformat(),
+                                last=gathering.end_date.isoformat())
+    if starts and ends and ends.date() != starts.date():
+        fields["ends_at"] = _("It must end after it starts, on the same day.")
+    if fields:
+        raise ValidationFailed(next(iter(fields.values())), fields=fields)
+    data = ItemData(
+        day=day, start=starts.time(), end=ends.time(), kind=body["kind"], title=body["title"],
+        description=body.get("description", ""), room=body.get("room", ""),
+        question_minutes=body.get("question_minutes", 0),
+        speakers=[SpeakerData(name=s["name"], organisation=s.get("organisation", ""),
+                              organisation_kind=s.get("organisation_kind", "other"))
+                  for s in body.get("speakers", [])],
+    )
+    item = add_item(gathering, api_user(), data)
+    db.session.commit()
+    return jsonify(item_json(item)), 201
