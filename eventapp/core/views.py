@@ -25,7 +25,11 @@ LANGUAGE_COOKIE = "lang"
 @bp.get("/")
 def home():
     if not current_user.is_authenticated:
-        return render_template("core/welcome.html")
+        published = db.session.scalars(
+            select(Gathering).where(Gathering.status.in_(("open", "closed")))
+            .order_by(Gathering.start_date).limit(20)
+        ).all()
+        return render_template("core/welcome.html", published=published)
     gatherings = db.session.scalars(
         scope(select(Gathering), Gathering, current_user)
         .order_by(Gathering.start_date.desc())
