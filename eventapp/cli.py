@@ -184,7 +184,7 @@ def _mail_loop(app, stop: threading.Event) -> None:
 @click.option("--port", default=5000, show_default=True)
 @with_appcontext
 def demo(serve, host, port):
-    """Set up a demo database with a user per role and a draft gathering, then serve it."""
+    """Set up a demo database (a user per role, a county with a planned gathering), then serve it."""
     from eventapp.demo import demo_setup
 
     app = current_app._get_current_object()
@@ -202,7 +202,10 @@ def demo(serve, host, port):
     threading.Thread(target=_mail_loop, args=(app, stop), daemon=True).start()
     click.echo(f"\nServing on http://{host}:{port}  (Ctrl+C stops)")
     try:
-        app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Not app.run(): Flask skips that under the `flask` command, and `flask demo` must serve.
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
     finally:
         stop.set()
 

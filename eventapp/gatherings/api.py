@@ -294,3 +294,66 @@ def create_item(id: int, body: dict):  # noqa: A002
     item = add_item(gathering, api_user(), data)
     db.session.commit()
     return jsonify(item_json(item)), 201
+
+
+# --- programme checks --------------------------------------------------------------------------
+
+PROGRAMME_CHECK = {
+    "type": "object",
+    "required": ["code", "ok", "label", "message"],
+    "properties": {
+        "code": {"enum": [
+            "directorate_framework", "municipal_experience", "small_municipality",
+            "refugee_background_voice", "social_dinner_day_one", "group_work_both_days",
+            "questions_after_talks", "nav_or_adult_education", "municipal_committee_member",
+        ]},
+        "ok": {"type": "boolean"},
+        "label": {"type": "string", "description": "What the check asks for."},
+        "message": {"type": "string", "description": "What is there, or what is missing."},
+        "fix_url": {"type": ["string", "null"], "format": "uri",
+                    "description": "The page where a failing check is fixed; null when it passes."},
+        "item_ids": {"type": "array", "items": {"type": "integer"},
+                     "description": "The programme items the message is about."},
+    },
+}
+
+
+@operation(bp, "getProgrammeChecks", "GET", "/gatherings/{id}/programme/checks",
+           summary="The programme checks (learning points) of a gathering: advice, never a refusal.",
+           response={"type": "array", "items": PROGRAMME_CHECK},
+           parameters=[path_param("id", {"type": "integer"})], converters={"id": "int"})
+def get_programme_checks(id: int):  # noqa: A002 - the name is the API's
+    from eventapp.gatherings.services import programme_checks
+    from eventapp.gatherings.views import check_fix_url
+
+    gathering = get_scoped(Gathering, id, api_user())
+    if gathering is None:
+        raise NotFound(_("No such gathering."))
+    return jsonify([
+        {"code": c.code, "ok": c.ok, "label": c.label, "message": c.message,
+         "fix_url": None if c.ok else check_fix_url(gathering, c.fix, external=True),
+         "item_ids": [i.id for i in c.items if i.id is not None]}
+        for c in programme_checks(gathering)
+    ])
+
+
+# --- calendars and other events ----------------------------------------------------------------
+
+@operation(bp, "getProgrammeCalendar", "GET", "/gatherings/{id}/programme.ics",
+           summary="The programme as iCalendar (RFC 5545): one event per item in Europe/Oslo time "
+           "with a VTIMEZONE, stable UIDs, SEQUENCE raised on every change, removed items as "
+           "STATUS:CANCELLED.",
+           response={"type": "string", "description": "A VCALENDAR object."},
+           parameters=[path_param("id", {"type": "integer"})], converters={"id": "int"},
+           content_type="text/calendar")
+def get_programme_calendar(id: int):  # noqa: A002 - the name is the API's
+    from flask import Response
+
+    from eventapp.gatherings.services import programme_ics
+
+    gathering = get_scoped(Gathering, id, api_user())
+    if gathering is None:
+        raise NotFound(_("No such gathering."))
+    response = Response(programme_ics(gathering), content_type="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="programme.ics"'
+    return response

@@ -129,14 +129,14 @@ class CommitteeMemberForm(FlaskForm):
     )
     municipality = SelectField(
         _l("Municipality or city district"), choices=[],
-        description=_l("Leave empty for county staff. New people get an account as municipal "
-                       "contact or career counsellor, and an email to activate it."),
+        description=_l("Leave empty for county staff."),
     )
 
 
-def input_text(label, description):
+def input_text(label, description, optional=True):
     return TextAreaField(label, description=description, validators=[
-        Optional(), Length(max=INPUT_TEXT_MAX, message=_l("Keep it to at most %(max)d characters.")),
+        *([Optional()] if optional else []),
+        Length(max=INPUT_TEXT_MAX, message=_l("Keep it to at most %(max)d characters.")),
     ])
 
 
@@ -153,7 +153,7 @@ class MunicipalInputForm(FlaskForm):
     )
     topics = input_text(_l("Topics you want covered"),
                         _l("For example: competence mapping, the counsellor's note, recognition of "
-                           "prior learning."))
+                           "prior learning."), optional=False)
     questions = input_text(_l("Questions you want answered"),
                            _l("Questions for the county, the career centre, HK-dir, NAV or others."))
     experience = input_text(_l("Experience you could share as a speaker"),
@@ -164,6 +164,7 @@ class MunicipalInputForm(FlaskForm):
         choices=[("yes", _l("Yes")), ("no", _l("No")), ("unknown", _l("Don't know"))],
     )
 
+    # Not Optional(): an empty "topics" must still reach this check.
     def validate_topics(self, field):
         if not any((f.data or "").strip() for f in (self.topics, self.questions, self.experience)):
             raise ValidationError(_l("Write at least one topic, question or experience you could "
@@ -188,3 +189,38 @@ def input_status_label(status: str) -> str:
     from flask_babel import gettext as _
 
     return {"new": _("New"), "adopted": _("Adopted"), "declined": _("Declined")}.get(status, status)
+
+
+# --- calendars and other events ---------------------------------------------------------------
+# (imported here, not at the top, to keep this section separate from the rest of the file)
+from flask_wtf.file import FileAllowed, FileField, FileRequired  # noqa: E402
+
+
+class OtherEventForm(FlaskForm):
+    """Another event for the same audience, typed in."""
+
+    title = StringField(_l("Name of the event"),
+                        validators=[DataRequired(_l("Enter the event's name.")), Length(max=200)])
+    organiser = StringField(_l("Organiser"), validators=[Optional(), Length(max=200)],
+                            description=_l("For example IMDi, NAV or another county."))
+    location = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    start_date = DateField(_l("First day"),
+                           validators=[InputRequired(_l("Enter the first day of the event."))])
+    end_date = DateField(
+        _l("Last day"),
+        validators=[InputRequired(_l("Enter the last day of the event (the first day again if "
+                                     "it lasts one day)."))],
+    )
+
+
+class ImportEventsForm(FlaskForm):
+    """Other events from a calendar file."""
+
+    file = FileField(
+        _l("Calendar file (.ics)"),
+        validators=[FileRequired(_l("Choose a calendar file.")),
+                    FileAllowed(["ics", "ical", "ifb", "icalendar"],
+                                _l("Choose a calendar file ending in .ics."))],
+        description=_l("Export it from Outlook, Google Calendar or the event's web page. Events "
+                       "imported before are updated, not added twice."),
+    )

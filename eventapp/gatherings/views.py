@@ -141,6 +141,11 @@ def set_status(gathering_id: int):
     return redirect(url_for("gatherings.show", gathering_id=gathering.id))
 
 
+@bp.app_template_global("may_edit_programme")
+def may_edit_programme_global(gathering: Gathering) -> bool:
+    return services.may_edit_programme(current_user, gathering)
+
+
 # --- the public page -------------------------------------------------------------------------
 
 def _published_or_404(gathering_id: int) -> Gathering:
@@ -492,10 +497,12 @@ def _review_form(gathering: Gathering, given, submitted: bool = False):
     kwargs = {} if submitted else {"formdata": None}
     form = InputReviewForm(prefix=f"input{given.id}", data=data, **kwargs)
     form.status.choices = [(s, input_status_label(s)) for s in ("new", "adopted", "declined")]
+    # Breaks and meals take up no one's input; they are offered only if already linked.
+    linked = {i.id for i in given.items}
     form.items.choices = [
         (i.id, f"{_('Day %(n)d', n=gathering.day_of(i.starts_at) or 0)} "
                f"{i.starts_at.astimezone(OSLO):%H:%M} {i.title}")
-        for i in gathering.active_items
+        for i in gathering.active_items if i.kind not in ("break", "meal") or i.id in linked
     ]
     return form
 
@@ -653,3 +660,144 @@ def checks(gathering_id: int):
     gathering = get_scoped_or_404(Gathering, gathering_id)
     return render_template("gatherings/checks.html", gathering=gathering,
                            checks=services.programme_checks(gathering))
+
+
+# --- calendars and other events --------------------------------------------------------------
+
+def _ics_response(data: bytes, filename: str, attachment: bool = True):
+    from flask import Response
+
+    response = Response(data, content_type="text/calendar; charset=utf-8")
+    kind = "attachment" if attachment else "inline"
+    response.headers["Content-Disposition"] = f'{kind}; filename="{filename}"'
+    # Calendar programs poll the subscription; each answer is the programme as it is now.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/<int:gathering_id>/programme.ics")
+@login_required
+def programme_ics(gathering_id: int):
+    gathering = get_scoped_or_404(Gathering, gathering_id)
+    return _ics_response(services.programme_ics(gathering), "programme.ics")
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """The subscription link: the same URL always gives the current programme."""
+    gathering = services.gathering_by_calendar_token(token)
+    if gathering is None:
+        abort(404)
+    return _ics_response(services.programme_ics(gathering), "programme.ics", attachment=False)
+
+
+@bp.get("/<int:gathering_id>/gathering.ics")
+def gathering_ics(gathering_id: int):
+    """The "add to calendar" file: public once published, else for those who may see it."""
+    gathering = db.session.get(Gathering, gathering_id)
+    if gathering is None or not gathering.published:
+        if not current_user.is_authenticated:
+            # The same answer whether or not a draft has this number.
+            return redirect(url_for("accounts.login", next=request.path))
+        gathering = get_scoped_or_404(Gathering, gathering_id)
+    return _ics_response(services.gathering_ics(gathering), "gathering.ics")
+
+
+def _events_page(gathering: Gathering, event_form=None, import_form=None, status: int = 200):
+    from eventapp.gatherings.forms import ImportEventsForm, OtherEventForm
+
+    is_host = may_manage_county(current_user, gathering.county_id)
+    if is_host:
+        event_form = event_form or OtherEventForm(formdata=None)
+        import_form = import_form or ImportEventsForm(formdata=None)
+    events = [(e, e.days_from(gathering)) for e in services.other_events(gathering)]
+    return render_template(
+        "gatherings/events.html", gathering=gathering, events=events, is_host=is_host,
+        event_form=event_form if is_host else None, import_form=import_form if is_host else None,
+        action=FlaskForm(), clash_days=services.CLASH_DAYS,
+        clashes=services.clashes(gathering),
+        gathering_clashes=services.gathering_clashes(gathering, viewer=current_user),
+    ), status
+
+
+@bp.route("/<int:gathering_id>/events", methods=["GET", "POST"])
+@login_required
+def events(gathering_id: int):
+    """Other events for the same audience: typed in or imported from an .ics file."""
+    from eventapp.gatherings.forms import ImportEventsForm, OtherEventForm
+
+    gathering = get_scoped_or_404(Gathering, gathering_id)
+    if request.method == "GET":
+        return _events_page(gathering)
+    if not may_manage_county(current_user, gathering.county_id):
+        abort(403)
+    if request.form.get("form") == "import":
+        form = ImportEventsForm()
+        if not form.validate_on_submit():
+            return _events_page(gathering, import_form=form, status=422)
+        try:
+            data = form.file.data.read(services.MAX_ICS_BYTES + 1)
+            counts = services.import_other_events(gathering, current_user, data)
+        except DomainError as exc:
+            db.session.rollback()
+            errors_to_form(form, exc)
+            return _events_page(gathering, import_form=form, status=422)
+        db.session.commit()
+        flash(_("Imported from the file: %(added)d new, %(updated)d updated, %(unchanged)d "
+                "unchanged, %(removed)d removed as cancelled.", **counts), "success")
+    else:
+        form = OtherEventForm()
+        if not form.validate_on_submit():
+            return _events_page(gathering, event_form=form, status=422)
+        try:
+            event = services.add_other_event(
+                gathering, current_user, title=form.title.data, organiser=form.organiser.data,
+                location=form.location.data, start_date=form.start_date.data,
+                end_date=form.end_date.data)
+        except DomainError as exc:
+            db.session.rollback()
+            errors_to_form(form, exc)
+            return _events_page(gathering, event_form=form, status=422)
+        db.session.commit()
+        flash(_("“%(title)s” is added.", title=event.title), "success")
+    return redirect(url_for("gatherings.events", gathering_id=gathering.id))
+
+
+@bp.post("/<int:gathering_id>/events/<int:event_id>/delete")
+@login_required
+def delete_event(gathering_id: int, event_id: int):
+    from eventapp.gatherings.models import OtherEvent
+
+    gathering = get_scoped_or_404(Gathering, gathering_id)
+    if not may_manage_county(current_user, gathering.county_id):
+        abort(403)
+    event = db.session.get(OtherEvent, event_id)
+    if event is None or event.gathering_id != gathering.id:
+        abort(404)
+    title = event.title
+    services.delete_other_event(gathering, current_user, event.id)
+    db.session.commit()
+    flash(_("“%(title)s” is removed from the list.", title=title), "success")
+    return redirect(url_for("gatherings.events", gathering_id=gathering.id))
+
+
+@bp.get("/national-calendar")
+@roles_required(Role.DIRECTORATE)
+def national_calendar():
+    """All counties' gatherings in a year, with clashes marked: the directorate's overview."""
+    from datetime import datetime as _datetime
+
+    this_year = _datetime.now(OSLO).year
+    years = sorted(set(services.calendar_years()) | {this_year})
+    asked = request.args.get("year")
+    year = request.args.get("year", type=int)
+    problem = None
+    if asked is not None and (year is None or not 1900 <= year <= 2200):
+        problem = _("“%(year)s” is not a year. Showing %(shown)d.", year=asked, shown=this_year)
+        year = None
+    year = year or this_year
+    rows = services.national_calendar(year)
+    return render_template(
+        "gatherings/national_calendar.html", rows=rows, year=year, years=years, problem=problem,
+        clashing=sum(1 for r in rows if r["overlaps"] or r["events"]), clash_days=services.CLASH_DAYS,
+    ), 422 if problem else 200

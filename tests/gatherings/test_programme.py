@@ -10,8 +10,8 @@ from eventapp.gatherings.models import ProgrammeChange, ProgrammeItem
 from eventapp.gatherings.services import (
     ItemData,
     SpeakerData,
-    add_item,
     add_committee_member,
+    add_item,
     cancel_item,
     update_item,
 )
