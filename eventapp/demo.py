@@ -71,8 +71,21 @@ def demo_setup() -> list[tuple[str, str, str]]:
     _demo_committee(gathering, host, [counsellor, municipal])
     items = _demo_programme(gathering, host)
     _demo_inputs(gathering, host, municipal, items, unit)
+    _demo_other_events(gathering, host)
     db.session.commit()
     return logins
+
+
+def _demo_other_events(gathering, host) -> None:
+    """IMDi's regional conference a week before: the gathering page warns of the clash."""
+    from eventapp.gatherings.models import OtherEvent
+    from eventapp.gatherings.services import add_other_event
+
+    if db.session.scalars(select(OtherEvent).where(OtherEvent.gathering_id == gathering.id)).first():
+        return
+    add_other_event(gathering, host, title="IMDis regionale konferanse om kvalifisering",
+                    start_date=date(2027, 3, 3), end_date=date(2027, 3, 3),
+                    organiser="IMDi Vest", location="Bergen")
 
 
 # The demo programme: a realistic two-day gathering after the learning points in DOMAIN.md,

@@ -87,9 +87,8 @@ def _hub(gathering: Gathering) -> dict:
         "is_host": may_manage_county(current_user, gathering.county_id),
         "may_edit": services.may_edit_programme(current_user, gathering),
     }
-    clashes = getattr(services, "clashes", None)
-    if clashes is not None:
-        context["clashes"] = clashes(gathering)
+    context["clashes"] = services.clashes(gathering)
+    context["gathering_clashes"] = services.gathering_clashes(gathering, viewer=current_user)
     return context
 
 
@@ -240,9 +239,7 @@ def _editor(gathering: Gathering, form: ItemForm, item: ProgrammeItem | None = N
         "org_label": organisation_kind_label, "action": FlaskForm(),
         "may_edit": services.may_edit_programme(current_user, gathering),
     }
-    checks = getattr(services, "programme_checks", None)
-    if checks is not None:
-        context["checks"] = checks(gathering)
+    context["checks"] = services.programme_checks(gathering)
     return render_template("gatherings/programme.html", **context), status
 
 
