@@ -312,7 +312,7 @@ def test_the_checks_never_block_a_change(db, planned):
     db.session.commit()
     assert db.session.get(ProgrammeItem, item.id).title == "Uten spørsmål"
     check = next(c for c in programme_checks(gathering) if c.code == "questions_after_talks")
-    assert not check.ok and "“NAV om tiltak”, “Uten spørsmål”" in check.message
+    assert not check.ok and "«NAV om tiltak», «Uten spørsmål»" in check.message
 
 
 def test_the_service_reads_the_gathering(db, planned):
@@ -347,7 +347,7 @@ def test_a_small_municipality_known_from_its_linked_input(db, planned, places):
     review_input(given, host, "adopted", "", [sharing])
     db.session.commit()
     check = next(c for c in programme_checks(gathering) if c.code == "small_municipality")
-    assert check.ok and "“Fra en liten kommune”" in check.message
+    assert check.ok and "«Fra en liten kommune»" in check.message
 
 
 def test_the_api_says_what_the_page_says(db, client, planned):
