@@ -77,7 +77,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from eventapp import accounts, api, core, gatherings, mail, places  # noqa: F401
+    from eventapp import accounts, api, core, gatherings, invitations, mail, places, registration  # noqa: F401,E501
+    from eventapp.invitations import models as _invitation_models  # noqa: F401
+    from eventapp.registration import models as _registration_models  # noqa: F401
     from eventapp.accounts import api as _accounts_api  # noqa: F401
     from eventapp.accounts import views as _accounts_views  # noqa: F401
     from eventapp.api import auth as _api_auth  # noqa: F401
@@ -93,7 +95,8 @@ def _register_blueprints(app: Flask) -> None:
 
     # The API authenticates by bearer token only, never by cookie, so it needs no CSRF token.
     csrf.exempt(api.bp)
-    for blueprint in (core_bp, accounts.bp, places.bp, gatherings.bp, mail.bp, api.bp, api.ui):
+    for blueprint in (core_bp, accounts.bp, places.bp, gatherings.bp, invitations.bp,
+                      registration.bp, mail.bp, api.bp, api.ui):
         app.register_blueprint(blueprint)
 
 

@@ -1,0 +1,193 @@
+"""Who to invite in each municipality, the campaigns that invite them, the personal links they
+get, what counsellors do by other channels, and each municipality's barriers and next step."""
+
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventapp.core.time import UTCDateTime, utcnow
+from eventapp.extensions import db
+from eventapp.places.models import Municipality
+
+CONTACT_ROLES = ("leader", "programme_adviser", "other")
+SENDER_KINDS = ("career_centre", "integration_adviser", "counsellor")
+CAMPAIGN_KINDS = ("invitation", "reminder")
+OUTREACH_CHANNELS = ("visit", "phone", "video", "own_mail", "other")
+BARRIERS = ("travel_cost", "finances", "staffing", "timing", "other")
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def new_link_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Contact(db.Model):
+    """A person to invite in a municipality or Oslo district."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_in(CONTACT_ROLES)})", name="role_known"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        UniqueConstraint("municipality_id", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(30), default="other")
+    phone: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship()
+
+    @classmethod
+    def scope_county(cls):
+        return cls.county_id
+
+    @classmethod
+    def scope_municipality(cls):
+        return cls.municipality_id
+
+
+class Campaign(db.Model):
+    """An invitation (or reminder) mailed in the name of a sender to chosen municipalities."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_in(CAMPAIGN_KINDS)})", name="kind_known"),
+        CheckConstraint(f"sender_kind IN ({_in(SENDER_KINDS)})", name="sender_kind_known"),
+        CheckConstraint("status IN ('draft', 'sending', 'sent')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), default="invitation")
+    sender_kind: Mapped[str] = mapped_column(String(30))
+    sender_name: Mapped[str] = mapped_column(String(200))
+    sender_email: Mapped[str | None] = mapped_column(String(254))
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    gathering = relationship("Gathering")
+    invitations: Mapped[list["Invitation"]] = relationship(
+        back_populates="campaign", order_by="Invitation.id"
+    )
+
+
+class Invitation(db.Model):
+    """One recipient of one campaign, with a personal link that opens registration with the
+    municipality filled in. Unique per campaign and address, so a resend never mails twice."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("campaign_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), index=True
+    )
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    token: Mapped[str] = mapped_column(String(43), unique=True, default=new_link_token)
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    open_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="invitations")
+    municipality: Mapped[Municipality] = relationship()
+    contact: Mapped["Contact | None"] = relationship()
+    outbox_message = relationship("OutboxMessage")
+
+    def mark_opened(self, now: datetime) -> None:
+        self.open_count += 1
+        if self.opened_at is None:
+            self.opened_at = now
+
+
+class Outreach(db.Model):
+    """Contact made outside the app's mail: a visit, a call, a video meeting, own mailbox."""
+
+    __tablename__ = "outreach"
+    __table_args__ = (
+        CheckConstraint(f"channel IN ({_in(OUTREACH_CHANNELS)})", name="channel_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), index=True
+    )
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(20))
+    happened_on: Mapped[date]
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship()
+    user = relationship("User")
+
+
+class GatheringMunicipality(db.Model):
+    """One municipality (or Oslo district) in one gathering: its own cap, when the host has
+    raised or lowered it, what stops it from coming, what was offered, and the next step.
+
+    Registration locks this row while it checks and takes one of the municipality's places,
+    so concurrent registrations can never exceed the cap.
+    """
+
+    __tablename__ = "gathering_municipalities"
+    __table_args__ = (
+        UniqueConstraint("gathering_id", "municipality_id"),
+        CheckConstraint("cap IS NULL OR cap >= 0", name="cap_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), index=True
+    )
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    # None: the gathering's municipal cap applies.
+    cap: Mapped[int | None]
+    barrier_travel_cost: Mapped[bool] = mapped_column(default=False)
+    barrier_finances: Mapped[bool] = mapped_column(default=False)
+    barrier_staffing: Mapped[bool] = mapped_column(default=False)
+    barrier_timing: Mapped[bool] = mapped_column(default=False)
+    barrier_other: Mapped[str | None] = mapped_column(String(300))
+    offered_travel_support: Mapped[bool] = mapped_column(default=False)
+    offered_digital: Mapped[bool] = mapped_column(default=False)
+    next_step: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    municipality: Mapped[Municipality] = relationship()
+    gathering = relationship("Gathering")
+
+    def effective_cap(self, default: int) -> int:
+        return default if self.cap is None else self.cap
+
+    @property
+    def barriers(self) -> list[str]:
+        found = [name for name in BARRIERS[:-1] if getattr(self, f"barrier_{name}")]
+        if self.barrier_other:
+            found.append("other")
+        return found

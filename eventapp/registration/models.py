@@ -1,0 +1,98 @@
+"""Registrations: one person's place at a gathering, taken within their organisation's cap."""
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventapp.core.time import UTCDateTime, utcnow
+from eventapp.extensions import db
+from eventapp.places.models import County, Municipality
+
+ORGANISATION_KINDS = ("municipality", "district", "county", "partner")
+ROLES = ("leader", "programme_adviser", "career_counsellor", "county_staff", "partner", "speaker",
+         "other")
+STATUSES = ("confirmed", "waitlisted", "cancelled")
+CHANNELS = ("personal_link", "public_link", "host", "municipal_contact", "api")
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def new_manage_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        CheckConstraint(f"organisation_kind IN ({_in(ORGANISATION_KINDS)})",
+                        name="organisation_kind_known"),
+        CheckConstraint(f"role IN ({_in(ROLES)})", name="role_known"),
+        CheckConstraint(f"status IN ({_in(STATUSES)})", name="status_known"),
+        CheckConstraint(f"channel IN ({_in(CHANNELS)})", name="channel_known"),
+        CheckConstraint(
+            "(organisation_kind IN ('municipality', 'district')) = (municipality_id IS NOT NULL)",
+            name="municipality_for_municipal",
+        ),
+        CheckConstraint("organisation_kind <> 'partner' OR partner_name IS NOT NULL",
+                        name="partner_named"),
+        CheckConstraint("day1 OR day2", name="at_least_one_day"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        # One live registration per address and gathering; a cancelled one may be replaced.
+        Index("uq_registrations_gathering_email_live", "gathering_id", "email", unique=True,
+              sqlite_where=text("status <> 'cancelled'"),
+              postgresql_where=text("status <> 'cancelled'")),
+        Index("ix_registrations_gathering_municipality", "gathering_id", "municipality_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(ForeignKey("gatherings.id", ondelete="CASCADE"))
+    organisation_kind: Mapped[str] = mapped_column(String(20))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("counties.id"))
+    partner_name: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(30))
+    day1: Mapped[bool] = mapped_column(default=True)
+    day2: Mapped[bool] = mapped_column(default=True)
+    attends_dinner: Mapped[bool] = mapped_column(default=False)
+    dietary_needs: Mapped[str | None] = mapped_column(Text)
+    dietary_consent: Mapped[bool] = mapped_column(default=False)
+    accessibility_needs: Mapped[str | None] = mapped_column(Text)
+    accommodation: Mapped[bool] = mapped_column(default=False)
+    travel_support_requested: Mapped[bool] = mapped_column(default=False)
+    list_consent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="SET NULL")
+    )
+    # The private link to view, change or cancel this registration.
+    manage_token: Mapped[str] = mapped_column(String(43), unique=True, default=new_manage_token)
+    attended: Mapped[bool | None]
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    gathering = relationship("Gathering")
+    municipality: Mapped[Municipality | None] = relationship()
+    county: Mapped[County | None] = relationship()
+
+    @property
+    def in_pool(self) -> bool:
+        """County staff and partners share the pool; municipalities have their own caps."""
+        return self.organisation_kind in ("county", "partner")
+
+    @property
+    def organisation_name(self) -> str:
+        if self.municipality is not None:
+            return self.municipality.name
+        if self.county is not None:
+            return self.county.name
+        return self.partner_name or ""
