@@ -78,8 +78,10 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from eventapp import accounts, api, core, gatherings, invitations, mail, places, registration  # noqa: F401,E501
-    from eventapp.invitations import models as _invitation_models  # noqa: F401
-    from eventapp.registration import models as _registration_models  # noqa: F401
+    from eventapp.invitations import api as _invitations_api  # noqa: F401
+    from eventapp.invitations import views as _invitations_views  # noqa: F401
+    from eventapp.registration import api as _registration_api  # noqa: F401
+    from eventapp.registration import views as _registration_views  # noqa: F401
     from eventapp.accounts import api as _accounts_api  # noqa: F401
     from eventapp.accounts import views as _accounts_views  # noqa: F401
     from eventapp.api import auth as _api_auth  # noqa: F401

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from eventapp.accounts.models import User
 from eventapp.core.access import Role, may_manage_county
+from eventapp.core.db import lock_row
 from eventapp.core.errors import Forbidden, ValidationFailed
 from eventapp.core.time import OSLO, utcnow
 from eventapp.extensions import db
@@ -235,9 +236,7 @@ def local_moment(gathering: Gathering, day: int, clock: time) -> datetime:
 def _lock(gathering: Gathering) -> None:
     """Hold the gathering's row while the programme is checked and changed, so two editors
     cannot both put an item into the same free slot (SQLite serialises writers anyway)."""
-    db.session.execute(
-        select(Gathering.id).where(Gathering.id == gathering.id).with_for_update()
-    )
+    lock_row(Gathering, gathering.id)
 
 
 def _validate_item(gathering: Gathering, data: ItemData, ignore: ProgrammeItem | None = None):

@@ -1,0 +1,52 @@
+"""The registration form: only what the host needs."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from eventapp.registration.models import ROLES
+
+
+def role_label(role: str) -> str:
+    from flask_babel import gettext as _
+
+    return {
+        "leader": _("Leader"),
+        "programme_adviser": _("Programme adviser"),
+        "career_counsellor": _("Career counsellor"),
+        "county_staff": _("County staff"),
+        "partner": _("Partner organisation"),
+        "speaker": _("Speaker"),
+        "other": _("Other"),
+    }.get(role, role)
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter your name.")),
+                                               Length(max=200)])
+    email = EmailField(_l("Work email"), validators=[DataRequired(_l("Enter your work email.")),
+                                                     Length(max=254)])
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=40)],
+                        description=_l("Only used if the host must reach you on the day."))
+    organisation_kind = SelectField(_l("I work for"), choices=[])
+    municipality = SelectField(_l("Municipality or city district"), choices=[],
+                               validate_choice=False)
+    partner_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)],
+                               description=_l("For partners: e.g. NAV Vestland, IMDi Vest."))
+    role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
+    day1 = BooleanField(_l("Day 1"), default=True)
+    day2 = BooleanField(_l("Day 2"), default=True)
+    attends_dinner = BooleanField(_l("I will join the social dinner on the evening of day 1"))
+    dietary_needs = TextAreaField(
+        _l("Dietary needs or allergies"), validators=[Optional(), Length(max=500)],
+        description=_l("Only the host of this gathering sees this, to order food. It is deleted "
+                       "with the rest of your registration after the gathering is reported."),
+    )
+    dietary_consent = BooleanField(_l("I agree that the host keeps my dietary needs for this "
+                                      "purpose"))
+    accessibility_needs = TextAreaField(_l("Accessibility needs"),
+                                        validators=[Optional(), Length(max=500)])
+    accommodation = BooleanField(_l("I need a hotel room"))
+    travel_support_requested = BooleanField(_l("My municipality asks for travel support"))
+    list_consent = BooleanField(_l("Show my name and organisation on the public participant list"))

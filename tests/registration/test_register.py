@@ -1,0 +1,188 @@
+"""Registering within caps: personal and public links, waitlists, cancellation, concurrency."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from eventapp.core.errors import ValidationFailed
+from eventapp.invitations.models import Campaign, GatheringMunicipality, Invitation
+from eventapp.mail.models import OutboxMessage
+from eventapp.registration.models import Registration
+from eventapp.registration.services import RegistrationData, cancel, register
+from tests.conftest import get_csrf
+
+
+@pytest.fixture
+def gathering(make_gathering, db):
+    g = make_gathering(county="46", start=date.today() + timedelta(days=60),
+                       end=date.today() + timedelta(days=61))
+    g.status = "open"
+    db.session.commit()
+    return g
+
+
+def person(n, municipality="4601", **kw):
+    return RegistrationData(name=f"Person {n}", email=f"p{n}@kommune.example",
+                            organisation_kind="municipality", municipality_number=municipality,
+                            role="programme_adviser", **kw)
+
+
+def statuses(db, **where):
+    stmt = select(Registration.status, func.count()).group_by(Registration.status)
+    for name, value in where.items():
+        stmt = stmt.where(getattr(Registration, name) == value)
+    return dict(db.session.execute(stmt).all())
+
+
+def test_two_places_per_municipality_then_the_waitlist(db, gathering, places):
+    results = [register(gathering, person(i), channel="public_link").status for i in range(4)]
+    db.session.commit()
+    assert results == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    # Another municipality has its own two places.
+    assert register(gathering, person(9, "4602"), channel="public_link").status == "confirmed"
+
+
+def test_a_raised_cap_lets_more_in_and_lowering_removes_nobody(db, gathering, places):
+    row = GatheringMunicipality(gathering_id=gathering.id, municipality_id=places.unit("4601").id,
+                                cap=3)
+    db.session.add(row)
+    db.session.commit()
+    assert [register(gathering, person(i), channel="host").status for i in range(4)] == \
+        ["confirmed", "confirmed", "confirmed", "waitlisted"]
+    row.cap = 1
+    db.session.commit()
+    assert statuses(db) == {"confirmed": 3, "waitlisted": 1}
+
+
+def test_pool_and_venue_capacity(db, gathering, places):
+    gathering.pool_cap = 2
+    db.session.commit()
+    partner = [RegistrationData(name=f"NAV {i}", email=f"nav{i}@nav.example",
+                                organisation_kind="partner", partner_name="NAV Vestland",
+                                role="partner") for i in range(3)]
+    assert [register(gathering, p, channel="public_link").status for p in partner] == \
+        ["confirmed", "confirmed", "waitlisted"]
+    gathering.capacity = 3
+    db.session.commit()
+    assert register(gathering, person(1), channel="public_link").status == "confirmed"
+    assert register(gathering, person(2, "4602"), channel="public_link").status == "waitlisted"
+
+
+@pytest.mark.parametrize("data,field", [
+    (RegistrationData(name="", email="a@b.example", organisation_kind="municipality",
+                      municipality_number="4601", role="leader"), "name"),
+    (RegistrationData(name="A", email="not-an-email", organisation_kind="municipality",
+                      municipality_number="4601", role="leader"), "email"),
+    (RegistrationData(name="A", email="a@b.example", organisation_kind="municipality",
+                      municipality_number="1103", role="leader"), "municipality"),  # Rogaland
+    (RegistrationData(name="A", email="a@b.example", organisation_kind="municipality",
+                      municipality_number="9999", role="leader"), "municipality"),
+    (RegistrationData(name="A", email="a@b.example", organisation_kind="partner", role="partner"),
+     "partner_name"),
+    (RegistrationData(name="A", email="a@b.example", organisation_kind="municipality",
+                      municipality_number="4601", role="boss"), "role"),
+    (RegistrationData(name="A", email="a@b.example", organisation_kind="municipality",
+                      municipality_number="4601", role="leader", day1=False, day2=False), "days"),
+    (RegistrationData(name="A", email="a@b.example", organisation_kind="municipality",
+                      municipality_number="4601", role="leader", dietary_needs="Nøtter"),
+     "dietary_consent"),
+])
+def test_bad_input_is_refused_and_changes_nothing(db, gathering, places, data, field):
+    with pytest.raises(ValidationFailed) as exc:
+        register(gathering, data, channel="public_link")
+    assert field in exc.value.fields
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_same_email_twice_is_refused(db, gathering, places):
+    register(gathering, person(1), channel="public_link")
+    db.session.commit()
+    again = person(1)
+    again.email = "P1@Kommune.example"
+    with pytest.raises(ValidationFailed) as exc:
+        register(gathering, again, channel="public_link")
+    assert "email" in exc.value.fields
+
+
+def test_after_the_deadline_only_the_host_registers(db, gathering, places, make_user):
+    gathering.registration_closes = date.today() - timedelta(days=1)
+    db.session.commit()
+    with pytest.raises(ValidationFailed):
+        register(gathering, person(1), channel="public_link")
+    host = make_user("county_host", county="46")
+    assert register(gathering, person(1), channel="host", actor=host).status == "confirmed"
+
+
+def test_cancelling_promotes_the_first_on_the_waitlist_and_mails_them(db, gathering, places):
+    first, second, third, fourth = (register(gathering, person(i), channel="public_link")
+                                    for i in range(4))
+    db.session.commit()
+    assert (third.status, fourth.status) == ("waitlisted", "waitlisted")
+    promoted = cancel(second)
+    db.session.commit()
+    assert promoted == [third] and third.status == "confirmed" and fourth.status == "waitlisted"
+    mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == third.email)
+                               .order_by(OutboxMessage.id)).all()
+    assert [m.kind for m in mails] == ["registration.waitlisted", "registration.confirmed"]
+
+
+def test_personal_link_opens_the_form_with_the_municipality_and_records_the_channel(
+        client, db, gathering, places):
+    campaign = Campaign(gathering_id=gathering.id, sender_kind="career_centre",
+                        sender_name="Karrieresenteret", subject="Invitasjon", body="{link}")
+    db.session.add(campaign)
+    db.session.flush()
+    invitation = Invitation(gathering_id=gathering.id, campaign_id=campaign.id,
+                            municipality_id=places.unit("4624").id, name="Berit Bjørnafjorden",
+                            email="berit@bjornafjorden.example")
+    db.session.add(invitation)
+    db.session.commit()
+    url = f"/r/{invitation.token}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Bjørnafjorden" in page and 'value="berit@bjornafjorden.example"' in page
+    assert db.session.get(Invitation, invitation.id).open_count == 1
+    response = client.post(url, data={
+        "csrf_token": get_csrf(client, url), "name": "Berit Bjørnafjorden",
+        "email": "berit@bjornafjorden.example", "organisation_kind": "municipality",
+        "municipality": "4601",  # tampered: the link decides the municipality
+        "role": "leader", "day1": "y", "day2": "y"})
+    assert response.status_code == 302
+    saved = db.session.scalars(select(Registration)).one()
+    assert saved.municipality.number == "4624" and saved.channel == "personal_link"
+    assert saved.invitation_id == invitation.id and saved.status == "confirmed"
+    manage = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Berit Bjørnafjorden" in manage
+    mail = db.session.scalars(select(OutboxMessage)).one()
+    assert mail.attachments[0].filename == "samling.ics"
+    assert re.search(r"/registration/\S+", mail.body_text)
+    assert client.get("/r/not-a-token").status_code == 404
+
+
+def test_public_link_for_a_draft_is_not_found_and_errors_show_beside_fields(
+        client, db, gathering, places):
+    url = f"/gatherings/{gathering.id}/register"
+    response = client.post(url, data={"csrf_token": get_csrf(client, url), "name": "",
+                                      "email": "x", "organisation_kind": "municipality",
+                                      "municipality": "", "role": "leader", "day1": "y"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="name-error"' in page
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
+    gathering.status = "draft"
+    db.session.commit()
+    assert client.get(url).status_code == 404
+
+
+def test_own_cancellation_by_the_private_link(client, db, gathering, places):
+    registration = register(gathering, person(1), channel="public_link")
+    waiting = [register(gathering, person(i), channel="public_link") for i in (2, 3)]
+    db.session.commit()
+    url = f"/registration/{registration.manage_token}"
+    response = client.post(f"{url}/cancel", data={"csrf_token": get_csrf(client, url)})
+    assert response.status_code == 302
+    assert db.session.get(Registration, registration.id).status == "cancelled"
+    assert db.session.get(Registration, waiting[1].id).status == "confirmed"
