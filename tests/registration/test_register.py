@@ -186,3 +186,32 @@ def test_own_cancellation_by_the_private_link(client, db, gathering, places):
     assert response.status_code == 302
     assert db.session.get(Registration, registration.id).status == "cancelled"
     assert db.session.get(Registration, waiting[1].id).status == "confirmed"
+
+
+def test_api_create_and_list_registrations(client, db, gathering, make_user):
+    from eventapp.api.services import create_token
+
+    host = make_user("county_host", county="46")
+    _t, raw = create_token(host, "t")
+    other = make_user("county_host", county="11")
+    _t, raw_other = create_token(other, "t")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {raw}"}
+    body = {"name": "Kari Nordmann", "email": "kari@example.no",
+            "organisation": {"kind": "municipality", "number": "4601"}, "role": "leader",
+            "days": [1, 2], "attends_dinner": True, "dietary_needs": "",
+            "travel_support_requested": False}
+    response = client.post(f"/api/v1/gatherings/{gathering.id}/registrations", json=body,
+                           headers=headers)
+    assert response.status_code == 201
+    assert response.get_json()["status"] == "confirmed"
+    again = client.post(f"/api/v1/gatherings/{gathering.id}/registrations", json=body,
+                        headers=headers)
+    assert again.status_code == 422 and "email" in again.get_json()["error"]["fields"]
+    listed = client.get(f"/api/v1/gatherings/{gathering.id}/registrations", headers=headers)
+    assert [r["email"] for r in listed.get_json()] == ["kari@example.no"]
+    intruder = {"Authorization": f"Bearer {raw_other}"}
+    assert client.get(f"/api/v1/gatherings/{gathering.id}/registrations",
+                      headers=intruder).status_code == 404
+    assert client.post(f"/api/v1/gatherings/{gathering.id}/registrations", json=body,
+                       headers=intruder).status_code == 404
