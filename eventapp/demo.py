@@ -26,7 +26,8 @@ def demo_setup() -> list[tuple[str, str, str]]:
     from eventapp.accounts.models import User
     from eventapp.accounts.services import assign_municipalities, create_user
     from eventapp.gatherings.models import Gathering
-    from eventapp.gatherings.services import create_gathering
+    from eventapp.gatherings.services import change_status, create_gathering
+    from eventapp.invitations.demo import demo_campaign
     from eventapp.places.models import County, Municipality
     from eventapp.places.services import load_shipped
 
@@ -64,14 +65,17 @@ def demo_setup() -> list[tuple[str, str, str]]:
             title="Fylkessamling om karriereveiledning for flyktninger 2027",
             start_date=date(2027, 3, 10), end_date=date(2027, 3, 11),
             venue="Scandic Ørnen", address="Lars Hilles gate 18, 5008 Bergen",
-            registration_opens=date(2027, 1, 11), registration_closes=date(2027, 2, 24),
+            registration_opens=date(2026, 11, 1), registration_closes=date(2027, 2, 24),
             capacity=90,
         )
+        # Mid-campaign: registration is open, so invitations and the public link work.
+        change_status(gathering, host, "open")
     municipal = db.session.scalars(select(User).where(User.email == DEMO_USERS[3][0])).one()
     _demo_committee(gathering, host, [counsellor, municipal])
     items = _demo_programme(gathering, host)
     _demo_inputs(gathering, host, municipal, items, unit)
     _demo_other_events(gathering, host)
+    demo_campaign(gathering, host)
     db.session.commit()
     return logins
 

@@ -56,7 +56,7 @@ def test_demo_setup_is_safe_to_run_twice(app, db):
         "directorate", "county_host", "counsellor", "municipal_contact"}
     assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_USERS)
     gatherings = db.session.scalars(select(Gathering)).all()
-    assert len(gatherings) == 1 and gatherings[0].status == "draft"
+    assert len(gatherings) == 1 and gatherings[0].status == "open"
     assert gatherings[0].county.number == "46" and gatherings[0].days == 2
 
 
