@@ -8,11 +8,12 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.access import Role
+from eventapp.core.db import sql_in
 from eventapp.core.time import UTCDateTime, utcnow
 from eventapp.extensions import db
 from eventapp.places.models import County, Municipality
 
-ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
+ROLE_VALUES = sql_in(r.value for r in Role)
 
 counsellor_municipalities = Table(
     "counsellor_municipalities",

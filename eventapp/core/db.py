@@ -20,3 +20,8 @@ def lock_row(model, ident) -> None:
         )
     else:
         db.session.execute(select(model.id).where(model.id == ident).with_for_update())
+
+
+def sql_in(values) -> str:
+    """The SQL list for a CHECK constraint that keeps a column to known values."""
+    return ", ".join(f"'{value}'" for value in values)

@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eventapp.core.db import sql_in
 from eventapp.core.time import OSLO, UTCDateTime, utcnow
 from eventapp.extensions import db
 from eventapp.places.models import County, Municipality
@@ -48,9 +49,6 @@ INPUT_STATUSES = ("new", "adopted", "declined")
 def new_token() -> str:
     return secrets.token_urlsafe(24)
 
-
-def _in(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 class Gathering(db.Model):
@@ -156,7 +154,7 @@ class ProgrammeItem(db.Model):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("question_minutes >= 0", name="question_minutes_not_negative"),
-        CheckConstraint(f"kind IN ({_in(ITEM_KINDS)})", name="kind_known"),
+        CheckConstraint(f"kind IN ({sql_in(ITEM_KINDS)})", name="kind_known"),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
         Index("ix_programme_items_gathering_start", "gathering_id", "starts_at"),
     )
@@ -197,7 +195,7 @@ class ProgrammeItem(db.Model):
 class Speaker(db.Model):
     __tablename__ = "programme_speakers"
     __table_args__ = (
-        CheckConstraint(f"organisation_kind IN ({_in(ORGANISATION_KINDS)})",
+        CheckConstraint(f"organisation_kind IN ({sql_in(ORGANISATION_KINDS)})",
                         name="organisation_kind_known"),
     )
 
@@ -250,7 +248,7 @@ class MunicipalInput(db.Model):
 
     __tablename__ = "municipal_inputs"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(INPUT_STATUSES)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_in(INPUT_STATUSES)})", name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eventapp.core.db import sql_in
 from eventapp.core.time import UTCDateTime, utcnow
 from eventapp.extensions import db
 from eventapp.places.models import Municipality
@@ -18,9 +19,6 @@ OUTREACH_CHANNELS = ("visit", "phone", "video", "own_mail", "other")
 BARRIERS = ("travel_cost", "finances", "staffing", "timing", "other")
 
 
-def _in(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
-
 
 def new_link_token() -> str:
     return secrets.token_urlsafe(24)
@@ -31,7 +29,7 @@ class Contact(db.Model):
 
     __tablename__ = "contacts"
     __table_args__ = (
-        CheckConstraint(f"role IN ({_in(CONTACT_ROLES)})", name="role_known"),
+        CheckConstraint(f"role IN ({sql_in(CONTACT_ROLES)})", name="role_known"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         UniqueConstraint("municipality_id", "email"),
     )
@@ -62,8 +60,8 @@ class Campaign(db.Model):
 
     __tablename__ = "campaigns"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_in(CAMPAIGN_KINDS)})", name="kind_known"),
-        CheckConstraint(f"sender_kind IN ({_in(SENDER_KINDS)})", name="sender_kind_known"),
+        CheckConstraint(f"kind IN ({sql_in(CAMPAIGN_KINDS)})", name="kind_known"),
+        CheckConstraint(f"sender_kind IN ({sql_in(SENDER_KINDS)})", name="sender_kind_known"),
         CheckConstraint("status IN ('draft', 'sending', 'sent')", name="status_known"),
     )
 
@@ -129,7 +127,7 @@ class Outreach(db.Model):
 
     __tablename__ = "outreach"
     __table_args__ = (
-        CheckConstraint(f"channel IN ({_in(OUTREACH_CHANNELS)})", name="channel_known"),
+        CheckConstraint(f"channel IN ({sql_in(OUTREACH_CHANNELS)})", name="channel_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eventapp.core.db import sql_in
 from eventapp.core.time import UTCDateTime, utcnow
 from eventapp.extensions import db
 from eventapp.places.models import County, Municipality
@@ -17,9 +18,6 @@ STATUSES = ("confirmed", "waitlisted", "cancelled")
 CHANNELS = ("personal_link", "public_link", "host", "municipal_contact", "api")
 
 
-def _in(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
-
 
 def new_manage_token() -> str:
     return secrets.token_urlsafe(24)
@@ -28,11 +26,11 @@ def new_manage_token() -> str:
 class Registration(db.Model):
     __tablename__ = "registrations"
     __table_args__ = (
-        CheckConstraint(f"organisation_kind IN ({_in(ORGANISATION_KINDS)})",
+        CheckConstraint(f"organisation_kind IN ({sql_in(ORGANISATION_KINDS)})",
                         name="organisation_kind_known"),
-        CheckConstraint(f"role IN ({_in(ROLES)})", name="role_known"),
-        CheckConstraint(f"status IN ({_in(STATUSES)})", name="status_known"),
-        CheckConstraint(f"channel IN ({_in(CHANNELS)})", name="channel_known"),
+        CheckConstraint(f"role IN ({sql_in(ROLES)})", name="role_known"),
+        CheckConstraint(f"status IN ({sql_in(STATUSES)})", name="status_known"),
+        CheckConstraint(f"channel IN ({sql_in(CHANNELS)})", name="channel_known"),
         CheckConstraint(
             "(organisation_kind IN ('municipality', 'district')) = (municipality_id IS NOT NULL)",
             name="municipality_for_municipal",
