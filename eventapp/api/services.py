@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -11,7 +12,8 @@ from eventapp.core.errors import NotFound, ValidationFailed
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 
-TOKEN_PREFIX = "ea_"  # noqa: S105 - a marker, not a secret
+TOKEN_PREFIX = "ea_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # noqa: S105 - a marker, not a secret
 
 
 def _hash(raw: str) -> str:
@@ -37,7 +39,10 @@ def user_for_token(raw: str):
     token = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == _hash(raw))).first()
     if token is None or not token.active or not token.user.active:
         return None
-    token.last_used_at = utcnow()
+    now = utcnow()
+    # Writing on every call would make concurrent calls with one token queue on its row.
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        token.last_used_at = now
     return token.user
 
 

@@ -140,6 +140,12 @@ def set_status(gathering_id: int):
     return redirect(url_for("gatherings.show", gathering_id=gathering.id))
 
 
+@bp.app_template_global("may_manage")
+def may_manage_global(gathering: Gathering) -> bool:
+    """The county host of the gathering's county."""
+    return may_manage_county(current_user, gathering.county_id)
+
+
 @bp.app_template_global("may_edit_programme")
 def may_edit_programme_global(gathering: Gathering) -> bool:
     return services.may_edit_programme(current_user, gathering)

@@ -1525,10 +1525,11 @@ def set_municipality_cap(gathering, actor, municipality, cap: int | None) -> lis
     """Raise or lower one municipality's places (None: the gathering's cap applies).
 
     Taken under the same locks as registration (gathering, then the municipality's row). A
-    cap below the number already confirmed is refused; a raised cap confirms the first on the
-    municipality's waitlist. Returns the promoted registrations."""
+    cap below the number already confirmed is allowed and removes nobody: those confirmed keep
+    their places, and nobody new gets one until the count is below the cap again. A raised cap
+    confirms the first on the municipality's waitlist. Returns the promoted registrations."""
     from flask_babel import gettext as _
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from eventapp.core.errors import ValidationFailed
     from eventapp.core.time import utcnow
@@ -1547,17 +1548,6 @@ def set_municipality_cap(gathering, actor, municipality, cap: int | None) -> lis
                                field="cap")
     db.session.execute(select(Gathering.id).where(Gathering.id == gathering.id).with_for_update())
     row = cap_row(gathering, municipality, lock=True)
-    confirmed = db.session.scalar(
-        select(func.count(Registration.id)).where(
-            Registration.gathering_id == gathering.id,
-            Registration.municipality_id == municipality.id,
-            Registration.status == "confirmed")
-    ) or 0
-    effective = gathering.municipal_cap if cap is None else cap
-    if effective < confirmed:
-        raise ValidationFailed(
-            _("%(name)s already has %(n)d confirmed. Cancel registrations before lowering the "
-              "places below that.", name=municipality.name, n=confirmed), field="cap")
     row.cap = cap
     row.updated_at = utcnow()
     row.updated_by_id = actor.id

@@ -126,3 +126,151 @@ def list_all(id: int):  # noqa: A002
     rows = db.session.scalars(select(Registration).where(Registration.gathering_id == gathering.id)
                               .order_by(Registration.created_at, Registration.id))
     return jsonify([registration_json(r) for r in rows])
+
+
+# --- lists and the day ---------------------------------------------------------------------
+ATTENDANCE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["attended"],
+    "properties": {"attended": {"type": "boolean"}},
+}
+
+
+@operation(bp, "recordAttendance", "POST", "/registrations/{id}/attendance",
+           summary="Record whether a confirmed person attended (attendance is what the grant "
+           "counts). The county's host and career counsellors; 404 for anyone else, 409 if the "
+           "registration has no confirmed place.", response=REGISTRATION,
+           request_schema=ATTENDANCE, parameters=ID, converters={"id": "int"})
+def record_attendance(id: int, body: dict):  # noqa: A002
+    registration = services.registration_for_the_day(api_user(), id)
+    if registration is None:
+        raise NotFound(_("No such registration."))
+    services.record_attendance(registration, body["attended"], api_user())
+    db.session.commit()
+    return jsonify(registration_json(registration))
+
+
+record_attendance.operation.errors = (400, 401, 404, 409)
+
+
+# --- host and municipal registration ---
+# setOrganisationCap, getCapStatus and cancelRegistration, as API.md names them.
+from eventapp.core.access import Role as _Role  # noqa: E402
+from eventapp.core.errors import Conflict as _Conflict  # noqa: E402
+from eventapp.core.errors import ValidationFailed as _Invalid  # noqa: E402
+from eventapp.gatherings.services import MAX_MUNICIPAL_CAP as _MAX_CAP  # noqa: E402
+
+CAP_BODY = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["cap"],
+    "properties": {
+        "cap": {"type": ["integer", "null"], "minimum": 0, "maximum": _MAX_CAP,
+                "description": "Places for this municipality; null: the gathering's cap applies."},
+    },
+}
+CAP_LINE = {
+    "type": "object",
+    "required": ["organisation_number", "name", "cap", "confirmed", "waitlisted"],
+    "properties": {
+        "organisation_number": {"type": "string"},
+        "name": {"type": "string"},
+        "kind": {"enum": ["municipality", "district"]},
+        "cap": {"type": "integer", "minimum": 0},
+        "confirmed": {"type": "integer", "minimum": 0},
+        "waitlisted": {"type": "integer", "minimum": 0},
+    },
+}
+CAP_SET = {
+    **CAP_LINE,
+    "required": [*CAP_LINE["required"], "overridden", "promoted"],
+    "properties": {
+        **CAP_LINE["properties"],
+        "overridden": {"type": "boolean", "description": "false: the gathering's cap applies"},
+        "promoted": {"type": "array", "items": {"type": "integer"},
+                     "description": "ids of registrations confirmed from the waitlist"},
+    },
+}
+POOL = {
+    "type": "object",
+    "required": ["cap", "confirmed", "waitlisted"],
+    "properties": {"cap": {"type": "integer"}, "confirmed": {"type": "integer"},
+                   "waitlisted": {"type": "integer"}},
+}
+CAP_STATUS = {
+    "type": "object",
+    "required": ["organisations", "pool"],
+    "properties": {"organisations": {"type": "array", "items": CAP_LINE}, "pool": POOL},
+}
+CANCELLED = {
+    **REGISTRATION,
+    "required": [*REGISTRATION["required"], "promoted"],
+    "properties": {
+        **REGISTRATION["properties"],
+        "promoted": {"type": "array", "items": {"type": "integer"},
+                     "description": "ids of registrations confirmed from the waitlist"},
+    },
+}
+ORG_NUMBER = path_param("organisation_number", {"type": "string", "pattern": "^[0-9]{4,6}$"})
+
+
+@operation(bp, "setOrganisationCap", "PUT", "/gatherings/{id}/caps/{organisation_number}",
+           summary="Raise or lower one municipality's (or Oslo district's) places. Lowering "
+           "below those already confirmed removes nobody; raising confirms the first on its "
+           "waitlist. County host only.", response=CAP_SET, request_schema=CAP_BODY,
+           parameters=[*ID, ORG_NUMBER], converters={"id": "int"})
+def set_organisation_cap(id: int, organisation_number: str, body: dict):  # noqa: A002
+    from eventapp.invitations.services import set_municipality_cap
+
+    gathering = _gathering(id)
+    if not may_manage_county(api_user(), gathering.county_id):
+        raise Forbidden(_("Only the county's host may change the places."))
+    unit = services.unit_by_number(gathering, organisation_number)
+    if unit is None:
+        raise _Invalid(_("No municipality or city district %(number)s in %(county)s.",
+                         number=organisation_number, county=gathering.county.name),
+                       field="organisation_number")
+    promoted = set_municipality_cap(gathering, api_user(), unit, body["cap"])
+    db.session.commit()
+    line = services.cap_lines(gathering, unit)[0]
+    return jsonify({"organisation_number": unit.number, "name": unit.name, "kind": unit.kind,
+                    "cap": line.cap, "confirmed": line.confirmed, "waitlisted": line.waitlisted,
+                    "overridden": line.overridden, "promoted": [r.id for r in promoted]})
+
+
+set_organisation_cap.operation.errors = (400, 401, 403, 404)
+
+
+@operation(bp, "getCapStatus", "GET", "/gatherings/{id}/caps",
+           summary="Places per municipality (or Oslo district): cap, confirmed, waitlisted; and "
+           "the county and partners pool. The county's host and counsellors, and the "
+           "directorate.", response=CAP_STATUS, parameters=ID, converters={"id": "int"})
+def get_cap_status(id: int):  # noqa: A002
+    gathering = _gathering(id)
+    if api_user().role == _Role.MUNICIPAL_CONTACT:
+        raise Forbidden(_("Only the county and the directorate see every municipality's places."))
+    return jsonify(services.cap_status(gathering))
+
+
+get_cap_status.operation.errors = (401, 403, 404)
+
+
+@operation(bp, "cancelRegistration", "POST", "/registrations/{id}/cancel",
+           summary="Cancel a registration: its place is freed and the first on that "
+           "municipality's (or the pool's) waitlist is confirmed and mailed. County host only; "
+           "409 if already cancelled.", response=CANCELLED, parameters=ID,
+           converters={"id": "int"})
+def cancel_registration(id: int):  # noqa: A002
+    registration = db.session.get(Registration, id)
+    if registration is None or not may_manage_county(api_user(),
+                                                     registration.gathering.county_id):
+        raise NotFound(_("No such registration."))
+    if registration.status == "cancelled":
+        raise _Conflict(_("This registration is already cancelled."))
+    promoted = services.host_cancel(registration, api_user())
+    db.session.commit()
+    return jsonify({**registration_json(registration), "promoted": [r.id for r in promoted]})
+
+
+cancel_registration.operation.errors = (401, 404, 409)

@@ -50,3 +50,51 @@ class RegistrationForm(FlaskForm):
     accommodation = BooleanField(_l("I need a hotel room"))
     travel_support_requested = BooleanField(_l("My municipality asks for travel support"))
     list_consent = BooleanField(_l("Show my name and organisation on the public participant list"))
+
+
+# --- lists and the day ---------------------------------------------------------------------
+from wtforms import HiddenField  # noqa: E402
+from wtforms.validators import AnyOf  # noqa: E402
+
+
+class CheckinForm(FlaskForm):
+    """One tick (or untick) on the check-in page; ``q`` keeps the search."""
+
+    attended = HiddenField(validators=[AnyOf(["0", "1"], message=_l("Choose checked in or not."))])
+    q = HiddenField(validators=[Optional(), Length(max=100)])
+
+
+# --- host and municipal registration ---
+
+class SwapForm(FlaskForm):
+    """The colleague who takes over a place."""
+
+    name = StringField(_l("Colleague's name"), validators=[DataRequired(_l("Enter the name.")),
+                                                            Length(max=200)])
+    email = EmailField(_l("Work email"), validators=[DataRequired(_l("Enter the work email.")),
+                                                     Length(max=254)],
+                       description=_l("The confirmation and the private link go here."))
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=40)])
+    role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
+
+
+class EditOwnForm(FlaskForm):
+    """What a registrant may change: not name, email or organisation (that is a swap)."""
+
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=40)],
+                        description=_l("Only used if the host must reach you on the day."))
+    day1 = BooleanField(_l("Day 1"))
+    day2 = BooleanField(_l("Day 2"))
+    attends_dinner = BooleanField(_l("I will join the social dinner on the evening of day 1"))
+    dietary_needs = TextAreaField(
+        _l("Dietary needs or allergies"), validators=[Optional(), Length(max=500)],
+        description=_l("Only the host of this gathering sees this, to order food. It is deleted "
+                       "with the rest of your registration after the gathering is reported."),
+    )
+    dietary_consent = BooleanField(_l("I agree that the host keeps my dietary needs for this "
+                                      "purpose"))
+    accessibility_needs = TextAreaField(_l("Accessibility needs"),
+                                        validators=[Optional(), Length(max=500)])
+    accommodation = BooleanField(_l("I need a hotel room"))
+    travel_support_requested = BooleanField(_l("My municipality asks for travel support"))
+    list_consent = BooleanField(_l("Show my name and organisation on the public participant list"))

@@ -112,7 +112,7 @@ def manage(token: str):
         abort(404)
     return render_template("registration/manage.html", registration=registration,
                            gathering=registration.gathering, action=FlaskForm(),
-                           role_label=role_label)
+                           reg_role_label=role_label)
 
 
 @bp.post("/registration/<token>/cancel")
@@ -126,3 +126,357 @@ def cancel_own(token: str):
         flash(_("Your registration is cancelled, and your place goes to the next in line."),
               "success")
     return redirect(url_for("registration.manage", token=token))
+
+
+# --- lists and the day ---------------------------------------------------------------------
+# The venue summary and exports (county host only: they hold dietary and accessibility needs),
+# name badges and check-in (host and counsellors), and the public participant list.
+from flask import Response, request  # noqa: E402
+from flask_login import current_user, login_required  # noqa: E402
+
+from eventapp.core.access import get_scoped_or_404  # noqa: E402
+from eventapp.registration.forms import CheckinForm  # noqa: E402
+
+
+def _host_gathering(gathering_id: int) -> Gathering:
+    """The gathering if the current user is its county host; 404 outside their scope, 403 for
+    others who can see the gathering (counsellors, municipal contacts, the directorate)."""
+    gathering = get_scoped_or_404(Gathering, gathering_id)
+    if not services.may_see_special(current_user, gathering):
+        abort(403)
+    return gathering
+
+
+def _day_gathering(gathering_id: int) -> Gathering:
+    gathering = get_scoped_or_404(Gathering, gathering_id)
+    if not services.may_run_the_day(current_user, gathering):
+        abort(403)
+    return gathering
+
+
+@bp.get("/gatherings/<int:gathering_id>/summary")
+@login_required
+def summary(gathering_id: int):
+    gathering = _host_gathering(gathering_id)
+    show_names = request.args.get("names") == "1"
+    response = Response(render_template(
+        "registration/summary.html", gathering=gathering, show_names=show_names,
+        summary=services.venue_summary(gathering)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/gatherings/<int:gathering_id>/registrations.<any(csv, xlsx):fmt>")
+@login_required
+def export(gathering_id: int, fmt: str):
+    gathering = _host_gathering(gathering_id)
+    if fmt == "csv":
+        body, mimetype = services.export_csv(gathering), "text/csv; charset=utf-8"
+    else:
+        body = services.export_xlsx(gathering)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="registrations-{gathering.id}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/gatherings/<int:gathering_id>/badges")
+@login_required
+def badges(gathering_id: int):
+    gathering = _day_gathering(gathering_id)
+    people = sorted(services.confirmed_registrations(gathering),
+                    key=lambda r: (r.organisation_name.casefold(), r.name.casefold()))
+    return render_template("registration/badges.html", gathering=gathering, people=people,
+                           reg_role_label=role_label)
+
+
+def _checkin_page(gathering: Gathering, q: str, status: int = 200):
+    people = services.confirmed_registrations(gathering, q)
+    everyone = services.confirmed_registrations(gathering)
+    return render_template(
+        "registration/checkin.html", gathering=gathering, people=people, q=q,
+        confirmed=len(everyone), attended=sum(1 for r in everyone if r.attended),
+        action=FlaskForm(), reg_role_label=role_label,
+    ), status
+
+
+@bp.get("/gatherings/<int:gathering_id>/checkin")
+@login_required
+def checkin(gathering_id: int):
+    gathering = _day_gathering(gathering_id)
+    return _checkin_page(gathering, (request.args.get("q") or "").strip()[:100])
+
+
+@bp.post("/gatherings/<int:gathering_id>/checkin/<int:registration_id>")
+@login_required
+def checkin_tick(gathering_id: int, registration_id: int):
+    gathering = _day_gathering(gathering_id)
+    registration = services.registration_for_the_day(current_user, registration_id)
+    if registration is None or registration.gathering_id != gathering.id:
+        abort(404)
+    form = CheckinForm()
+    q = (form.q.data or "").strip()[:100]
+    if not form.validate_on_submit():
+        flash(_("Nothing was changed: the check-in could not be read. Try again."), "error")
+        return redirect(url_for("registration.checkin", gathering_id=gathering.id, q=q or None))
+    try:
+        services.record_attendance(registration, form.attended.data == "1", current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        if registration.attended:
+            flash(_("%(name)s is checked in.", name=registration.name), "success")
+        else:
+            flash(_("%(name)s is no longer checked in.", name=registration.name), "info")
+    return redirect(url_for("registration.checkin", gathering_id=gathering.id, q=q or None)
+                    + f"#r-{registration.id}")
+
+
+@bp.get("/gatherings/<int:gathering_id>/participants")
+def participants(gathering_id: int):
+    """Public for a published gathering: name and organisation of those who agreed."""
+    gathering = db.session.get(Gathering, gathering_id)
+    if gathering is None or not gathering.published:
+        abort(404)
+    return render_template("registration/participants_public.html", gathering=gathering,
+                           people=services.public_participants(gathering))
+
+
+# --- host and municipal registration ---
+# The host's participant list with caps, mix guidance and the county delegation; the host
+# registers anyone; a municipal contact registers and swaps their own people; a registrant
+# changes their own registration by the private link.
+from flask import Response as _Response  # noqa: E402
+from flask_login import current_user as _user  # noqa: E402
+from flask_login import login_required as _login_required  # noqa: E402
+
+from eventapp.core.access import may_manage_county as _may_manage  # noqa: E402
+from eventapp.registration.forms import EditOwnForm, SwapForm  # noqa: E402
+from eventapp.registration.models import STATUSES as _STATUSES  # noqa: E402
+
+
+def _hosted(gathering_id: int) -> Gathering:
+    """The gathering for its county host: 404 outside the user's scope, 403 inside it."""
+    from eventapp.core.access import get_scoped_or_404 as scoped
+
+    gathering = scoped(Gathering, gathering_id)
+    if not _may_manage(_user, gathering.county_id):
+        abort(403)
+    return gathering
+
+
+def _contact_unit(gathering_id: int):
+    from eventapp.core.access import get_scoped_or_404 as scoped
+
+    gathering = scoped(Gathering, gathering_id)
+    unit = services.own_unit(gathering, _user)
+    if unit is None:
+        abort(403)
+    return gathering, unit
+
+
+@bp.get("/gatherings/<int:gathering_id>/registrations")
+@_login_required
+def registrations(gathering_id: int):
+    from flask import request as req
+
+    gathering = _hosted(gathering_id)
+    status = req.args.get("status") if req.args.get("status") in _STATUSES else None
+    units = services.registration_units(gathering)
+    municipality = next((u for u in units if str(u.id) == req.args.get("municipality")), None)
+    lines = services.cap_lines(gathering)
+    return render_template(
+        "registration/registrations.html", gathering=gathering, status=status,
+        statuses=_STATUSES, municipality=municipality, units=units,
+        rows=services.host_registrations(gathering, status=status,
+                                         municipality_id=municipality.id if municipality else None),
+        active_lines=[c for c in lines if c.confirmed or c.waitlisted or c.overridden],
+        quiet_lines=[c for c in lines if not (c.confirmed or c.waitlisted or c.overridden)],
+        pool=services.pool_line(gathering), delegation=services.delegation_check(gathering),
+        hints=services.mix_hints(gathering), action=FlaskForm(), reg_role_label=role_label,
+        is_open=services.registration_open(gathering),
+    )
+
+
+@bp.post("/gatherings/<int:gathering_id>/registrations/<int:registration_id>/cancel")
+@_login_required
+def host_cancel(gathering_id: int, registration_id: int):
+    gathering = _hosted(gathering_id)
+    try:
+        registration = services.registration_for_host(gathering, registration_id, _user)
+    except DomainError:
+        abort(404)
+    back = url_for("registration.registrations", gathering_id=gathering.id)
+    if not FlaskForm().validate_on_submit():
+        flash(_("Nothing was changed: the form had expired. Please try again."), "error")
+        return redirect(back)
+    try:
+        promoted = services.host_cancel(registration, _user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("%(name)s is cancelled.", name=registration.name), "success")
+    for person in promoted:
+        flash(_("%(name)s moved up from the waitlist and has been emailed.", name=person.name),
+              "info")
+    return redirect(back)
+
+
+@bp.route("/gatherings/<int:gathering_id>/registrations/new", methods=["GET", "POST"])
+@_login_required
+def host_register(gathering_id: int):
+    gathering = _hosted(gathering_id)
+    form = _form(gathering)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            registration = services.host_register(gathering, _user, _data(form))
+        except DomainError as exc:
+            db.session.rollback()
+            errors_to_form(form, exc)
+            status = exc.status if exc.status in (403, 404) else 422
+        else:
+            db.session.commit()
+            if registration.status == "confirmed":
+                flash(_("%(name)s is registered and has been emailed a confirmation.",
+                        name=registration.name), "success")
+            else:
+                flash(_("All places for %(organisation)s are taken: %(name)s is on the waitlist "
+                        "and has been told so.", organisation=registration.organisation_name,
+                        name=registration.name), "info")
+            return redirect(url_for("registration.registrations", gathering_id=gathering.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("registration/host_register.html", gathering=gathering, form=form,
+                           is_open=services.registration_open(gathering)), status
+
+
+def _municipal_form(gathering: Gathering, unit):
+    form = _form(gathering)
+    form.organisation_kind.choices = [("municipality", _("A municipality or city district"))]
+    form.municipality.choices = [(unit.number, unit.name)]
+    if not form.is_submitted():
+        form.organisation_kind.data = "municipality"
+        form.municipality.data = unit.number
+    return form
+
+
+@bp.route("/gatherings/<int:gathering_id>/our-registrations", methods=["GET", "POST"])
+@_login_required
+def municipal_register(gathering_id: int):
+    gathering, unit = _contact_unit(gathering_id)
+    form = _municipal_form(gathering, unit)
+    status = 200
+    if form.validate_on_submit():
+        data = _data(form)
+        data.organisation_kind = "municipality"
+        try:
+            registration = services.municipal_register(gathering, _user, data)
+        except DomainError as exc:
+            db.session.rollback()
+            errors_to_form(form, exc)
+            status = exc.status if exc.status in (403, 404) else 422
+        else:
+            db.session.commit()
+            if registration.status == "confirmed":
+                flash(_("%(name)s has a place and has been emailed a confirmation.",
+                        name=registration.name), "success")
+            else:
+                flash(_("All places for %(organisation)s are taken: %(name)s is on the waitlist "
+                        "and has been told so.", organisation=unit.name, name=registration.name),
+                      "info")
+            return redirect(url_for("registration.municipal_register", gathering_id=gathering.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "registration/host_register.html", gathering=gathering, form=form, unit=unit,
+        is_open=services.registration_open(gathering),
+        people=services.unit_registrations(gathering, unit),
+        line=services.cap_lines(gathering, unit)[0],
+        hints=services.mix_hints(gathering).get(unit.id, []), reg_role_label=role_label,
+    ), status
+
+
+@bp.route("/gatherings/<int:gathering_id>/our-registrations/<int:registration_id>/swap",
+          methods=["GET", "POST"])
+@_login_required
+def swap(gathering_id: int, registration_id: int):
+    gathering, unit = _contact_unit(gathering_id)
+    registration = db.session.get(services.Registration, registration_id)
+    if registration is None or registration.gathering_id != gathering.id \
+            or registration.municipality_id != unit.id:
+        abort(404)
+    if registration.status == "cancelled":
+        flash(_("A cancelled registration cannot be swapped."), "error")
+        return redirect(url_for("registration.municipal_register", gathering_id=gathering.id))
+    form = SwapForm()
+    form.role.choices = [(value, role_label(value)) for value, _label in form.role.choices]
+    if not form.is_submitted():
+        form.role.data = registration.role
+    status = 200
+    if form.validate_on_submit():
+        old_name = registration.name
+        try:
+            services.swap(registration, _user, services.PersonData(
+                name=form.name.data or "", email=form.email.data or "", role=form.role.data,
+                phone=form.phone.data or ""))
+        except DomainError as exc:
+            db.session.rollback()
+            errors_to_form(form, exc)
+            status = exc.status if exc.status in (403, 404) else 422
+        else:
+            db.session.commit()
+            flash(_("%(new)s takes over the place from %(old)s. Both have been emailed.",
+                    new=registration.name, old=old_name), "success")
+            return redirect(url_for("registration.municipal_register", gathering_id=gathering.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("registration/swap.html", gathering=gathering, unit=unit, form=form,
+                           registration=registration, reg_role_label=role_label), status
+
+
+@bp.route("/registration/<token>/edit", methods=["GET", "POST"])
+@limiter.limit(REGISTER_LIMIT, methods=["POST"])
+def edit_own(token: str):
+    registration = services.registration_by_token(token)
+    if registration is None:
+        abort(404)
+    gathering = registration.gathering
+    form = EditOwnForm(obj=None if FlaskForm().is_submitted() else registration)
+    if gathering.days == 1:
+        del form.day2
+    status = 200
+    editable = services.may_edit_own(registration)
+    if editable and form.validate_on_submit():
+        try:
+            services.update_own(registration, services.OwnChanges(
+                phone=form.phone.data or "", day1=form.day1.data,
+                day2=getattr(form, "day2", None) is not None and form.day2.data,
+                attends_dinner=form.attends_dinner.data,
+                dietary_needs=form.dietary_needs.data or "",
+                dietary_consent=form.dietary_consent.data,
+                accessibility_needs=form.accessibility_needs.data or "",
+                accommodation=form.accommodation.data,
+                travel_support_requested=form.travel_support_requested.data,
+                list_consent=form.list_consent.data))
+        except DomainError as exc:
+            db.session.rollback()
+            errors_to_form(form, exc)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("registration.manage", token=token))
+    elif form.is_submitted():
+        status = 422
+    response = _Response(render_template("registration/edit_own.html", gathering=gathering,
+                                        registration=registration, form=form, editable=editable),
+                        status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
