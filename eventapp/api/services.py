@@ -12,8 +12,8 @@ from eventapp.core.errors import NotFound, ValidationFailed
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 
-TOKEN_PREFIX = "ea_"
-LAST_USED_RESOLUTION = timedelta(minutes=1)  # noqa: S105 - a marker, not a secret
+TOKEN_PREFIX = "ea_"  # noqa: S105 - a marker, not a secret
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def _hash(raw: str) -> str:
