@@ -3,7 +3,7 @@
 
 # --- board ---------------------------------------------------------------------------------
 from flask import jsonify as _board_jsonify  # noqa: E402
-from flask_babel import gettext as _board_gettext  # noqa: E402
+from flask_babel import gettext as _  # noqa: E402
 
 from eventapp.api import bp as _board_api_bp  # noqa: E402
 from eventapp.api.spec import operation as _board_operation  # noqa: E402
@@ -111,11 +111,11 @@ def list_invitation_status(id: int):  # noqa: A002 - the name is the API's
     user = api_user()
     gathering = get_scoped(Gathering, id, user)
     if gathering is None:
-        raise NotFound(_board_gettext("No such gathering."))
+        raise NotFound(_("No such gathering."))
     services.require_board_viewer(user, gathering)
     state = request.args.get("state")
     if state is not None and state not in services.BOARD_STATES:
-        raise ValidationFailed(_board_gettext("state must be one of: %(states)s.",
+        raise ValidationFailed(_("state must be one of: %(states)s.",
                                               states=", ".join(services.BOARD_STATES)),
                                field="state")
     return _board_jsonify([invitation_status_json(r)

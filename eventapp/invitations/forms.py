@@ -90,7 +90,6 @@ class SendCampaignForm(FlaskForm):
 
 
 # --- board ---------------------------------------------------------------------------------
-from flask_babel import lazy_gettext as _board_l  # noqa: E402
 from flask_wtf import FlaskForm as _BoardFlaskForm  # noqa: E402
 from wtforms import BooleanField as _BoardBooleanField  # noqa: E402
 from wtforms import DateField as _BoardDateField  # noqa: E402
@@ -105,13 +104,13 @@ class OutreachForm(_BoardFlaskForm):
     """A counsellor's contact with a municipality. The choices are the municipalities the user
     may log for; the service checks again, so a forged choice is refused with a reason."""
 
-    municipality = _BoardSelectField(_board_l("Municipality"), coerce=int, validate_choice=False,
-                                     validators=[_board_v.InputRequired(_board_l("Choose a municipality."))])
-    channel = _BoardSelectField(_board_l("How"), validators=[_board_v.InputRequired(_board_l("Choose how."))])
-    happened_on = _BoardDateField(_board_l("Date"),
-                                  validators=[_board_v.InputRequired(_board_l("Enter the date."))])
-    note = _BoardTextAreaField(_board_l("Note"), validators=[_board_v.Optional(), _board_v.Length(max=2000)],
-                               description=_board_l("Who you spoke with, what they said, what "
+    municipality = _BoardSelectField(_l("Municipality"), coerce=int, validate_choice=False,
+                                     validators=[_board_v.InputRequired(_l("Choose a municipality."))])
+    channel = _BoardSelectField(_l("How"), validators=[_board_v.InputRequired(_l("Choose how."))])
+    happened_on = _BoardDateField(_l("Date"),
+                                  validators=[_board_v.InputRequired(_l("Enter the date."))])
+    note = _BoardTextAreaField(_l("Note"), validators=[_board_v.Optional(), _board_v.Length(max=2000)],
+                               description=_l("Who you spoke with, what they said, what "
                                                     "stops them, what you agreed."),
                                render_kw={"rows": 4})
 
@@ -127,18 +126,18 @@ class OutreachForm(_BoardFlaskForm):
 class FollowUpForm(_BoardFlaskForm):
     """What stops a municipality from coming, what was offered, and the next step."""
 
-    barrier_travel_cost = _BoardBooleanField(_board_l("Travel cost"))
-    barrier_finances = _BoardBooleanField(_board_l("Finances"))
-    barrier_staffing = _BoardBooleanField(_board_l("Staffing"))
-    barrier_timing = _BoardBooleanField(_board_l("Timing"))
-    barrier_other_ticked = _BoardBooleanField(_board_l("Other"))
-    barrier_other = _BoardStringField(_board_l("Other barrier"),
+    barrier_travel_cost = _BoardBooleanField(_l("Travel cost"))
+    barrier_finances = _BoardBooleanField(_l("Finances"))
+    barrier_staffing = _BoardBooleanField(_l("Staffing"))
+    barrier_timing = _BoardBooleanField(_l("Timing"))
+    barrier_other_ticked = _BoardBooleanField(_l("Other"))
+    barrier_other = _BoardStringField(_l("Other barrier"),
                                       validators=[_board_v.Optional(), _board_v.Length(max=300)])
-    offered_travel_support = _BoardBooleanField(_board_l("Travel support"))
-    offered_digital = _BoardBooleanField(_board_l("Digital option"))
-    next_step = _BoardTextAreaField(_board_l("Next step"),
+    offered_travel_support = _BoardBooleanField(_l("Travel support"))
+    offered_digital = _BoardBooleanField(_l("Digital option"))
+    next_step = _BoardTextAreaField(_l("Next step"),
                                     validators=[_board_v.Optional(), _board_v.Length(max=2000)],
-                                    description=_board_l("Who does what, and by when."),
+                                    description=_l("Who does what, and by when."),
                                     render_kw={"rows": 5})
 
     BARRIER_FIELDS = ("travel_cost", "finances", "staffing", "timing")
@@ -167,8 +166,8 @@ class FollowUpForm(_BoardFlaskForm):
 
 class CapForm(_BoardFlaskForm):
     cap = _BoardIntegerField(
-        _board_l("Places for this municipality"),
+        _l("Places for this municipality"),
         validators=[_board_v.Optional(), _board_v.NumberRange(min=0, max=20,
-                                                              message=_board_l("Choose between 0 and 20."))],
-        description=_board_l("Leave empty to use the gathering's places per municipality."),
+                                                              message=_l("Choose between 0 and 20."))],
+        description=_l("Leave empty to use the gathering's places per municipality."),
     )

@@ -506,7 +506,6 @@ from flask import redirect as _board_redirect  # noqa: E402
 from flask import render_template as _board_render  # noqa: E402
 from flask import request as _board_request  # noqa: E402
 from flask import url_for as _board_url_for  # noqa: E402
-from flask_babel import gettext as _board_  # noqa: E402
 from flask_login import current_user as _board_user  # noqa: E402
 from flask_login import login_required as _board_login_required  # noqa: E402
 
@@ -603,13 +602,13 @@ def municipality(gathering_id: int, municipality_id: int):
             else:
                 db.session.commit()
                 if which == "cap":
-                    _board_flash(_board_("The places for %(name)s are saved.", name=unit.name),
+                    _board_flash(_("The places for %(name)s are saved.", name=unit.name),
                                  "success")
                     if promoted:
-                        _board_flash(_board_("%(n)d moved from the waitlist to confirmed and got "
+                        _board_flash(_("%(n)d moved from the waitlist to confirmed and got "
                                              "a mail.", n=len(promoted)), "success")
                 else:
-                    _board_flash(_board_("The follow-up for %(name)s is saved.", name=unit.name),
+                    _board_flash(_("The follow-up for %(name)s is saved.", name=unit.name),
                                  "success")
                 return _board_redirect(_board_url_for("invitations.municipality",
                                                       gathering_id=gathering.id,
@@ -657,7 +656,7 @@ def outreach(gathering_id: int):
                 status = 403 if exc.status == 403 else 422
             else:
                 db.session.commit()
-                _board_flash(_board_("Logged: %(channel)s with %(name)s.",
+                _board_flash(_("Logged: %(channel)s with %(name)s.",
                                      channel=services.outreach_channel_label(entry.channel),
                                      name=unit.name), "success")
                 return _board_redirect(_board_url_for("invitations.outreach",
