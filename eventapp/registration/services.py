@@ -828,3 +828,57 @@ def update_own(registration: Registration, changes: OwnChanges) -> Registration:
     registration.list_consent = bool(changes.list_consent)
     db.session.flush()
     return registration
+
+
+# --- personal data -----------------------------------------------------------------------------
+
+def purge_personal_data(gathering: Gathering) -> dict:
+    """Delete or anonymise the personal data a gathering collected, keeping every count.
+
+    Registrations keep their organisation, role, days, status, channel and attendance, so every
+    report reads the same; names, addresses, phones, dietary and accessibility needs go. The
+    personal mail sent about the gathering (confirmations, invitations) is deleted from the
+    outbox, and the invitations and municipal inputs lose their names and addresses. The grant
+    report workflow decides when this may run.
+    """
+    from sqlalchemy import delete, or_
+
+    from eventapp.gatherings.models import MunicipalInput
+    from eventapp.mail.models import OutboxMessage
+    from eventapp.registration.models import new_manage_token
+
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.gathering_id == gathering.id)).all()
+    invitations = db.session.scalars(
+        select(Invitation).where(Invitation.gathering_id == gathering.id)).all()
+    message_ids = {i.outbox_message_id for i in invitations if i.outbox_message_id}
+    addresses = {r.email for r in registrations}
+    if addresses:
+        message_ids |= set(db.session.scalars(select(OutboxMessage.id).where(
+            OutboxMessage.to_address.in_(addresses),
+            or_(OutboxMessage.kind.like("registration.%"), OutboxMessage.kind.like("campaign_%")),
+        )))
+    for registration in registrations:
+        registration.name = f"Slettet deltaker {registration.id}"
+        registration.email = f"slettet-{registration.id}@purged.invalid"
+        registration.phone = None
+        registration.dietary_needs = None
+        registration.dietary_consent = False
+        registration.accessibility_needs = None
+        registration.list_consent = False
+        registration.manage_token = new_manage_token()
+    for invitation in invitations:
+        invitation.name = ""
+        invitation.email = f"slettet-{invitation.id}@purged.invalid"
+        invitation.outbox_message_id = None
+    for given in db.session.scalars(
+            select(MunicipalInput).where(MunicipalInput.gathering_id == gathering.id)):
+        given.name = None
+        given.email = None
+    db.session.flush()
+    if message_ids:
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(message_ids))
+                           .execution_options(synchronize_session=False))
+    db.session.flush()
+    return {"registrations": len(registrations), "invitations": len(invitations),
+            "messages": len(message_ids)}

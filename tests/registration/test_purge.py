@@ -1,0 +1,42 @@
+"""Purging a gathering's personal data keeps every count and leaves no personal field."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from eventapp.mail.models import OutboxMessage
+from eventapp.registration.models import Registration
+from eventapp.registration.services import RegistrationData, purge_personal_data, register
+
+
+def test_purge_removes_personal_fields_and_keeps_counts(db, make_gathering, places):
+    gathering = make_gathering(county="46", start=date.today() + timedelta(days=20),
+                               end=date.today() + timedelta(days=21))
+    gathering.status = "open"
+    db.session.commit()
+    people = [RegistrationData(name=f"Kari Nordmann {i}", email=f"kari{i}@bergen.example",
+                               organisation_kind="municipality", municipality_number="4601",
+                               role="leader", phone="+47 400 00 00{i}",
+                               dietary_needs="Nøtteallergi", dietary_consent=True,
+                               accessibility_needs="Rullestol") for i in range(3)]
+    registrations = [register(gathering, p, channel="public_link") for p in people]
+    registrations[0].attended = True
+    db.session.commit()
+
+    def counts():
+        return sorted((tuple(map(str, row)) for row in db.session.execute(
+            select(Registration.status, Registration.attended, Registration.role,
+                   Registration.municipality_id, func.count())
+            .group_by(Registration.status, Registration.attended, Registration.role,
+                      Registration.municipality_id)).all()))
+
+    before = counts()
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
+    purge_personal_data(gathering)
+    db.session.commit()
+    db.session.expire_all()
+    assert counts() == before
+    for r in db.session.scalars(select(Registration)):
+        assert "Kari" not in r.name and "bergen.example" not in r.email
+        assert r.phone is None and r.dietary_needs is None and r.accessibility_needs is None
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
