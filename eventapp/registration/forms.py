@@ -22,19 +22,12 @@ def role_label(role: str) -> str:
     }.get(role, role)
 
 
-class RegistrationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter your name.")),
-                                               Length(max=200)])
-    email = EmailField(_l("Work email"), validators=[DataRequired(_l("Enter your work email.")),
-                                                     Length(max=254)])
+class EditOwnForm(FlaskForm):
+    """What a registrant may change: not name, email or organisation (that is a swap). The
+    registration form asks the same, and who the person is."""
+
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=40)],
                         description=_l("Only used if the host must reach you on the day."))
-    organisation_kind = SelectField(_l("I work for"), choices=[])
-    municipality = SelectField(_l("Municipality or city district"), choices=[],
-                               validate_choice=False)
-    partner_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)],
-                               description=_l("For partners: e.g. NAV Vestland, IMDi Vest."))
-    role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
     day1 = BooleanField(_l("Day 1"), default=True)
     day2 = BooleanField(_l("Day 2"), default=True)
     attends_dinner = BooleanField(_l("I will join the social dinner on the evening of day 1"))
@@ -50,6 +43,19 @@ class RegistrationForm(FlaskForm):
     accommodation = BooleanField(_l("I need a hotel room"))
     travel_support_requested = BooleanField(_l("My municipality asks for travel support"))
     list_consent = BooleanField(_l("Show my name and organisation on the public participant list"))
+
+
+class RegistrationForm(EditOwnForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter your name.")),
+                                               Length(max=200)])
+    email = EmailField(_l("Work email"), validators=[DataRequired(_l("Enter your work email.")),
+                                                     Length(max=254)])
+    organisation_kind = SelectField(_l("I work for"), choices=[])
+    municipality = SelectField(_l("Municipality or city district"), choices=[],
+                               validate_choice=False)
+    partner_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)],
+                               description=_l("For partners: e.g. NAV Vestland, IMDi Vest."))
+    role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
 
 
 # --- lists and the day ---------------------------------------------------------------------
@@ -76,25 +82,3 @@ class SwapForm(FlaskForm):
                        description=_l("The confirmation and the private link go here."))
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=40)])
     role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
-
-
-class EditOwnForm(FlaskForm):
-    """What a registrant may change: not name, email or organisation (that is a swap)."""
-
-    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=40)],
-                        description=_l("Only used if the host must reach you on the day."))
-    day1 = BooleanField(_l("Day 1"))
-    day2 = BooleanField(_l("Day 2"))
-    attends_dinner = BooleanField(_l("I will join the social dinner on the evening of day 1"))
-    dietary_needs = TextAreaField(
-        _l("Dietary needs or allergies"), validators=[Optional(), Length(max=500)],
-        description=_l("Only the host of this gathering sees this, to order food. It is deleted "
-                       "with the rest of your registration after the gathering is reported."),
-    )
-    dietary_consent = BooleanField(_l("I agree that the host keeps my dietary needs for this "
-                                      "purpose"))
-    accessibility_needs = TextAreaField(_l("Accessibility needs"),
-                                        validators=[Optional(), Length(max=500)])
-    accommodation = BooleanField(_l("I need a hotel room"))
-    travel_support_requested = BooleanField(_l("My municipality asks for travel support"))
-    list_consent = BooleanField(_l("Show my name and organisation on the public participant list"))
