@@ -24,11 +24,11 @@ def test_purge_removes_personal_fields_and_keeps_counts(db, make_gathering, plac
     db.session.commit()
 
     def counts():
-        return sorted((tuple(map(str, row)) for row in db.session.execute(
+        return sorted(tuple(map(str, row)) for row in db.session.execute(
             select(Registration.status, Registration.attended, Registration.role,
                    Registration.municipality_id, func.count())
             .group_by(Registration.status, Registration.attended, Registration.role,
-                      Registration.municipality_id)).all()))
+                      Registration.municipality_id)).all())
 
     before = counts()
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
