@@ -56,29 +56,34 @@ def _data(form: RegistrationForm, invitation=None) -> services.RegistrationData:
     )
 
 
+def _submit(form, register) -> tuple:
+    """Validate the form and call ``register``; commit on success. Returns the registration
+    (or None) and the status to answer with: refusals are shown beside the fields."""
+    if not form.validate_on_submit():
+        return None, 422 if form.is_submitted() else 200
+    try:
+        registration = register()
+    except DomainError as exc:
+        db.session.rollback()
+        errors_to_form(form, exc)
+        return None, exc.status if exc.status in (403, 404) else 422
+    db.session.commit()
+    return registration, 200
+
+
 def _register_page(gathering: Gathering, *, channel: str, invitation=None):
     form = _form(gathering, invitation)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            registration = services.register(gathering, _data(form, invitation), channel=channel,
-                                              invitation=invitation)
-        except DomainError as exc:
-            db.session.rollback()
-            errors_to_form(form, exc)
-            status = 422
+    registration, status = _submit(form, lambda: services.register(
+        gathering, _data(form, invitation), channel=channel, invitation=invitation))
+    if registration is not None:
+        if registration.status == "confirmed":
+            flash(_("You are registered. A confirmation is on its way to %(email)s.",
+                    email=registration.email), "success")
         else:
-            db.session.commit()
-            if registration.status == "confirmed":
-                flash(_("You are registered. A confirmation is on its way to %(email)s.",
-                        email=registration.email), "success")
-            else:
-                flash(_("All places for %(organisation)s are taken. You are on the waitlist, and "
-                        "we will email you if a place becomes free.",
-                        organisation=registration.organisation_name), "info")
-            return redirect(url_for("registration.manage", token=registration.manage_token))
-    elif form.is_submitted():
-        status = 422
+            flash(_("All places for %(organisation)s are taken. You are on the waitlist, and "
+                    "we will email you if a place becomes free.",
+                    organisation=registration.organisation_name), "info")
+        return redirect(url_for("registration.manage", token=registration.manage_token))
     return render_template("registration/register.html", gathering=gathering, form=form,
                            invitation=invitation, is_open=services.registration_open(gathering)), status
 
@@ -333,26 +338,17 @@ def host_cancel(gathering_id: int, registration_id: int):
 def host_register(gathering_id: int):
     gathering = _hosted(gathering_id)
     form = _form(gathering)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            registration = services.host_register(gathering, _user, _data(form))
-        except DomainError as exc:
-            db.session.rollback()
-            errors_to_form(form, exc)
-            status = exc.status if exc.status in (403, 404) else 422
+    registration, status = _submit(
+        form, lambda: services.host_register(gathering, _user, _data(form)))
+    if registration is not None:
+        if registration.status == "confirmed":
+            flash(_("%(name)s is registered and has been emailed a confirmation.",
+                    name=registration.name), "success")
         else:
-            db.session.commit()
-            if registration.status == "confirmed":
-                flash(_("%(name)s is registered and has been emailed a confirmation.",
-                        name=registration.name), "success")
-            else:
-                flash(_("All places for %(organisation)s are taken: %(name)s is on the waitlist "
-                        "and has been told so.", organisation=registration.organisation_name,
-                        name=registration.name), "info")
-            return redirect(url_for("registration.registrations", gathering_id=gathering.id))
-    elif form.is_submitted():
-        status = 422
+            flash(_("All places for %(organisation)s are taken: %(name)s is on the waitlist "
+                    "and has been told so.", organisation=registration.organisation_name,
+                    name=registration.name), "info")
+        return redirect(url_for("registration.registrations", gathering_id=gathering.id))
     return render_template("registration/host_register.html", gathering=gathering, form=form,
                            is_open=services.registration_open(gathering)), status
 
@@ -372,28 +368,22 @@ def _municipal_form(gathering: Gathering, unit):
 def municipal_register(gathering_id: int):
     gathering, unit = _contact_unit(gathering_id)
     form = _municipal_form(gathering, unit)
-    status = 200
-    if form.validate_on_submit():
+
+    def register():
         data = _data(form)
         data.organisation_kind = "municipality"
-        try:
-            registration = services.municipal_register(gathering, _user, data)
-        except DomainError as exc:
-            db.session.rollback()
-            errors_to_form(form, exc)
-            status = exc.status if exc.status in (403, 404) else 422
+        return services.municipal_register(gathering, _user, data)
+
+    registration, status = _submit(form, register)
+    if registration is not None:
+        if registration.status == "confirmed":
+            flash(_("%(name)s has a place and has been emailed a confirmation.",
+                    name=registration.name), "success")
         else:
-            db.session.commit()
-            if registration.status == "confirmed":
-                flash(_("%(name)s has a place and has been emailed a confirmation.",
-                        name=registration.name), "success")
-            else:
-                flash(_("All places for %(organisation)s are taken: %(name)s is on the waitlist "
-                        "and has been told so.", organisation=unit.name, name=registration.name),
-                      "info")
-            return redirect(url_for("registration.municipal_register", gathering_id=gathering.id))
-    elif form.is_submitted():
-        status = 422
+            flash(_("All places for %(organisation)s are taken: %(name)s is on the waitlist "
+                    "and has been told so.", organisation=unit.name, name=registration.name),
+                  "info")
+        return redirect(url_for("registration.municipal_register", gathering_id=gathering.id))
     return render_template(
         "registration/host_register.html", gathering=gathering, form=form, unit=unit,
         is_open=services.registration_open(gathering),
