@@ -77,7 +77,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from eventapp import accounts, api, core, gatherings, invitations, mail, places, registration  # noqa: F401,E501
+    from eventapp import accounts, api, core, gatherings, grants, invitations, mail, places, registration, reporting  # noqa: F401,E501
     from eventapp.accounts import api as _accounts_api  # noqa: F401
     from eventapp.accounts import views as _accounts_views  # noqa: F401
     from eventapp.api import auth as _api_auth  # noqa: F401
@@ -87,6 +87,8 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.extensions import csrf
     from eventapp.gatherings import api as _gatherings_api  # noqa: F401
     from eventapp.gatherings import views as _gatherings_views  # noqa: F401
+    from eventapp.grants import api as _grants_api  # noqa: F401
+    from eventapp.grants import views as _grants_views  # noqa: F401
     from eventapp.invitations import api as _invitations_api  # noqa: F401
     from eventapp.invitations import views as _invitations_views  # noqa: F401
     from eventapp.mail import views as _mail_views  # noqa: F401
@@ -94,11 +96,13 @@ def _register_blueprints(app: Flask) -> None:
     from eventapp.places import views as _places_views  # noqa: F401
     from eventapp.registration import api as _registration_api  # noqa: F401
     from eventapp.registration import views as _registration_views  # noqa: F401
+    from eventapp.reporting import api as _reporting_api  # noqa: F401
+    from eventapp.reporting import views as _reporting_views  # noqa: F401
 
     # The API authenticates by bearer token only, never by cookie, so it needs no CSRF token.
     csrf.exempt(api.bp)
     for blueprint in (core_bp, accounts.bp, places.bp, gatherings.bp, invitations.bp,
-                      registration.bp, mail.bp, api.bp, api.ui):
+                      registration.bp, grants.bp, reporting.bp, mail.bp, api.bp, api.ui):
         app.register_blueprint(blueprint)
 
 

@@ -72,7 +72,10 @@ class Registration(db.Model):
     )
     # The private link to view, change or cancel this registration.
     manage_token: Mapped[str] = mapped_column(String(43), unique=True, default=new_manage_token)
+    # Came on at least one day; the days themselves are below, for the grant's participant rule.
     attended: Mapped[bool | None]
+    attended_day1: Mapped[bool | None]
+    attended_day2: Mapped[bool | None]
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
