@@ -77,7 +77,18 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from eventapp import accounts, api, core, gatherings, grants, invitations, mail, places, registration, reporting  # noqa: F401,E501
+    from eventapp import (  # noqa: F401,E501
+        accounts,
+        api,
+        core,
+        gatherings,
+        grants,
+        invitations,
+        mail,
+        places,
+        registration,
+        reporting,
+    )
     from eventapp.accounts import api as _accounts_api  # noqa: F401
     from eventapp.accounts import views as _accounts_views  # noqa: F401
     from eventapp.api import auth as _api_auth  # noqa: F401

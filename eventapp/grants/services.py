@@ -14,7 +14,12 @@ from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.grants.models import (
-    ATTENDANCE_RULES, CATEGORIES, BudgetLine, FinalReport, GrantApplication, GrantRules,
+    ATTENDANCE_RULES,
+    CATEGORIES,
+    BudgetLine,
+    FinalReport,
+    GrantApplication,
+    GrantRules,
 )
 from eventapp.grants.rules import Settlement
 from eventapp.places.models import Municipality

@@ -1,7 +1,9 @@
 """Grant pages: application and decision, budget, settlement, final report, purge."""
 
-from eventapp.grants import bp
-from eventapp.grants import services  # noqa: F401
+from eventapp.grants import (
+    bp,
+    services,  # noqa: F401
+)
 
 
 @bp.get("/gatherings/<int:gathering_id>/report")
