@@ -57,7 +57,13 @@ REGISTRATION = {
         "days": {"type": "array", "items": {"type": "integer"}},
         "channel": {"type": "string"},
         "attends_dinner": {"type": "boolean"},
-        "attended": {"type": ["boolean", "null"]},
+        "attended": {"type": ["boolean", "null"],
+                     "description": "Came on at least one day; null until recorded."},
+        "attended_day1": {"type": ["boolean", "null"],
+                          "description": "Checked in on day 1; null until recorded."},
+        "attended_day2": {"type": ["boolean", "null"],
+                          "description": "Checked in on day 2; null until recorded (and always "
+                          "on a one-day gathering)."},
     },
 }
 ID = [path_param("id", {"type": "integer"})]
@@ -74,6 +80,7 @@ def registration_json(r: Registration) -> dict:
         "organisation": organisation, "role": r.role,
         "days": [d for d, on in ((1, r.day1), (2, r.day2)) if on], "channel": r.channel,
         "attends_dinner": r.attends_dinner, "attended": r.attended,
+        "attended_day1": r.attended_day1, "attended_day2": r.attended_day2,
     }
 
 
@@ -133,20 +140,30 @@ ATTENDANCE = {
     "type": "object",
     "additionalProperties": False,
     "required": ["attended"],
-    "properties": {"attended": {"type": "boolean"}},
+    "properties": {
+        "attended": {"type": "boolean"},
+        "day": {"type": "integer", "enum": [1, 2],
+                "description": "The day checked in (or out) for. Without it, attended: true "
+                "ticks every day the person registered for and false clears every day. A day "
+                "they did not register for may be ticked (walk-ins); day 2 of a one-day "
+                "gathering is refused with 422."},
+    },
 }
 
 
 @operation(bp, "recordAttendance", "POST", "/registrations/{id}/attendance",
-           summary="Record whether a confirmed person attended (attendance is what the grant "
-           "counts). The county's host and career counsellors; 404 for anyone else, 409 if the "
-           "registration has no confirmed place.", response=REGISTRATION,
+           summary="Record whether a confirmed person attended, on one day or on the days they "
+           "registered for (attendance per day is what the grant counts). The county's host and "
+           "career counsellors; 404 for anyone else, 409 if the registration has no confirmed "
+           "place, 422 for a day the gathering does not have.", response=REGISTRATION,
            request_schema=ATTENDANCE, parameters=ID, converters={"id": "int"})
 def record_attendance(id: int, body: dict):  # noqa: A002
     registration = services.registration_for_the_day(api_user(), id)
     if registration is None:
         raise NotFound(_("No such registration."))
-    services.record_attendance(registration, body["attended"], api_user())
+    day = body.get("day")
+    services.record_attendance(registration, body["attended"], api_user(),
+                               day=None if day is None else int(day))
     db.session.commit()
     return jsonify(registration_json(registration))
 

@@ -64,9 +64,12 @@ from wtforms.validators import AnyOf  # noqa: E402
 
 
 class CheckinForm(FlaskForm):
-    """One tick (or untick) on the check-in page; ``q`` keeps the search."""
+    """One tick (or untick) on the check-in page, for one day; ``q`` keeps the search."""
 
     attended = HiddenField(validators=[AnyOf(["0", "1"], message=_l("Choose checked in or not."))])
+    # Empty: every day the person registered for. Whether the gathering has that day is the
+    # service's to say.
+    day = HiddenField(validators=[Optional(), AnyOf(["1", "2"], message=_l("Choose day 1 or day 2."))])
     q = HiddenField(validators=[Optional(), Length(max=100)])
 
 

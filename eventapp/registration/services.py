@@ -457,16 +457,75 @@ def export_xlsx(gathering: Gathering) -> bytes:
     return out.getvalue()
 
 
-def record_attendance(registration: Registration, attended: bool, actor=None) -> Registration:
-    """Tick (or untick) that a confirmed person came. Attendance is what the grant counts."""
+def attendance_days(gathering: Gathering) -> tuple[int, ...]:
+    """The days one can be checked in on: (1,) or (1, 2)."""
+    return (1, 2) if gathering.days > 1 else (1,)
+
+
+def _check_day(gathering: Gathering, day) -> int:
+    if isinstance(day, bool) or not isinstance(day, int) or day not in (1, 2):
+        raise ValidationFailed(_("Choose day 1 or day 2."), field="day")
+    if day not in attendance_days(gathering):
+        raise ValidationFailed(_("This gathering has only one day."), field="day")
+    return day
+
+
+def record_attendance(registration: Registration, attended: bool, actor=None,
+                      day: int | None = None) -> Registration:
+    """Tick (or untick) that a confirmed person came, on ``day`` (1 or 2) or, without a day, on
+    every day they registered for ("came" / "did not come").
+
+    A day they did not register for may be ticked: people walk in. ``attended`` stays "came on
+    at least one day" (None while nothing is recorded), since that is what lists and exports
+    show; the grant counts from the days. ``checked_in_at`` is the first check-in."""
     from eventapp.core.errors import Conflict
 
+    gathering = db.session.get(Gathering, registration.gathering_id)
+    if day is not None:
+        day = _check_day(gathering, day)
     if registration.status != "confirmed":
         raise Conflict(_("Only people with a confirmed place can be checked in."))
-    registration.attended = bool(attended)
-    registration.checked_in_at = utcnow() if attended else None
+    came = bool(attended)
+    days = attendance_days(gathering)
+    if day is not None:
+        setattr(registration, f"attended_day{day}", came)
+    else:
+        registered = {1: registration.day1, 2: registration.day2}
+        for d in days:
+            # "Came" ticks the days they registered for; "did not come" clears every day.
+            if registered[d] or not came:
+                setattr(registration, f"attended_day{d}", came)
+    flags = [getattr(registration, f"attended_day{d}") for d in days]
+    if any(flags):
+        registration.attended = True
+        registration.checked_in_at = registration.checked_in_at or utcnow()
+    else:
+        registration.attended = False if any(f is False for f in flags) else None
+        registration.checked_in_at = None
     db.session.flush()
     return registration
+
+
+@dataclass
+class DayCount:
+    day: int
+    date: date
+    expected: int  # confirmed and registered for the day
+    attended: int  # checked in on the day, walk-ins included
+
+
+def checkin_counts(gathering: Gathering) -> list[DayCount]:
+    """Per day of the gathering: how many are expected and how many are checked in."""
+    rows = _registrations(gathering, ("confirmed",))
+    return [DayCount(d, gathering.date_of_day(d),
+                     sum(1 for r in rows if getattr(r, f"day{d}")),
+                     sum(1 for r in rows if getattr(r, f"attended_day{d}")))
+            for d in attendance_days(gathering)]
+
+
+def default_checkin_day(gathering: Gathering, now=None) -> int:
+    """Today's day of the gathering; day 1 before and after it."""
+    return gathering.day_of(now or utcnow()) or 1
 
 
 def registration_for_the_day(user, registration_id: int) -> Registration | None:

@@ -197,12 +197,26 @@ def badges(gathering_id: int):
                            reg_role_label=role_label)
 
 
-def _checkin_page(gathering: Gathering, q: str, status: int = 200):
-    people = services.confirmed_registrations(gathering, q)
-    everyone = services.confirmed_registrations(gathering)
+def _checkin_day(gathering: Gathering, raw) -> int:
+    """The day asked for in the address, or today's day of the gathering."""
+    days = services.attendance_days(gathering)
+    if raw is not None and str(raw).strip() in {str(d) for d in days}:
+        return int(raw)
+    return services.default_checkin_day(gathering)
+
+
+def _checkin_url(gathering: Gathering, day: int, q: str) -> str:
+    return url_for("registration.checkin", gathering_id=gathering.id,
+                   day=day if gathering.days > 1 else None, q=q or None)
+
+
+def _checkin_page(gathering: Gathering, q: str, day: int, status: int = 200):
+    counts = services.checkin_counts(gathering)
     return render_template(
-        "registration/checkin.html", gathering=gathering, people=people, q=q,
-        confirmed=len(everyone), attended=sum(1 for r in everyone if r.attended),
+        "registration/checkin.html", gathering=gathering, q=q, day=day, counts=counts,
+        today=next(c for c in counts if c.day == day),
+        people=services.confirmed_registrations(gathering, q),
+        confirmed=len(services.confirmed_registrations(gathering)),
         action=FlaskForm(), reg_role_label=role_label,
     ), status
 
@@ -211,7 +225,8 @@ def _checkin_page(gathering: Gathering, q: str, status: int = 200):
 @login_required
 def checkin(gathering_id: int):
     gathering = _day_gathering(gathering_id)
-    return _checkin_page(gathering, (request.args.get("q") or "").strip()[:100])
+    return _checkin_page(gathering, (request.args.get("q") or "").strip()[:100],
+                         _checkin_day(gathering, request.args.get("day")))
 
 
 @bp.post("/gatherings/<int:gathering_id>/checkin/<int:registration_id>")
@@ -223,22 +238,34 @@ def checkin_tick(gathering_id: int, registration_id: int):
         abort(404)
     form = CheckinForm()
     q = (form.q.data or "").strip()[:100]
+    back = _checkin_day(gathering, form.day.data)
     if not form.validate_on_submit():
         flash(_("Nothing was changed: the check-in could not be read. Try again."), "error")
-        return redirect(url_for("registration.checkin", gathering_id=gathering.id, q=q or None))
+        return redirect(_checkin_url(gathering, back, q))
+    # No day: the person came (or did not) on the days they registered for.
+    day = int(form.day.data) if form.day.data else None
     try:
-        services.record_attendance(registration, form.attended.data == "1", current_user)
+        services.record_attendance(registration, form.attended.data == "1", current_user,
+                                   day=day)
     except DomainError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        flash(_("Nothing was changed: %(reason)s", reason=exc.message), "error")
     else:
         db.session.commit()
-        if registration.attended:
+        came = registration.attended if day is None \
+            else getattr(registration, f"attended_day{day}")
+        if gathering.days > 1 and day is not None:
+            if came:
+                flash(_("%(name)s is checked in for day %(day)d.", name=registration.name,
+                        day=day), "success")
+            else:
+                flash(_("%(name)s is no longer checked in for day %(day)d.",
+                        name=registration.name, day=day), "info")
+        elif came:
             flash(_("%(name)s is checked in.", name=registration.name), "success")
         else:
             flash(_("%(name)s is no longer checked in.", name=registration.name), "info")
-    return redirect(url_for("registration.checkin", gathering_id=gathering.id, q=q or None)
-                    + f"#r-{registration.id}")
+    return redirect(_checkin_url(gathering, back, q) + f"#r-{registration.id}")
 
 
 @bp.get("/gatherings/<int:gathering_id>/participants")

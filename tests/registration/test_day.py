@@ -370,3 +370,264 @@ def test_registration_row_is_untouched_by_reading(db, gathering, people):
 
     venue_summary(gathering)
     assert db.session.get(Registration, people["bo"].id).dietary_needs == "glutenfri."
+
+
+# --- check-in per day --------------------------------------------------------------------------
+
+def oslo_today():
+    from eventapp.core.time import OSLO, utcnow
+
+    return utcnow().astimezone(OSLO).date()
+
+
+def flags(db, registration):
+    db.session.refresh(registration)
+    return (registration.attended_day1, registration.attended_day2, registration.attended)
+
+
+@pytest.fixture
+def one_day(make_gathering, db, places):
+    g = make_gathering(county="46", title="Dagsamling", start=date.today() + timedelta(days=30),
+                       end=date.today() + timedelta(days=30))
+    g.status = "open"
+    db.session.commit()
+    return g
+
+
+def test_a_day_ticks_that_day_and_walk_ins_are_allowed(db, gathering, people):
+    from eventapp.registration.services import record_attendance
+
+    ada, bo = people["ada"], people["bo"]  # Ada registered for day 1 only, Bo for both
+    record_attendance(ada, True, day=1)
+    db.session.commit()
+    assert flags(db, ada) == (True, None, True)
+    first = ada.checked_in_at
+    assert first is not None
+    # Ada comes back on day 2 although she had not registered for it: she is let in.
+    record_attendance(ada, True, day=2)
+    db.session.commit()
+    assert flags(db, ada) == (True, True, True)
+    assert ada.checked_in_at == first  # the first check-in stays
+    # Unticking day 1 (a mistake) leaves her checked in on day 2: she still came.
+    record_attendance(ada, False, day=1)
+    db.session.commit()
+    assert flags(db, ada) == (False, True, True) and ada.checked_in_at == first
+    record_attendance(ada, False, day=2)
+    db.session.commit()
+    assert flags(db, ada) == (False, False, False) and ada.checked_in_at is None
+    # Bo only on day 2.
+    record_attendance(bo, True, day=2)
+    db.session.commit()
+    assert flags(db, bo) == (None, True, True)
+
+
+def test_without_a_day_came_means_the_days_registered_for(db, gathering, people):
+    from eventapp.registration.services import record_attendance
+
+    ada, bo = people["ada"], people["bo"]
+    record_attendance(ada, True)
+    record_attendance(bo, True)
+    db.session.commit()
+    assert flags(db, ada) == (True, None, True)
+    assert flags(db, bo) == (True, True, True)
+    # A walk-in day ticked earlier is kept by "came", and "did not come" clears every day.
+    record_attendance(ada, True, day=2)
+    record_attendance(ada, True)
+    db.session.commit()
+    assert flags(db, ada) == (True, True, True)
+    record_attendance(bo, False)
+    record_attendance(ada, False)
+    db.session.commit()
+    assert flags(db, bo) == (False, False, False) and bo.checked_in_at is None
+    assert flags(db, ada) == (False, False, False)
+
+
+@pytest.mark.parametrize("bad", [0, 3, -1, "1", True, 1.5])
+def test_a_bad_day_is_refused_and_changes_nothing(db, gathering, people, bad):
+    from eventapp.core.errors import ValidationFailed
+    from eventapp.registration.services import record_attendance
+
+    bo = people["bo"]
+    with pytest.raises(ValidationFailed) as caught:
+        record_attendance(bo, True, day=bad)
+    assert "day" in caught.value.fields
+    db.session.rollback()
+    assert flags(db, bo) == (None, None, None) and bo.checked_in_at is None
+
+
+def test_one_day_gathering_has_no_day_two(db, one_day):
+    from eventapp.core.errors import ValidationFailed
+    from eventapp.registration.services import checkin_counts, record_attendance
+
+    eva = reg(one_day, 11, name="Eva Én")
+    db.session.commit()
+    assert (eva.day1, eva.day2) == (True, False)
+    with pytest.raises(ValidationFailed) as caught:
+        record_attendance(eva, True, day=2)
+    assert caught.value.fields["day"] == "This gathering has only one day."
+    db.session.rollback()
+    assert flags(db, eva) == (None, None, None)
+    record_attendance(eva, True)
+    db.session.commit()
+    assert flags(db, eva) == (True, None, True)
+    record_attendance(eva, False, day=1)
+    db.session.commit()
+    assert flags(db, eva) == (False, None, False)
+    assert [(c.day, c.expected, c.attended) for c in checkin_counts(one_day)] == [(1, 1, 0)]
+
+
+def test_the_grant_counts_from_the_days(db, gathering, people):
+    """Any day or both days: the directorate's rule reads the per-day ticks."""
+    from eventapp.grants.models import GrantRules
+    from eventapp.grants.services import count_participants
+    from eventapp.registration.services import record_attendance
+
+    record_attendance(people["ada"], True, day=1)
+    record_attendance(people["bo"], True, day=1)
+    record_attendance(people["bo"], True, day=2)
+    record_attendance(people["cecilie"], True, day=2)
+    db.session.commit()
+    any_day = GrantRules(year=gathering.start_date.year, attendance="any_day",
+                         include_speakers=False)
+    all_days = GrantRules(year=gathering.start_date.year, attendance="all_days",
+                          include_speakers=False)
+    assert count_participants(gathering, any_day).participants == 3
+    assert count_participants(gathering, all_days).participants == 1
+
+
+def test_checkin_page_defaults_to_todays_day_and_counts_per_day(client, db, make_gathering,
+                                                                 places, host):
+    from eventapp.registration.services import record_attendance
+
+    # The gathering began yesterday: today is day 2.
+    g = make_gathering(county="46", title="Pågår", start=oslo_today() - timedelta(days=1),
+                       end=oslo_today())
+    g.status = "open"
+    db.session.commit()
+    ada = reg(g, 21, name="Ada Åsen", day2=False)
+    bo = reg(g, 22, name="Bo Berg")
+    cy = reg(g, 23, "4621", name="Cy Voss", day1=False)
+    g.status = "closed"
+    record_attendance(ada, True, day=1)
+    record_attendance(bo, True, day=1)
+    record_attendance(bo, True, day=2)
+    db.session.commit()
+    as_user(client, host)
+    url = f"/gatherings/{g.id}/checkin"
+    html = client.get(url).get_data(as_text=True)
+    assert f'<a href="/gatherings/{g.id}/checkin?day=2" aria-current="page">' in html
+    assert figure(html, "attended") == 1 and figure(html, "expected") == 2  # Bo of Bo and Cy
+    assert figure(html, "confirmed") == 3
+    assert (figure(html, "day1-attended"), figure(html, "day1-expected")) == (2, 2)
+    assert (figure(html, "day2-attended"), figure(html, "day2-expected")) == (1, 2)
+    assert "Day 2: " in html
+    # Everyone is on the list, Ada marked as registered for day 1 only (a walk-in if she comes).
+    assert html.count('class="checkin-row') == 3
+    assert html.count("checkin-row--in") == 1
+    assert "Registered for day 1 only" in html
+    assert 'aria-label="Check in Cy Voss for day 2"' in html
+    assert 'name="day" value="2"' in html
+
+    day1 = client.get(url, query_string={"day": "1"}).get_data(as_text=True)
+    assert figure(day1, "attended") == 2 and figure(day1, "expected") == 2
+    assert day1.count("checkin-row--in") == 2
+    assert "Registered for day 2 only" in day1  # Cy
+    # A day the gathering does not have falls back to today's.
+    for odd in ("3", "0", "x", ""):
+        page = client.get(url, query_string={"day": odd}).get_data(as_text=True)
+        assert figure(page, "expected") == 2 and "Day 2: " in page, odd
+
+    # Ticking Cy on day 2 from the day 2 list.
+    response = client.post(f"{url}/{cy.id}", data={"csrf_token": get_csrf(client, url),
+                                                   "attended": "1", "day": "2", "q": "voss"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"?day=2&q=voss#r-{cy.id}")
+    assert flags(db, cy) == (None, True, True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Cy Voss is checked in for day 2." in page
+    assert figure(page, "day2-attended") == 2
+    # Undo on day 1 for Ada from the day 1 list leaves day 2 alone.
+    client.post(f"{url}/{ada.id}", data={"csrf_token": get_csrf(client, url), "attended": "0",
+                                         "day": "1"})
+    assert flags(db, ada) == (False, None, False)
+
+
+@pytest.mark.parametrize("day", ["3", "0", "two", "1.0", "-1"])
+def test_checkin_page_bad_day_changes_nothing(client, db, gathering, people, host, day):
+    as_user(client, host)
+    url = f"/gatherings/{gathering.id}/checkin"
+    bo = people["bo"]
+    response = client.post(f"{url}/{bo.id}", data={"csrf_token": get_csrf(client, url),
+                                                   "attended": "1", "day": day},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    assert "Nothing was changed" in response.get_data(as_text=True)
+    assert flags(db, bo) == (None, None, None)
+
+
+def test_one_day_checkin_page_has_no_day_switch_and_refuses_day_two(client, db, one_day,
+                                                                    host):
+    eva = reg(one_day, 31, name="Eva Én")
+    db.session.commit()
+    as_user(client, host)
+    url = f"/gatherings/{one_day.id}/checkin"
+    html = client.get(url).get_data(as_text=True)
+    assert "checkin-days" not in html and "Day 1" not in html
+    assert figure(html, "attended") == 0 and figure(html, "confirmed") == 1
+    assert 'aria-label="Check in Eva Én"' in html
+    response = client.post(f"{url}/{eva.id}", data={"csrf_token": get_csrf(client, url),
+                                                    "attended": "1", "day": "2"},
+                           follow_redirects=True)
+    body = response.get_data(as_text=True)
+    assert "Nothing was changed: This gathering has only one day." in body
+    assert flags(db, eva) == (None, None, None)
+    response = client.post(f"{url}/{eva.id}", data={"csrf_token": get_csrf(client, url),
+                                                    "attended": "1", "day": "1"})
+    assert "day=" not in response.headers["Location"]
+    assert flags(db, eva) == (True, None, True)
+    page = client.get(url).get_data(as_text=True)
+    assert figure(page, "attended") == 1 and "Eva Én is checked in." in page
+
+
+def test_record_attendance_api_per_day(client, db, gathering, people, host, one_day):
+    import jsonschema
+
+    from eventapp.api.spec import OPERATIONS
+
+    schema = next(o for o in OPERATIONS if o.operation_id == "recordAttendance").response
+    headers = bearer(db, host)
+    bo = people["bo"]
+    url = f"/api/v1/registrations/{bo.id}/attendance"
+    body = client.post(url, json={"attended": True, "day": 2}, headers=headers).get_json()
+    jsonschema.validate(body, schema)
+    assert (body["attended_day1"], body["attended_day2"], body["attended"]) == (None, True, True)
+    body = client.post(url, json={"attended": True}, headers=headers).get_json()
+    assert (body["attended_day1"], body["attended_day2"]) == (True, True)
+    body = client.post(url, json={"attended": False, "day": 1}, headers=headers).get_json()
+    jsonschema.validate(body, schema)
+    assert (body["attended_day1"], body["attended_day2"], body["attended"]) == (False, True, True)
+
+    for bad in (3, 0, "2", True, None, 1.5, [1]):
+        response = client.post(url, json={"attended": True, "day": bad}, headers=headers)
+        assert response.status_code == 422, bad
+        assert "day" in response.get_json()["error"]["fields"], bad
+    assert flags(db, bo) == (False, True, True)
+
+    eva = reg(one_day, 41, name="Eva Én")
+    db.session.commit()
+    response = client.post(f"/api/v1/registrations/{eva.id}/attendance",
+                           json={"attended": True, "day": 2}, headers=headers)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]["day"] == "This gathering has only one day."
+    assert flags(db, eva) == (None, None, None)
+
+
+def test_record_attendance_day_is_documented(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    op = spec["paths"]["/registrations/{id}/attendance"]["post"]
+    request_schema = op["requestBody"]["content"]["application/json"]["schema"]
+    assert request_schema["properties"]["day"]["enum"] == [1, 2]
+    assert "day" not in request_schema["required"]
+    assert "422" in op["responses"]
+    response = op["responses"]["200"]["content"]["application/json"]["schema"]
+    assert {"attended_day1", "attended_day2"} <= set(response["properties"])
