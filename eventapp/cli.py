@@ -164,6 +164,23 @@ def outbox_send(watch, interval, limit):
             time.sleep(interval)
 
 
+@click.group("grants")
+def grants_cli():
+    """The grant: reminders about personal data."""
+
+
+@grants_cli.command("remind-purge")
+@with_appcontext
+def grants_remind_purge():
+    """Mail the county's hosts once for each approved gathering whose personal data is due for
+    deletion. Run it daily (cron); the outbox sender delivers the mail."""
+    from eventapp.grants.services import send_purge_reminders
+
+    queued = send_purge_reminders()
+    db.session.commit()
+    click.echo(f"purge reminders queued: {queued}")
+
+
 def _mail_loop(app, stop: threading.Event) -> None:
     from eventapp.mail.services import send_due
 
@@ -220,5 +237,5 @@ def demo_main() -> None:
 
 
 def register(app) -> None:
-    for command in (places_cli, users_cli, tokens_cli, outbox_cli, demo):
+    for command in (places_cli, users_cli, tokens_cli, outbox_cli, grants_cli, demo):
         app.cli.add_command(command)

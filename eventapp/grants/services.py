@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from eventapp.core.access import Role, may_manage_county
+from eventapp.core.access import COUNTY_ROLES, Role, may_manage_county
 from eventapp.core.db import lock_row
 from eventapp.core.errors import Conflict, Forbidden, ValidationFailed
 from eventapp.core.time import utcnow
@@ -30,6 +30,15 @@ MAX_NOK = 100_000_000  # far above any gathering; keeps typing slips out of the 
 
 def _is_directorate(user) -> bool:
     return user is not None and user.is_authenticated and user.role == Role.DIRECTORATE
+
+
+def may_see_grant(user, gathering: Gathering) -> bool:
+    """The grant, budget and report: the directorate, and the county's host and counsellors.
+    Municipal contacts see the gathering but not its accounts."""
+    if _is_directorate(user):
+        return True
+    return (user is not None and user.is_authenticated and user.role in COUNTY_ROLES
+            and user.county_id == gathering.county_id)
 
 
 def _require_host(user, gathering: Gathering) -> None:
@@ -177,6 +186,26 @@ def report_for(gathering: Gathering) -> FinalReport | None:
 def budget_lines(gathering: Gathering) -> list[BudgetLine]:
     return list(db.session.scalars(select(BudgetLine).where(
         BudgetLine.gathering_id == gathering.id).order_by(BudgetLine.category, BudgetLine.id)))
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    category: str
+    lines: list
+    planned_nok: int
+    actual_nok: int
+
+
+def budget_by_category(gathering: Gathering) -> list[CategoryTotal]:
+    """The budget lines grouped in the order of CATEGORIES, with a sum for each used category."""
+    lines = budget_lines(gathering)
+    groups = []
+    for category in CATEGORIES:
+        mine = [line for line in lines if line.category == category]
+        if mine:
+            groups.append(CategoryTotal(category, mine, sum(x.planned_nok for x in mine),
+                                        sum(x.actual_nok for x in mine)))
+    return groups
 
 
 def budget_totals(gathering: Gathering) -> tuple[int, int]:
@@ -358,6 +387,15 @@ def travel_requests(gathering: Gathering) -> list[Registration]:
         Registration.travel_support_requested.is_(True)).order_by(Registration.id)))
 
 
+def travel_coverage(gathering: Gathering) -> dict[int, BudgetLine]:
+    """Which travel support line pays for each registration, by registration id."""
+    covered = {}
+    for line in budget_lines(gathering):
+        for registration in line.registrations:
+            covered[registration.id] = line
+    return covered
+
+
 def link_travel(line: BudgetLine, actor, registration_ids: list[int]) -> BudgetLine:
     """Say which registrations a travel support line pays for (replacing the earlier choice)."""
     _require_host(actor, line.gathering)
@@ -406,6 +444,23 @@ def save_report(gathering: Gathering, actor, *, follow_up_actions: str | None,
     return report
 
 
+def submission_blockers(gathering: Gathering, report: FinalReport | None = None) -> list:
+    """What still stands in the way of submitting the report, as the errors submitting raises,
+    so the page can list them all before the host tries."""
+    report = report if report is not None else report_for(gathering)
+    blockers = []
+    if gathering.status != "held":
+        blockers.append(Conflict(_("Mark the gathering as held before you submit its report.")))
+    application = application_for(gathering)
+    if application is None or application.status != "decided":
+        blockers.append(Conflict(_("The report needs the directorate's decision on the grant "
+                                   "first.")))
+    if report is None or not report.follow_up_actions:
+        blockers.append(ValidationFailed(_("Tell the directorate what the county is following up."),
+                                         field="follow_up_actions"))
+    return blockers
+
+
 def submit_report(gathering: Gathering, actor) -> FinalReport:
     """Send the report to the directorate with today's figures copied into it."""
     _require_host(actor, gathering)
@@ -413,14 +468,9 @@ def submit_report(gathering: Gathering, actor) -> FinalReport:
     report = _report_for_update(gathering)
     if report.frozen:
         raise Conflict(_("The report is already submitted."))
-    if gathering.status != "held":
-        raise Conflict(_("Mark the gathering as held before you submit its report."))
-    application = application_for(gathering)
-    if application is None or application.status != "decided":
-        raise Conflict(_("The report needs the directorate's decision on the grant first."))
-    if not report.follow_up_actions:
-        raise ValidationFailed(_("Tell the directorate what the county is following up."),
-                               field="follow_up_actions")
+    blockers = submission_blockers(gathering, report)
+    if blockers:
+        raise blockers[0]
     live = figures(gathering)
     counts = live.counts
     report.rate_nok = live.rate_nok
@@ -490,6 +540,39 @@ def purge(gathering: Gathering, actor) -> dict:
     report.purged_at = utcnow()
     db.session.flush()
     return result
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What a purge would delete, counted for the confirmation page."""
+
+    registrations: int
+    phones: int
+    dietary: int
+    accessibility: int
+    invitations: int
+    inputs: int
+
+
+def personal_data_held(gathering: Gathering) -> PersonalData:
+    from eventapp.gatherings.models import MunicipalInput
+    from eventapp.invitations.models import Invitation
+
+    rows = db.session.scalars(select(Registration).where(
+        Registration.gathering_id == gathering.id)).all()
+
+    def count(model, *where):
+        return db.session.scalar(select(func.count()).select_from(model).where(
+            model.gathering_id == gathering.id, *where)) or 0
+
+    return PersonalData(
+        registrations=len(rows), phones=sum(1 for r in rows if r.phone),
+        dietary=sum(1 for r in rows if r.dietary_needs),
+        accessibility=sum(1 for r in rows if r.accessibility_needs),
+        invitations=count(Invitation),
+        inputs=count(MunicipalInput, (MunicipalInput.name.is_not(None))
+                     | (MunicipalInput.email.is_not(None))),
+    )
 
 
 def _add_months(moment: datetime, months: int) -> datetime:

@@ -1,11 +1,438 @@
-"""Grant pages: application and decision, budget, settlement, final report, purge."""
+"""Grant pages: application and decision, budget, settlement, final report, purge, and the
+directorate's rules.
 
-from eventapp.grants import (
-    bp,
-    services,  # noqa: F401
+Who sees what: the directorate and the county's host and career counsellors read the grant,
+the budget and the report (municipal contacts of the county get 403, everyone else 404 through
+the scoping helpers); the host changes the county's side, the directorate decides and reviews.
+"""
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from eventapp.core.access import Role, get_scoped_or_404, may_manage_county, roles_required, scope
+from eventapp.core.errors import DomainError
+from eventapp.core.time import OSLO, utcnow
+from eventapp.core.web import errors_to_form
+from eventapp.extensions import db
+from eventapp.gatherings.models import Gathering
+from eventapp.grants import bp, services
+from eventapp.grants.forms import (
+    ApplicationForm,
+    BudgetLineForm,
+    ConfirmForm,
+    DecisionForm,
+    ReportForm,
+    ReviewForm,
+    RulesForm,
+    TravelForm,
+    attendance_label,
+    category_label,
 )
+from eventapp.grants.models import BudgetLine, GrantRules
+
+
+def _gathering(gathering_id: int) -> Gathering:
+    gathering = get_scoped_or_404(Gathering, gathering_id)
+    if not services.may_see_grant(current_user, gathering):
+        abort(403)
+    return gathering
+
+
+def _host_gathering(gathering_id: int) -> Gathering:
+    gathering = _gathering(gathering_id)
+    if not may_manage_county(current_user, gathering.county_id):
+        abort(403)
+    return gathering
+
+
+def _directorate() -> bool:
+    return current_user.role == Role.DIRECTORATE
+
+
+def _attempt(form, call) -> tuple:
+    """Validate ``form`` and run ``call``; commit on success. Returns (result, status), with a
+    refusal shown beside the field it names and nothing changed."""
+    if not form.validate_on_submit():
+        return None, 422
+    try:
+        result = call()
+    except DomainError as exc:
+        db.session.rollback()
+        errors_to_form(form, exc)
+        return None, exc.status if exc.status in (403, 404, 409) else 422
+    db.session.commit()
+    return result, 200
+
+
+@bp.app_template_global("may_see_grant")
+def may_see_grant_global(gathering: Gathering) -> bool:
+    return services.may_see_grant(current_user, gathering)
+
+
+@bp.app_template_filter("nok")
+def nok_filter(amount) -> str:
+    return services.nok(amount)
+
+
+def _labels() -> dict:
+    return {"category_label": category_label, "attendance_label": attendance_label,
+            "application_status": {"submitted": _("Awaiting the directorate's decision"),
+                                   "decided": _("Decided")},
+            "report_status": {"none": _("Not started"), "draft": _("Draft"),
+                              "submitted": _("Submitted, awaiting review"),
+                              "returned": _("Sent back to the county"),
+                              "approved": _("Approved")}}
+
+
+# --- the grant: figures, application, decision --------------------------------------------------
+
+def _grant_page(gathering: Gathering, *, apply_form=None, decide_form=None, status: int = 200):
+    figures = services.figures(gathering)
+    application = figures.application
+    locked = figures.report is not None and figures.report.frozen
+    host = may_manage_county(current_user, gathering.county_id)
+    open_application = application is None or application.status != "decided"
+    if apply_form is None and host and not locked and open_application:
+        apply_form = ApplicationForm(formdata=None, obj=application)
+    if decide_form is None and _directorate() and not locked and application is not None \
+            and application.status == "submitted":
+        decide_form = DecisionForm(formdata=None, granted_nok=application.applied_nok)
+    planned, _actual = services.budget_totals(gathering)
+    return render_template(
+        "grants/grant.html", gathering=gathering, figures=figures, application=application,
+        apply_form=apply_form if host and not locked and open_application else None,
+        decide_form=decide_form if not locked else None, locked=locked, is_host=host,
+        rate_for_new=services.rules_for(gathering.start_date.year).rate_nok,
+        budget_planned=planned, **_labels()), status
+
+
+@bp.get("/gatherings/<int:gathering_id>/grant")
+@login_required
+def grant(gathering_id: int):
+    return _grant_page(_gathering(gathering_id))
+
+
+@bp.post("/gatherings/<int:gathering_id>/grant/application")
+@login_required
+def apply(gathering_id: int):
+    gathering = _host_gathering(gathering_id)
+    form = ApplicationForm()
+    application, status = _attempt(form, lambda: services.apply(
+        gathering, current_user, planned_participants=form.planned_participants.data,
+        applied_nok=form.applied_nok.data, note=form.note.data))
+    if application is None:
+        return _grant_page(gathering, apply_form=form, status=status)
+    flash(_("The application for %(amount)s kroner is sent to the directorate.",
+            amount=services.nok(application.applied_nok)), "success")
+    return redirect(url_for("grants.grant", gathering_id=gathering.id))
+
+
+@bp.post("/gatherings/<int:gathering_id>/grant/decision")
+@login_required
+def decide(gathering_id: int):
+    gathering = _gathering(gathering_id)
+    if not _directorate():
+        abort(403)
+    application = services.application_for(gathering)
+    if application is None:
+        abort(404)
+    form = DecisionForm()
+    decided, status = _attempt(form, lambda: services.decide(
+        application, current_user, granted_nok=form.granted_nok.data, comment=form.comment.data))
+    if decided is None:
+        return _grant_page(gathering, decide_form=form, status=status)
+    flash(_("The grant of %(amount)s kroner is decided.", amount=services.nok(decided.granted_nok)),
+          "success")
+    return redirect(url_for("grants.grant", gathering_id=gathering.id))
+
+
+# --- the budget ---------------------------------------------------------------------------------
+
+def _line_data(form: BudgetLineForm) -> services.LineData:
+    return services.LineData(category=form.category.data or "",
+                             description=form.description.data or "",
+                             planned_nok=form.planned_nok.data,
+                             actual_nok=form.actual_nok.data or 0, note=form.note.data)
+
+
+def _budget_page(gathering: Gathering, *, add_form=None, travel_forms=None, status: int = 200):
+    figures = services.figures(gathering)
+    locked = figures.report is not None and figures.report.frozen
+    host = may_manage_county(current_user, gathering.county_id)
+    groups = services.budget_by_category(gathering)
+    planned, actual = services.budget_totals(gathering)
+    requests = services.travel_requests(gathering) if host else []
+    covered = services.travel_coverage(gathering) if host else {}
+    travel_forms = dict(travel_forms or {})
+    if host and not locked:
+        for group in groups:
+            if group.category != "travel_support":
+                continue
+            for line in group.lines:
+                if line.id not in travel_forms:
+                    form = TravelForm(formdata=None, prefix=f"line{line.id}",
+                                      registrations=[r.id for r in line.registrations])
+                    travel_forms[line.id] = form
+                form = travel_forms[line.id]
+                form.registrations.choices = [
+                    (r.id, r.name) for r in requests
+                    if covered.get(r.id) is None or covered[r.id].id == line.id]
+        if add_form is None:
+            add_form = BudgetLineForm(formdata=None)
+    asking = {r.id for r in requests}
+    # A refusal on a form the page no longer shows (the budget locked meanwhile) goes on top.
+    shown = host and not locked
+    refusals = [] if shown else [
+        message for form in (add_form, *travel_forms.values()) if form is not None
+        for message in (*form.form_errors, *form.errors.get("csrf_token", ()))]
+    return render_template(
+        "grants/budget.html", gathering=gathering, figures=figures, groups=groups,
+        planned=planned, actual=actual, locked=locked, is_host=host,
+        add_form=add_form if host and not locked else None,
+        travel_forms=travel_forms if host and not locked else {},
+        requests=requests, covered=covered, asking=asking,
+        uncovered=[r for r in requests if r.id not in covered], refusals=refusals,
+        **_labels()), status
+
+
+@bp.get("/gatherings/<int:gathering_id>/budget")
+@login_required
+def budget(gathering_id: int):
+    return _budget_page(_gathering(gathering_id))
+
+
+@bp.post("/gatherings/<int:gathering_id>/budget")
+@login_required
+def add_line(gathering_id: int):
+    gathering = _host_gathering(gathering_id)
+    form = BudgetLineForm()
+    line, status = _attempt(form, lambda: services.add_line(gathering, current_user,
+                                                            _line_data(form)))
+    if line is None:
+        return _budget_page(gathering, add_form=form, status=status)
+    flash(_("«%(line)s» is added to the budget.", line=line.description), "success")
+    return redirect(url_for("grants.budget", gathering_id=gathering.id) + f"#line-{line.id}")
+
+
+def _line(gathering: Gathering, line_id: int) -> BudgetLine:
+    line = db.session.get(BudgetLine, line_id)
+    if line is None or line.gathering_id != gathering.id:
+        abort(404)
+    return line
+
+
+@bp.route("/gatherings/<int:gathering_id>/budget/<int:line_id>", methods=["GET", "POST"])
+@login_required
+def edit_line(gathering_id: int, line_id: int):
+    gathering = _host_gathering(gathering_id)
+    line = _line(gathering, line_id)
+    form = BudgetLineForm(obj=line)
+    status = 200
+    if form.is_submitted():
+        saved, status = _attempt(form, lambda: services.update_line(line, current_user,
+                                                                    _line_data(form)))
+        if saved is not None:
+            flash(_("«%(line)s» is saved.", line=saved.description), "success")
+            return redirect(url_for("grants.budget", gathering_id=gathering.id)
+                            + f"#line-{saved.id}")
+    report = services.report_for(gathering)
+    return render_template("grants/line.html", gathering=gathering, line=line, form=form,
+                           locked=report is not None and report.frozen, delete_form=ConfirmForm(),
+                           **_labels()), status
+
+
+@bp.post("/gatherings/<int:gathering_id>/budget/<int:line_id>/delete")
+@login_required
+def delete_line(gathering_id: int, line_id: int):
+    gathering = _host_gathering(gathering_id)
+    line = _line(gathering, line_id)
+    description = line.description
+    if not ConfirmForm().validate_on_submit():
+        flash(_("Nothing was deleted: the form had expired. Try again."), "error")
+        return redirect(url_for("grants.edit_line", gathering_id=gathering.id, line_id=line.id))
+    try:
+        services.delete_line(line, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("«%(line)s» is deleted from the budget.", line=description), "success")
+    return redirect(url_for("grants.budget", gathering_id=gathering.id))
+
+
+@bp.post("/gatherings/<int:gathering_id>/budget/<int:line_id>/travel")
+@login_required
+def link_travel(gathering_id: int, line_id: int):
+    gathering = _host_gathering(gathering_id)
+    line = _line(gathering, line_id)
+    form = TravelForm(prefix=f"line{line.id}")
+    saved, status = _attempt(form, lambda: services.link_travel(
+        line, current_user, form.registrations.data or []))
+    if saved is None:
+        return _budget_page(gathering, travel_forms={line.id: form}, status=status)
+    flash(_("«%(line)s» now pays travel support for %(num)d registrations.",
+            line=saved.description, num=len(saved.registrations)), "success")
+    return redirect(url_for("grants.budget", gathering_id=gathering.id) + f"#line-{saved.id}")
+
+
+# --- the final report ---------------------------------------------------------------------------
+
+def _report_page(gathering: Gathering, *, report_form=None, review_form=None, status: int = 200):
+    figures = services.figures(gathering)
+    report = figures.report
+    host = may_manage_county(current_user, gathering.county_id)
+    editable = report is None or not report.frozen
+    if report_form is None and host and editable:
+        report_form = ReportForm(formdata=None, obj=report)
+    if review_form is None and _directorate() and report is not None \
+            and report.status == "submitted":
+        review_form = ReviewForm(formdata=None)
+    due_at = services.purge_due_at(report) if report is not None else None
+    return render_template(
+        "grants/report.html", gathering=gathering, figures=figures, report=report,
+        groups=services.budget_by_category(gathering), is_host=host,
+        report_form=report_form if host and editable else None,
+        review_form=review_form if report is not None and report.status == "submitted" else None,
+        blockers=services.submission_blockers(gathering, report) if editable else [],
+        purge_due_at=due_at, purge_overdue=due_at is not None and due_at <= utcnow(),
+        **_labels()), status
 
 
 @bp.get("/gatherings/<int:gathering_id>/report")
-def report(gathering_id: int):  # placeholder until the pages land
-    return ""
+@login_required
+def report(gathering_id: int):
+    return _report_page(_gathering(gathering_id))
+
+
+@bp.post("/gatherings/<int:gathering_id>/report")
+@login_required
+def save_report(gathering_id: int):
+    gathering = _host_gathering(gathering_id)
+    form = ReportForm()
+    saved, status = _attempt(form, lambda: services.save_report(
+        gathering, current_user, follow_up_actions=form.follow_up_actions.data,
+        remarks=form.remarks.data))
+    if saved is None:
+        return _report_page(gathering, report_form=form, status=status)
+    if form.submit_report.data:
+        return redirect(url_for("grants.submit_report", gathering_id=gathering.id))
+    flash(_("The draft is saved. Submit it when the county is ready."), "success")
+    return redirect(url_for("grants.report", gathering_id=gathering.id))
+
+
+@bp.route("/gatherings/<int:gathering_id>/report/submit", methods=["GET", "POST"])
+@login_required
+def submit_report(gathering_id: int):
+    gathering = _host_gathering(gathering_id)
+    form = ConfirmForm()
+    status = 200
+    if form.is_submitted():
+        submitted, status = _attempt(form, lambda: services.submit_report(gathering,
+                                                                          current_user))
+        if submitted is not None:
+            flash(_("The report is submitted to the directorate. Its figures are now fixed."),
+                  "success")
+            return redirect(url_for("grants.report", gathering_id=gathering.id))
+    report = services.report_for(gathering)
+    if report is not None and report.frozen:
+        flash(_("The report is already submitted."), "info")
+        return redirect(url_for("grants.report", gathering_id=gathering.id))
+    return render_template(
+        "grants/submit.html", gathering=gathering, figures=services.figures(gathering),
+        report=report, form=form, blockers=services.submission_blockers(gathering, report),
+        **_labels()), status
+
+
+@bp.post("/gatherings/<int:gathering_id>/report/review")
+@login_required
+def review_report(gathering_id: int):
+    gathering = _gathering(gathering_id)
+    if not _directorate():
+        abort(403)
+    report = services.report_for(gathering)
+    if report is None:
+        abort(404)
+    form = ReviewForm()
+    if form.approve.data:
+        def call():
+            return services.approve_report(report, current_user, form.comment.data)
+        message = _("The report is approved and locked. The county can now delete the "
+                    "personal data.")
+    else:
+        def call():
+            return services.return_report(report, current_user, form.comment.data)
+        message = _("The report is sent back to the county with your comment.")
+    done, status = _attempt(form, call)
+    if done is None:
+        return _report_page(gathering, review_form=form, status=status)
+    flash(message, "success")
+    return redirect(url_for("grants.report", gathering_id=gathering.id))
+
+
+@bp.route("/gatherings/<int:gathering_id>/report/purge", methods=["GET", "POST"])
+@login_required
+def purge(gathering_id: int):
+    gathering = _host_gathering(gathering_id)
+    form = ConfirmForm()
+    status = 200
+    if form.is_submitted():
+        result, status = _attempt(form, lambda: services.purge(gathering, current_user))
+        if result is not None:
+            flash(_("The personal data is deleted: %(registrations)d registrations made "
+                    "anonymous, %(invitations)d invitations cleared, %(messages)d mails "
+                    "removed. The figures stay as reported.", **result), "success")
+            return redirect(url_for("grants.report", gathering_id=gathering.id))
+    else:
+        report = services.report_for(gathering)
+        if report is None or report.status != "approved" or report.purged_at is not None:
+            flash(_("Personal data can be deleted once the directorate has approved the final "
+                    "report, and only once."), "info")
+            return redirect(url_for("grants.report", gathering_id=gathering.id))
+    return render_template("grants/purge.html", gathering=gathering, form=form,
+                           held=services.personal_data_held(gathering), **_labels()), status
+
+
+# --- the directorate's rules --------------------------------------------------------------------
+
+def _year_arg() -> tuple[int, str | None]:
+    this_year = utcnow().astimezone(OSLO).year
+    raw = request.args.get("year", "")
+    if not raw:
+        return this_year, None
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw), None
+    return this_year, _("There is no year «%(year)s» to show; here is %(this)d.",
+                        year=raw[:10], this=this_year)
+
+
+@bp.route("/grants/rules", methods=["GET", "POST"])
+@roles_required(Role.DIRECTORATE)
+def rules():
+    year, problem = _year_arg()
+    if problem:
+        flash(problem, "error")
+    saved = services.rules_for(year)
+    form = RulesForm(obj=saved)
+    status = 200
+    if form.is_submitted():
+        done, status = _attempt(form, lambda: services.set_rules(
+            year, current_user, rate_nok=form.rate_nok.data, attendance=form.attendance.data,
+            include_speakers=form.include_speakers.data,
+            purge_after_months=form.purge_after_months.data))
+        if done is not None:
+            flash(_("The rules for %(year)d are saved.", year=year), "success")
+            return redirect(url_for("grants.rules", year=year))
+        saved = services.rules_for(year)
+    gatherings = db.session.scalars(
+        scope(select(Gathering), Gathering, current_user)
+        .where(Gathering.start_date >= date(year, 1, 1), Gathering.start_date <= date(year, 12, 31))
+        .order_by(Gathering.start_date)).all()
+    return render_template(
+        "grants/rules.html", form=form, year=year, rules=saved,
+        is_saved=db.session.get(GrantRules, year) is not None,
+        overview=[services.figures(g) for g in gatherings], **_labels()), status
