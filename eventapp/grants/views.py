@@ -10,6 +10,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -275,8 +276,9 @@ def link_travel(gathering_id: int, line_id: int):
         line, current_user, form.registrations.data or []))
     if saved is None:
         return _budget_page(gathering, travel_forms={line.id: form}, status=status)
-    flash(_("«%(line)s» now pays travel support for %(num)d registrations.",
-            line=saved.description, num=len(saved.registrations)), "success")
+    flash(ngettext("«%(line)s» now pays travel support for %(num)d participant.",
+                   "«%(line)s» now pays travel support for %(num)d participants.",
+                   len(saved.registrations), line=saved.description), "success")
     return redirect(url_for("grants.budget", gathering_id=gathering.id) + f"#line-{saved.id}")
 
 
