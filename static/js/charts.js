@@ -1,0 +1,30 @@
+/* Draws each chart on the page from the figure JSON beside it, with the plotly.js the app
+   serves itself. Without script the table on the page holds the same figures. */
+(function () {
+  "use strict";
+
+  function draw() {
+    if (!window.Plotly) {
+      return;
+    }
+    var charts = document.querySelectorAll("[data-figure]");
+    Array.prototype.forEach.call(charts, function (el) {
+      var source = document.getElementById(el.getAttribute("data-figure"));
+      if (!source) {
+        return;
+      }
+      var figure = JSON.parse(source.textContent);
+      window.Plotly.newPlot(el, figure.data, figure.layout, {
+        displayModeBar: false, // its buttons are unlabelled for screen readers; the table is the data
+        responsive: true, // follows the width of the page, down to a phone's
+        scrollZoom: false
+      });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();
