@@ -2,15 +2,19 @@
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask loads with the app, not with the package: the solver runs without it.
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: type | dict | None = None) -> Flask:
+def create_app(config: type | dict | None = None) -> "Flask":
     """Build the app. ``config`` is a Config class (default ``Config``) or a dict of overrides
     on top of it."""
+    from flask import Flask
+
     from eventapp.config import Config, database_url, secret_key
 
     app = Flask(
@@ -48,7 +52,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     return app
 
 
-def _init_extensions(app: Flask) -> None:
+def _init_extensions(app: "Flask") -> None:
     from flask_babel import lazy_gettext as _l
     from sqlalchemy import select
 
@@ -76,7 +80,7 @@ def _init_extensions(app: Flask) -> None:
         ).first()
 
 
-def _register_blueprints(app: Flask) -> None:
+def _register_blueprints(app: "Flask") -> None:
     from eventapp import (  # noqa: F401,E501
         accounts,
         api,
@@ -117,7 +121,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
-def _register_errors(app: Flask) -> None:
+def _register_errors(app: "Flask") -> None:
     from flask import render_template, request
     from flask_babel import gettext as _
     from flask_wtf.csrf import CSRFError
@@ -157,7 +161,7 @@ def _register_errors(app: Flask) -> None:
         return render_template("errors/error.html", status=500, message=None), 500
 
 
-def _register_template_helpers(app: Flask) -> None:
+def _register_template_helpers(app: "Flask") -> None:
     from flask import current_app, request
     from flask_babel import format_date, format_datetime, get_locale
     from flask_login import current_user

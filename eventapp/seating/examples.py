@@ -31,7 +31,7 @@ def gathering(people: int, rounds: int = 4, seats: int = 8, seed: int = 0,
     neighbours = []
     while len(out) < people:
         municipality += 1
-        size = rng.choice((1, 1, 2, 2, 2, 2, 3, 3, 4, 6))
+        size = min(tables, rng.choice((1, 1, 2, 2, 2, 2, 3, 3, 4, 6)))
         region = REGIONS[municipality % len(REGIONS)]
         members = []
         for j in range(min(size, people - len(out))):
