@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from datetime import date
 from html import unescape
 
 import pytest
@@ -60,7 +61,7 @@ def _county_gatherings(number: str, year: int = 2025) -> list[Gathering]:
 
     return list(db.session.scalars(select(Gathering).join(County).where(
         County.number == number, Gathering.status != "draft",
-        Gathering.start_date.between(f"{year}-01-01", f"{year}-12-31"))))
+        Gathering.start_date.between(date(year, 1, 1), date(year, 12, 31)))))
 
 
 def _cells(html: str, row_attr: str, key: str) -> dict[str, str]:
