@@ -1,5 +1,6 @@
 """The demo's data: a user per role, a county with a gathering, its committee, programme and
-municipal input. Safe to run again."""
+municipal input, its invitation campaign and grant application, and the previous year's
+gatherings of six counties with their accounts and reports. Safe to run again."""
 
 from datetime import date
 
@@ -27,6 +28,7 @@ def demo_setup() -> list[tuple[str, str, str]]:
     from eventapp.accounts.services import assign_municipalities, create_user
     from eventapp.gatherings.models import Gathering
     from eventapp.gatherings.services import change_status, create_gathering
+    from eventapp.grants.demo import demo_grants
     from eventapp.invitations.demo import demo_campaign
     from eventapp.places.models import County, Municipality
     from eventapp.places.services import load_shipped
@@ -76,6 +78,8 @@ def demo_setup() -> list[tuple[str, str, str]]:
     _demo_inputs(gathering, host, municipal, items, unit)
     _demo_other_events(gathering, host)
     demo_campaign(gathering, host)
+    directorate = db.session.scalars(select(User).where(User.email == DEMO_USERS[0][0])).one()
+    demo_grants(host, directorate, gathering)
     db.session.commit()
     return logins
 

@@ -446,7 +446,8 @@ def test_the_demo_programme_passes_every_check_but_one_and_runs_once(db, app):
     from eventapp.gatherings.services import programme_checks
 
     demo_setup()
-    gathering = db.session.scalars(select(Gathering)).one()
+    # The current gathering; the previous year's have no programme in the demo.
+    gathering = db.session.scalars(select(Gathering).where(Gathering.status == "open")).one()
     assert gathering.days == 2
     assert 18 <= len(gathering.active_items) == len(DEMO_PROGRAMME) <= 24
     assert {i.kind for i in gathering.active_items} >= {

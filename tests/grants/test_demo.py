@@ -1,0 +1,215 @@
+"""The demo's previous year: several counties reported and approved, figures that add up to the
+krone, a purged gathering that reads the same with no names left, and the same data every run."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from eventapp.gatherings.models import Gathering
+from eventapp.grants.models import BudgetLine, FinalReport, GrantApplication
+from eventapp.registration.models import Registration
+
+
+def _previous_year(db) -> dict[str, Gathering]:
+    gatherings = db.session.scalars(select(Gathering).where(
+        Gathering.start_date.between(date(2026, 1, 1), date(2026, 12, 31)))).all()
+    return {g.county.number: g for g in gatherings}
+
+
+@pytest.fixture
+def purges(monkeypatch):
+    """Wrap the demo's purge to see each gathering just before and after its personal data
+    goes."""
+    import eventapp.grants.demo as demo
+    from eventapp.grants.services import count_participants, figures, rules_for
+    from eventapp.mail.models import OutboxMessage
+
+    seen = []
+    original = demo._purge
+
+    def snapshot(gathering):
+        from eventapp.extensions import db
+
+        people = db.session.scalars(select(Registration).where(
+            Registration.gathering_id == gathering.id).order_by(Registration.id)).all()
+        mail = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.to_address.in_([r.email for r in people])))
+        return {
+            "names": {r.name for r in people}, "emails": {r.email for r in people},
+            "mail": mail,
+            "rows": [(r.id, r.organisation_kind, r.municipality_id, r.partner_name, r.role,
+                      r.day1, r.day2, r.status, r.attended, r.attended_day1, r.attended_day2)
+                     for r in people],
+            "counts": count_participants(gathering, rules_for(2026)),
+            "figures": figures(gathering).settlement,
+            "travel": [sorted(r.id for r in line.registrations) for line in db.session.scalars(
+                select(BudgetLine).where(BudgetLine.gathering_id == gathering.id))],
+        }
+
+    def wrapped(gathering, plan, host):
+        before = snapshot(gathering)
+        original(gathering, plan, host)
+        seen.append((gathering, before, snapshot))
+
+    monkeypatch.setattr(demo, "_purge", wrapped)
+    return seen
+
+
+def test_the_previous_year_is_reported_and_adds_up(app, db, purges):
+    from eventapp.demo import demo_setup
+    from eventapp.grants.demo import CURRENT_APPLIED, PLANS
+    from eventapp.grants.services import (
+        application_for,
+        budget_totals,
+        count_participants,
+        figures,
+        report_for,
+        rules_for,
+    )
+
+    demo_setup()
+    year = _previous_year(db)
+    assert set(year) == {"46", "11", "42", "50", "18", "34"}
+    reports = {number: report_for(g) for number, g in year.items()}
+    assert {n for n, r in reports.items() if r.status == "approved"} == {"46", "11", "42", "34"}
+    assert reports["50"].status == "submitted" and reports["50"].review_comment is None
+    assert reports["18"].status == "returned" and "send rapporten på nytt" in \
+        reports["18"].review_comment
+    for number, gathering in year.items():
+        assert gathering.days == 2
+        assert gathering.status == ("reported" if reports[number].status == "approved"
+                                    else "held")
+
+    rules = rules_for(2026)
+    plans = {p.county: p for p in PLANS}
+    sums = {"participants": 0, "granted": 0, "spent": 0, "ceiling": 0, "repay": 0}
+    for number, gathering in year.items():
+        plan, report, live = plans[number], reports[number], figures(gathering)
+        people = db.session.scalars(select(Registration).where(
+            Registration.gathering_id == gathering.id)).all()
+        assert 30 <= len(people) <= 80
+        # Participants by the rule (any day, speakers not counted), by group.
+        counts = count_participants(gathering, rules)
+        assert counts.participants == plan.participants
+        assert counts.participants == counts.municipal_staff + counts.county_staff \
+            + counts.partners
+        assert counts.speakers == plan.speakers
+        assert 0 < counts.municipalities_covered < counts.municipalities_total
+        # Most came both days, a few one day, a few not at all.
+        both = sum(1 for r in people if r.attended_day1 and r.attended_day2)
+        one = sum(1 for r in people if bool(r.attended_day1) != bool(r.attended_day2))
+        absent = sum(1 for r in people if not r.attended)
+        assert both >= 0.75 * len(people) and one >= 2 and absent == plan.no_shows
+        assert all(bool(r.attended) == bool(r.attended_day1 or r.attended_day2) for r in people)
+        pool = [r for r in people if r.organisation_kind in ("county", "partner")]
+        assert len(pool) <= 20 and len(people) - len(pool) > len(pool)
+        # The money: application, decision, budget and report agree.
+        application = application_for(gathering)
+        assert application.status == "decided" and application.granted_nok == plan.granted
+        assert application.applied_nok <= application.rate_nok * application.planned_participants
+        planned, actual = budget_totals(gathering)
+        assert planned == plan.applied and actual == sum(line.actual for line in plan.lines)
+        assert len({line.category for line in plan.lines}) >= 6
+        assert report.participants == counts.participants
+        assert (report.granted_nok, report.spent_nok) == (plan.granted, actual)
+        assert live.frozen == (report.status != "returned")
+        assert live.settlement.participants == report.participants
+        assert report.follow_up_actions
+        # Travel support paid to people who asked for it and came.
+        travel = db.session.scalars(select(BudgetLine).where(
+            BudgetLine.gathering_id == gathering.id,
+            BudgetLine.category == "travel_support")).one()
+        assert travel.registrations
+        assert all(r.travel_support_requested and r.attended for r in travel.registrations)
+        s = live.settlement
+        sums["participants"] += s.participants
+        sums["granted"] += s.granted_nok
+        sums["spent"] += s.spent_nok
+        sums["ceiling"] += s.ceiling_nok
+        sums["repay"] += s.repay_nok
+
+    # The issue's example is Rogaland; Agder spent more than its grant.
+    rogaland = figures(year["11"]).settlement
+    assert (rogaland.participants, rogaland.ceiling_nok, rogaland.granted_nok,
+            rogaland.spent_nok, rogaland.repay_nok) == (58, 232_000, 250_000, 210_000, 40_000)
+    rogaland_application = application_for(year["11"])
+    assert rogaland_application.granted_nok < rogaland_application.applied_nok
+    assert rogaland_application.decision_comment
+    assert figures(year["42"]).settlement.overspent_nok == 25_300
+
+    # The national sums, from the reports' own columns, match the counties' figures.
+    by_sql = db.session.execute(select(
+        func.sum(FinalReport.participants), func.sum(FinalReport.granted_nok),
+        func.sum(FinalReport.spent_nok), func.sum(FinalReport.rate_nok
+                                                  * FinalReport.participants),
+    ).join(Gathering).where(Gathering.id.in_([g.id for g in year.values()]))).one()
+    assert tuple(by_sql) == (sums["participants"], sums["granted"], sums["spent"],
+                             sums["ceiling"])
+    assert sums == {"participants": 315, "granted": 1_370_000, "spent": 1_279_800,
+                    "ceiling": 1_260_000, "repay": 138_500}
+    follow_up = " ".join(r.follow_up_actions for r in reports.values())
+    for action in ("samarbeidsrutiner", "Bookingsystem", "andre veiledningstime",
+                   "Informasjonsmateriell", "digitale møter"):
+        assert action.lower() in follow_up.lower(), action
+
+    # Vestland's personal data is gone; every count and krone reads as before.
+    assert [g.county.number for g, _before, _snap in purges] == ["46"]
+    gathering, before, snapshot = purges[0]
+    after = snapshot(gathering)
+    assert reports["46"].purged_at is not None and reports["46"].purged_at > \
+        reports["46"].decided_at
+    assert not before["names"] & after["names"] and before["mail"] > 0 and after["mail"] == 0
+    assert all(n.startswith("Slettet deltaker") for n in after["names"])
+    assert all(e.endswith("@purged.invalid") for e in after["emails"])
+    for key in ("rows", "counts", "figures", "travel"):
+        assert after[key] == before[key], key
+    people = db.session.scalars(select(Registration).where(
+        Registration.gathering_id == gathering.id)).all()
+    assert all(r.phone is None and r.dietary_needs is None and r.accessibility_needs is None
+               for r in people)
+    from eventapp.mail.models import OutboxMessage
+
+    leaked = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.to_address.in_(before["emails"])))
+    assert leaked == 0
+    # The other counties keep their people until their own purge.
+    assert db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.gathering_id == year["11"].id,
+        Registration.email.like("%@purged.invalid"))) == 0
+
+    # The current Vestland gathering has applied and awaits the decision, with a budget.
+    current = db.session.scalars(select(Gathering).where(Gathering.status == "open")).one()
+    application = application_for(current)
+    assert application.status == "submitted" and application.applied_nok == CURRENT_APPLIED
+    planned, actual = budget_totals(current)
+    assert planned == CURRENT_APPLIED and actual == 0
+    assert report_for(current) is None
+
+
+def _fingerprint(db) -> list:
+    rows = db.session.execute(select(
+        Gathering.title, Registration.name, Registration.email, Registration.role,
+        Registration.day1, Registration.day2, Registration.attended_day1,
+        Registration.attended_day2, Registration.checked_in_at, Registration.dietary_needs,
+    ).join(Gathering, Registration.gathering_id == Gathering.id)).all()
+    return sorted(tuple(r) for r in rows)
+
+
+def test_the_demo_year_is_the_same_every_run_and_made_once(app, db):
+    from eventapp.demo import demo_setup
+    from tests.conftest import _truncate
+
+    demo_setup()
+
+    def counts():
+        return [db.session.scalar(select(func.count()).select_from(m)) for m in
+                (Gathering, Registration, GrantApplication, BudgetLine, FinalReport)]
+
+    first, made = _fingerprint(db), counts()
+    demo_setup()  # again: nothing new, nothing changed
+    assert counts() == made and _fingerprint(db) == first
+    db.session.remove()
+    _truncate()
+    demo_setup()  # a fresh database: the same people, days and check-ins
+    assert _fingerprint(db) == first
