@@ -955,7 +955,8 @@ def send_campaign(campaign, actor, municipalities=None, only_not_registered: boo
             subject=render_campaign_text(campaign.subject, values),
             body_text=render_campaign_text(campaign.body, values),
             from_address=from_address, reply_to=campaign.sender_email, created_by=actor,
-            county_id=gathering.county_id, attachments=((*CAMPAIGN_ATTACHMENT, ics),),
+            county_id=gathering.county_id, gathering_id=gathering.id,
+            attachments=((*CAMPAIGN_ATTACHMENT, ics),),
         )
         invitation.outbox_message_id = message.id
         counts.queued += 1

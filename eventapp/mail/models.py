@@ -41,6 +41,10 @@ class OutboxMessage(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     county_id: Mapped[int | None] = mapped_column(ForeignKey("counties.id"), index=True)
+    # Mail to a participant about one gathering, so the gathering's purge finds all of it, also
+    # mail to an address that has since been swapped away.
+    gathering_id: Mapped[int | None] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="SET NULL"), index=True)
 
     attachments: Mapped[list["OutboxAttachment"]] = relationship(
         back_populates="message", cascade="all, delete-orphan", order_by="OutboxAttachment.id"

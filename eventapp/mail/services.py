@@ -48,6 +48,7 @@ def queue_mail(
     reply_to: str | None = None,
     created_by=None,
     county_id: int | None = None,
+    gathering_id: int | None = None,
     attachments: tuple[tuple[str, str, bytes], ...] = (),
 ) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction; nothing is sent until commit."""
@@ -64,6 +65,7 @@ def queue_mail(
         message_id=make_msgid(domain=domain),
         created_by_id=getattr(created_by, "id", None),
         county_id=county_id,
+        gathering_id=gathering_id,
         next_attempt_at=utcnow(),
     )
     for filename, content_type, data in attachments:
@@ -90,11 +92,12 @@ def render_mail(template: str, locale: str | None = None, **context) -> tuple[st
 
 def queue_template(kind: str, template: str, *, to: str, locale: str | None = None,
                    to_name: str | None = None, created_by=None, county_id=None,
-                   attachments=(), **context) -> OutboxMessage:
+                   gathering_id=None, attachments=(), **context) -> OutboxMessage:
     subject, body = render_mail(template, locale, **context)
     return queue_mail(
         kind=kind, to=to, to_name=to_name, subject=subject, body_text=body,
-        created_by=created_by, county_id=county_id, attachments=attachments,
+        created_by=created_by, county_id=county_id, gathering_id=gathering_id,
+        attachments=attachments,
     )
 
 

@@ -220,7 +220,7 @@ def _queue_confirmation(gathering: Gathering, registration: Registration, actor)
     queue_template(
         f"registration.{registration.status}", "mail/registration_confirmed",
         to=registration.email, to_name=registration.name, created_by=actor,
-        county_id=gathering.county_id,
+        county_id=gathering.county_id, gathering_id=gathering.id,
         attachments=(("samling.ics", "text/calendar", gathering_ics(gathering)),),
         registration=registration, gathering=gathering,
         manage_link=external_url("registration.manage", token=registration.manage_token),
@@ -831,7 +831,8 @@ def _queue_swap_notice(gathering: Gathering, registration: Registration, actor, 
               "for the gathering."),
         ]) + "\n"
     queue_mail(kind="registration.swapped", to=old_email, to_name=old_name, subject=subject,
-               body_text=body, created_by=actor, county_id=gathering.county_id)
+               body_text=body, created_by=actor, county_id=gathering.county_id,
+               gathering_id=gathering.id)
 
 
 @dataclass
@@ -900,7 +901,7 @@ def purge_personal_data(gathering: Gathering) -> dict:
     outbox, and the invitations and municipal inputs lose their names and addresses. The grant
     report workflow decides when this may run.
     """
-    from sqlalchemy import delete, or_
+    from sqlalchemy import or_
 
     from eventapp.gatherings.models import MunicipalInput
     from eventapp.mail.models import OutboxMessage
@@ -910,13 +911,10 @@ def purge_personal_data(gathering: Gathering) -> dict:
         select(Registration).where(Registration.gathering_id == gathering.id)).all()
     invitations = db.session.scalars(
         select(Invitation).where(Invitation.gathering_id == gathering.id)).all()
-    message_ids = {i.outbox_message_id for i in invitations if i.outbox_message_id}
-    addresses = {r.email for r in registrations}
-    if addresses:
-        message_ids |= set(db.session.scalars(select(OutboxMessage.id).where(
-            OutboxMessage.to_address.in_(addresses),
-            or_(OutboxMessage.kind.like("registration.%"), OutboxMessage.kind.like("campaign_%")),
-        )))
+    # By the gathering, never by address: the same person's mail about another gathering stays.
+    invited = [i.outbox_message_id for i in invitations if i.outbox_message_id]
+    messages = db.session.scalars(select(OutboxMessage).where(or_(
+        OutboxMessage.gathering_id == gathering.id, OutboxMessage.id.in_(invited)))).all()
     for registration in registrations:
         registration.name = f"Slettet deltaker {registration.id}"
         registration.email = f"slettet-{registration.id}@purged.invalid"
@@ -935,9 +933,8 @@ def purge_personal_data(gathering: Gathering) -> dict:
         given.name = None
         given.email = None
     db.session.flush()
-    if message_ids:
-        db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(message_ids))
-                           .execution_options(synchronize_session=False))
+    for message in messages:
+        db.session.delete(message)
     db.session.flush()
     return {"registrations": len(registrations), "invitations": len(invitations),
-            "messages": len(message_ids)}
+            "messages": len(messages)}

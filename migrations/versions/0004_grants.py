@@ -2,8 +2,13 @@
 support linked to the registrations it pays for), final reports with their figures copied in;
 attendance per day on registrations.
 
+Outbox messages name the gathering they are about, so a gathering's purge deletes its personal
+mail and no other.
+
 Reviewed by hand: the per-day attendance columns are filled from the existing single check-in
-flag, for the days each person registered for, so counts read the same after the upgrade.
+flag, for the days each person registered for, so counts read the same after the upgrade;
+invitation mail gets its gathering from the invitation that sent it (older confirmations cannot
+be traced and keep none).
 
 Revision ID: 0004_grants
 Revises: 0003_invitations
@@ -128,11 +133,24 @@ def upgrade():
         batch_op.add_column(sa.Column('attended_day1', sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column('attended_day2', sa.Boolean(), nullable=True))
 
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('gathering_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_outbox_messages_gathering_id'), ['gathering_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_outbox_messages_gathering_id_gatherings'), 'gatherings', ['gathering_id'], ['id'], ondelete='SET NULL')
+
+    op.execute("UPDATE outbox_messages SET gathering_id = (SELECT i.gathering_id FROM invitations i "
+               "WHERE i.outbox_message_id = outbox_messages.id) "
+               "WHERE id IN (SELECT outbox_message_id FROM invitations)")
     op.execute("UPDATE registrations SET attended_day1 = (attended AND day1), "
                "attended_day2 = (attended AND day2) WHERE attended IS NOT NULL")
 
 
 def downgrade():
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_outbox_messages_gathering_id_gatherings'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_outbox_messages_gathering_id'))
+        batch_op.drop_column('gathering_id')
+
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.drop_column('attended_day2')
         batch_op.drop_column('attended_day1')

@@ -40,3 +40,38 @@ def test_purge_removes_personal_fields_and_keeps_counts(db, make_gathering, plac
         assert "Kari" not in r.name and "bergen.example" not in r.email
         assert r.phone is None and r.dietary_needs is None and r.accessibility_needs is None
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_purge_takes_mail_to_swapped_away_people_but_not_other_gatherings(
+        db, make_gathering, make_user, places):
+    from eventapp.registration.services import PersonData, swap
+
+    host = make_user("county_host", county="46")
+    soon = date.today() + timedelta(days=20)
+    gathering = make_gathering(county="46", start=soon, end=soon + timedelta(days=1))
+    later = make_gathering(county="46", title="Neste samling", start=soon + timedelta(days=60),
+                           end=soon + timedelta(days=61))
+    gathering.status = later.status = "open"
+    db.session.commit()
+
+    def person(email, name):
+        return RegistrationData(name=name, email=email, organisation_kind="municipality",
+                                municipality_number="4601", role="leader")
+
+    first = register(gathering, person("ola@bergen.example", "Ola Swappesen"),
+                     channel="public_link")
+    register(later, person("ola@bergen.example", "Ola Swappesen"), channel="public_link")
+    db.session.commit()
+    swap(first, host, PersonData(name="Siri Etterfølger", email="siri@bergen.example",
+                                 role="leader"))
+    db.session.commit()
+    # Ola's confirmation and swap notice, Siri's confirmation; Ola's mail about the next one.
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 4
+
+    purge_personal_data(gathering)
+    db.session.commit()
+    db.session.expire_all()
+    left = db.session.scalars(select(OutboxMessage)).all()
+    assert [(m.to_address, m.gathering_id) for m in left] == [("ola@bergen.example", later.id)]
+    for m in left:
+        assert "Siri" not in m.body_text
