@@ -201,7 +201,8 @@ def _mail_loop(app, stop: threading.Event) -> None:
 @click.option("--port", default=5000, show_default=True)
 @with_appcontext
 def demo(serve, host, port):
-    """Set up a demo database (a user per role, a county with a planned gathering), then serve it."""
+    """Set up a demo database (a user per role; Vestland's 2027 gathering mid-campaign with its
+    grant applied for; six counties' 2026 gatherings reported), then serve it."""
     from eventapp.demo import demo_setup
 
     app = current_app._get_current_object()

@@ -35,7 +35,10 @@ def home():
         .order_by(Gathering.start_date.desc())
         .limit(10)
     ).all()
-    return render_template("core/home.html", gatherings=gatherings)
+    from eventapp.grants.services import worklist
+
+    return render_template("core/home.html", gatherings=gatherings,
+                           worklist=worklist(current_user))
 
 
 @bp.post("/language")

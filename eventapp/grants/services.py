@@ -625,3 +625,35 @@ def nok(amount: int | None) -> str:
     if amount is None:
         return "–"
     return f"{amount:,}".replace(",", "\u00a0")
+
+
+# --- what waits for whom ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Worklist:
+    applications: list[GrantApplication]  # awaiting the directorate's decision
+    reports: list[FinalReport]  # submitted (directorate) or sent back (county)
+    purges: list[FinalReport]  # approved, personal data due to go (county)
+
+    def __bool__(self) -> bool:
+        return bool(self.applications or self.reports or self.purges)
+
+
+def worklist(user) -> Worklist:
+    """For the directorate: applications to decide and reports to review. For a county host:
+    reports sent back and personal data due for deletion."""
+    if _is_directorate(user):
+        applications = db.session.scalars(
+            select(GrantApplication).where(GrantApplication.status == "submitted")
+            .order_by(GrantApplication.submitted_at)).all()
+        reports = db.session.scalars(
+            select(FinalReport).where(FinalReport.status == "submitted")
+            .order_by(FinalReport.submitted_at)).all()
+        return Worklist(list(applications), list(reports), [])
+    if user is None or not user.is_authenticated or user.role != Role.COUNTY_HOST:
+        return Worklist([], [], [])
+    mine = select(Gathering.id).where(Gathering.county_id == user.county_id)
+    returned = db.session.scalars(select(FinalReport).where(
+        FinalReport.status == "returned", FinalReport.gathering_id.in_(mine))).all()
+    due = [r for r in purge_due() if r.gathering.county_id == user.county_id]
+    return Worklist([], list(returned), due)

@@ -471,3 +471,23 @@ def test_bad_rules_are_refused_beside_the_field(db, as_user, world, data, field)
 def test_rules_page_with_a_nonsense_year_falls_back_with_a_message(as_user, world):
     html = text(as_user(world["directorate"]).get("/grants/rules?year=abc", follow_redirects=True))
     assert "There is no year «abc» to show" in html
+
+
+def test_home_page_lists_what_waits_for_the_directorate_and_the_host(db, client, make_user,
+                                                                    make_gathering):
+    from tests.conftest import login
+
+    from eventapp.grants import services
+
+    host = make_user("county_host", county="46")
+    reviewer = make_user("directorate", county=None)
+    other_host = make_user("county_host", county="11")
+    gathering = make_gathering(county="46", title="Samling med søknad")
+    services.apply(gathering, host, planned_participants=50, applied_nok=200_000)
+    db.session.commit()
+    login(client, reviewer.email)
+    page = client.get("/").get_data(as_text=True)
+    assert "Samling med søknad" in page and "/grant" in page
+    other = client.application.test_client()
+    login(other, other_host.email)
+    assert "Samling med søknad" not in other.get("/").get_data(as_text=True)
