@@ -113,11 +113,14 @@ def _register_blueprints(app: "Flask") -> None:
     from eventapp.registration import views as _registration_views  # noqa: F401
     from eventapp.reporting import api as _reporting_api  # noqa: F401
     from eventapp.reporting import views as _reporting_views  # noqa: F401
+    from eventapp.seating import api as _seating_api  # noqa: F401
+    from eventapp.seating.views import bp as seating_bp
 
     # The API authenticates by bearer token only, never by cookie, so it needs no CSRF token.
     csrf.exempt(api.bp)
     for blueprint in (core_bp, accounts.bp, places.bp, gatherings.bp, invitations.bp,
-                      registration.bp, grants.bp, reporting.bp, mail.bp, api.bp, api.ui):
+                      registration.bp, grants.bp, reporting.bp, seating_bp, mail.bp, api.bp,
+                      api.ui):
         app.register_blueprint(blueprint)
 
 

@@ -33,11 +33,11 @@ W_REGION = 30
 W_SPREAD_REGIONAL = 5  # in a regional round the region comes first, the spread second
 # Temperatures: a start without repeats (the grid) is only polished; any other start is
 # annealed from hot enough to trade a repeat for a better neighbourhood.
-T_POLISH, T_HOT, T_END = 60.0, 0.3 * W_REPEAT, 2.0
-STEPS_PER_SEAT = 1000
+T_POLISH, T_HOT, T_END = 150.0, 0.3 * W_REPEAT, 2.0
+STEPS_PER_SEAT = 300
 CANDIDATES = 1
 EVERYWHERE = 0.3  # share of steps that swap two people in every mixed round
-PATIENCE = 30_000  # steps without a better plan before the search gives up
+PATIENCE = 20_000  # steps without a better plan before the search gives up
 
 
 class InstanceError(ValueError):
@@ -522,14 +522,33 @@ class State:
 
 # --- building and improving a plan -------------------------------------------------------------
 
-def _construct(state: State, rng: random.Random) -> None:
-    """A greedy start: pinned people first, then the scarce roles, each at its cheapest table."""
+def _construct(state: State, rng: random.Random) -> bool:
+    """A start: the grid for the mixed rounds where it fits (True), else greedy: pinned people
+    first, then the scarce roles, each at its cheapest table."""
     n, k = state.n, state.k
-    if state.previous is None and not state.pinned:
+    done = set()
+    if state.previous is None:
         mixed = [r for r in range(state.R) if not state.regional[r]]
-        done = set(mixed) if _grid_seed(state, rng, mixed) else set()
-    else:
-        done = set()
+        if _grid_seed(state, rng, mixed):
+            done = set(mixed)
+            # A pinned person takes the grid place of someone at their table, in every grid
+            # round at once, which keeps the grid's promise of no repeats.
+            settled = set()
+            for (r, p), t in sorted(state.pinned.items()):
+                if r not in done or state.assign[r][p] == t:
+                    continue
+                free = [q for q in state.members[r][t] if (r, q) not in state.pinned]
+                if p not in settled and free:
+                    q = min(free, key=lambda q: (_swap_everywhere(state, mixed, p, q, True), q))
+                    _swap_everywhere(state, mixed, p, q, False)
+                elif free:
+                    a = state.assign[r][p]
+                    q = min(free, key=lambda q: (state.swap_delta(r, p, a, q, t), q))
+                    _swap(state, r, p, a, q, t)
+                else:
+                    state.remove(r, p)
+                    state.place(r, p, t)
+                settled.add(p)
     for r in range(state.R):
         if r in done:
             continue
@@ -554,6 +573,7 @@ def _construct(state: State, rng: random.Random) -> None:
             free = [t for t in range(k) if state.size[r][t] < state.seats[t]] or list(range(k))
             best = min(free, key=lambda t: (state.delta_join(r, p, t), state.size[r][t]))
             state.place(r, p, best)
+    return bool(done)
 
 
 # A start with no repeated pair at all, where the numbers allow: people sit on a grid, column y
@@ -679,7 +699,7 @@ def _anneal(state: State, rng: random.Random, steps: int, deadline: float,
     if not rounds or k < 2:
         return best, best_assign, 0
     step = improved = 0
-    patience = max(PATIENCE, steps // 4)
+    patience = PATIENCE
     for step in range(1, steps + 1):
         if step % 1024 == 0 and (best <= target or step - improved > patience
                                  or time.perf_counter() > deadline):
@@ -692,24 +712,16 @@ def _anneal(state: State, rng: random.Random, steps: int, deadline: float,
             # keeps every pair's meetings as they were, so roles can even out without repeats.
             p = members[rng.randrange(len(members))]
             q = members[rng.randrange(len(members))]
-            if p == q:
+            if p == q or any((rr, x) in state.pinned for rr in mixed for x in (p, q)):
                 continue
-            delta, done = 0, []
-            for rr in mixed:
-                a, b = state.assign[rr][p], state.assign[rr][q]
-                if a == b or (rr, p) in state.pinned or (rr, q) in state.pinned:
-                    continue
-                delta += state.swap_delta(rr, p, a, q, b)
-                _swap(state, rr, p, a, q, b)
-                done.append((rr, a, b))
+            delta = _swap_everywhere(state, mixed, p, q, False)
             if delta <= 0 or rng.random() < math.exp(-delta / temp):
                 current += delta
                 if current < best:
                     best, best_assign = current, [row[:] for row in state.assign]
                     improved = step
             else:
-                for rr, a, b in reversed(done):
-                    _swap(state, rr, q, a, p, b)
+                _swap_everywhere(state, mixed, q, p, False)
             continue
         for _try in range(8):
             p = members[rng.randrange(len(members))]
@@ -760,6 +772,22 @@ def _swap(state: State, r: int, p: int, a: int, q: int, b: int) -> None:
     state.place(r, p, b)
 
 
+def _swap_everywhere(state: State, rounds: list[int], p: int, q: int, undo: bool) -> int:
+    """``p`` and ``q`` change places in each of ``rounds`` where they sit apart; the score
+    change. With ``undo`` the swap is only measured."""
+    delta, done = 0, []
+    for r in rounds:
+        a, b = state.assign[r][p], state.assign[r][q]
+        if a != b:
+            delta += state.swap_delta(r, p, a, q, b)
+            _swap(state, r, p, a, q, b)
+            done.append((r, a, b))
+    if undo:
+        for r, a, b in reversed(done):
+            _swap(state, r, q, a, p, b)
+    return delta
+
+
 def _load(state: State, assign: list[list[int]]) -> None:
     for r in range(state.R):
         for p in range(state.n):
@@ -782,7 +810,7 @@ def solve(data: dict) -> dict:
     infeasible = check_feasibility(inst)
     state = State(inst)
     rng = random.Random(inst.seed)
-    _construct(state, rng)
+    on_grid = _construct(state, rng)
     lower = repeat_lower_bound(state.n, inst.seats, state.R)
     # Stop early only when nothing can improve: no broken rule, moves or spread, repeats at
     # the bound. With rules that cannot be met there is no such point, but the search still
@@ -792,10 +820,8 @@ def solve(data: dict) -> dict:
     if infeasible:
         iterations = min(iterations, 2000)
     deadline = started + max(0.0, inst.time_limit_s)
-    start = evaluate_state(state)["metrics"]
-    good_start = start["hard_violations"] == 0 and start["repeat_pairs"] <= lower
     best, best_assign, done = _anneal(state, rng, iterations, deadline, target,
-                                      T_POLISH if good_start else T_HOT)
+                                      T_POLISH if on_grid else T_HOT)
     _load(state, best_assign)
     result = evaluate_state(state)
     metrics = result["metrics"]

@@ -1,0 +1,1 @@
+"""allocateTables and the seating API."""
