@@ -1,1 +1,245 @@
-"""allocateTables and the seating API."""
+"""allocateTables and getSeatingPlan: the table plan as JSON, made by the same services as the
+plan page."""
+
+from flask import jsonify
+from flask_babel import gettext as _
+
+from eventapp.api import bp
+from eventapp.api.auth import api_user
+from eventapp.api.spec import operation, path_param
+from eventapp.core.access import get_scoped
+from eventapp.core.errors import Forbidden, NotFound, ValidationFailed
+from eventapp.extensions import db
+from eventapp.gatherings.models import Gathering
+from eventapp.seating import services
+from eventapp.seating.models import MODES
+from eventapp.seating.solver import RULES
+
+_COUNT = {"type": "integer", "minimum": 0}
+_ID = {"type": "integer"}
+RULE_NUMBERS = {
+    "min_counsellors_per_table": {"type": "integer", "minimum": 0, "maximum": 10,
+                                  "description": "At least this many career counsellors at "
+                                                 "every table; 0 is off."},
+    "max_county_staff_per_table": {"type": "integer", "minimum": 0, "maximum": 30,
+                                   "description": "At most this many county staff (career "
+                                                  "counsellors included) per table; 0 is off."},
+    "max_per_organisation": {"type": "integer", "minimum": 0, "maximum": 30,
+                             "description": "At most this many people from one municipality, "
+                                            "district, county or partner per table (county "
+                                            "staff not counted); 0 is off."},
+}
+ALLOCATE = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "tables": {"type": "integer", "minimum": 1, "maximum": services.MAX_TABLES,
+                   "description": "How many tables; with seats_per_table. Tables beyond the "
+                                  "number go, the others keep their names."},
+        "seats_per_table": {"type": "integer", "minimum": 1, "maximum": services.MAX_SEATS},
+        "rounds": {
+            "type": "array", "minItems": 1, "maxItems": services.MAX_ROUNDS,
+            "description": "The rounds of group work in order; replaces the gathering's rounds.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["mode"],
+                "properties": {
+                    "mode": {"enum": list(MODES)},
+                    "programme_item_id": {"type": ["integer", "null"],
+                                          "description": "A group-work item of the programme."},
+                },
+            },
+        },
+        "rules": {"type": "object", "additionalProperties": False, "properties": RULE_NUMBERS},
+        "seed": {"type": "integer", "minimum": 0, "maximum": services.MAX_SEED},
+        "time_limit_s": {"type": "integer", "minimum": 1, "maximum": 60},
+        "replan": {"type": "boolean",
+                   "description": "Start from the stored plan and move as few people as "
+                                  "possible (after a cancellation or a walk-in)."},
+    },
+}
+PERSON = {"type": "object", "additionalProperties": False,
+          "required": ["registration_id", "name"],
+          "properties": {"registration_id": _ID, "name": {"type": "string"}}}
+PLAN = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["gathering_id", "planned_at", "rounds", "metrics", "violations", "infeasible",
+                 "stale"],
+    "properties": {
+        "gathering_id": _ID,
+        "planned_at": {"type": ["string", "null"], "format": "date-time"},
+        "rounds": {"type": "array", "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["round_id", "number", "mode", "programme_item_id", "tables"],
+            "properties": {
+                "round_id": _ID,
+                "number": {"type": "integer", "minimum": 1},
+                "mode": {"enum": list(MODES)},
+                "programme_item_id": {"type": ["integer", "null"]},
+                "tables": {"type": "object", "description": "Table name → who sits there.",
+                           "additionalProperties": {"type": "array", "items": PERSON}},
+            },
+        }},
+        "metrics": {
+            "type": "object",
+            "required": ["hard_violations", "hard_violations_by_rule", "repeat_pairs",
+                         "repeat_pairs_lower_bound", "new_tablemates_share"],
+            "properties": {
+                "hard_violations": _COUNT,
+                "hard_violations_by_rule": {
+                    "type": "object", "required": list(RULES), "additionalProperties": False,
+                    "properties": {rule: _COUNT for rule in RULES}},
+                "repeat_pairs": {**_COUNT, "description": "Times pairs share a table beyond "
+                                                          "the first."},
+                "repeat_pairs_lower_bound": _COUNT,
+                "new_tablemates_share": {"type": "number", "minimum": 0, "maximum": 1},
+                "new_tablemates_share_min": {"type": "number", "minimum": 0, "maximum": 1},
+                "role_spread": {"type": "array", "description": "Per round: table name → role "
+                                "→ count.", "items": {"type": "object"}},
+                "seconds": {"type": "number", "minimum": 0},
+            },
+        },
+        "violations": {"type": "array", "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["rule", "round_number", "round_id", "table", "count", "message",
+                         "registration_ids"],
+            "properties": {
+                "rule": {"enum": list(RULES)},
+                "round_number": {"type": ["integer", "null"]},
+                "round_id": {"type": ["integer", "null"]},
+                "table": {"type": ["string", "null"]},
+                "count": _COUNT,
+                "message": {"type": "string", "description": "In words, with names."},
+                "registration_ids": {"type": "array", "items": _ID},
+                "organisation": {"type": "string"},
+            },
+        }},
+        "infeasible": {"type": "array", "description": "Rules no plan can meet, and why.",
+                       "items": {"type": "object", "additionalProperties": False,
+                                 "required": ["rule", "message"],
+                                 "properties": {"rule": {"enum": list(RULES)},
+                                                "message": {"type": "string"}}}},
+        "stale": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["changed", "unseated", "dropped"],
+            "description": "What changed since the plan was made; re-plan with replan: true.",
+            "properties": {
+                "changed": {"type": "boolean",
+                            "description": "Tables, rounds, rules or people changed."},
+                "unseated": {"type": "array", "items": _ID,
+                             "description": "Confirmed people without a seat in some round."},
+                "dropped": {"type": "array", "items": _ID,
+                            "description": "Seated people no longer confirmed."},
+            },
+        },
+    },
+}
+ID = [path_param("id", {"type": "integer"})]
+
+
+def plan_json(gathering: Gathering, view: services.PlanView) -> dict:
+    names = view.names
+    tables = {services.table_id(tv.table.id): tv.table.name
+              for rv in view.rounds for tv in rv.tables}
+    rounds = [rv.round for rv in view.rounds]
+    metrics = dict(view.metrics)
+    if isinstance(metrics.get("role_spread"), list):
+        metrics["role_spread"] = [{tables.get(t, t): counts for t, counts in per_round.items()}
+                                  for per_round in metrics["role_spread"]]
+    violations = []
+    for v in view.violations:
+        index = v.get("round")
+        rnd = rounds[index] if isinstance(index, int) and 0 <= index < len(rounds) else None
+        people = v.get("people") or ([v["person"]] if v.get("person") else [])
+        entry = {
+            "rule": v.get("rule"), "round_number": index + 1 if rnd is not None else None,
+            "round_id": rnd.id if rnd is not None else None,
+            "table": tables.get(v.get("table")), "count": int(v.get("count") or 0),
+            "message": services.describe(v, names),
+            "registration_ids": [i for i in (services._ident(p) for p in people)
+                                 if i is not None],
+        }
+        if v.get("organisation") is not None:
+            entry["organisation"] = names.get(str(v["organisation"]), str(v["organisation"]))
+        violations.append(entry)
+    return {
+        "gathering_id": gathering.id,
+        "planned_at": view.planned_at.isoformat() if view.planned_at else None,
+        "rounds": [{
+            "round_id": rv.round.id, "number": rv.number, "mode": rv.round.mode,
+            "programme_item_id": rv.round.programme_item_id,
+            "tables": {tv.table.name: [{"registration_id": p.id, "name": p.name}
+                                       for p in tv.people] for tv in rv.tables},
+        } for rv in view.rounds],
+        "metrics": metrics,
+        "violations": violations,
+        "infeasible": [{"rule": raw.get("rule"), "message": text}
+                       for raw, text in zip(view.infeasible_raw, view.infeasible, strict=True)],
+        "stale": {"changed": bool(view.stale.changed),
+                  "unseated": [r.id for r in view.stale.unseated],
+                  "dropped": [r.id for r in view.stale.dropped]},
+    }
+
+
+def _gathering(ident: int) -> Gathering:
+    user = api_user()
+    gathering = get_scoped(Gathering, ident, user)
+    if gathering is None:
+        raise NotFound(_("No such gathering."))
+    if not services.may_see(user, gathering):
+        raise Forbidden(_("Only the county's host and career counsellors see the table plan."))
+    return gathering
+
+
+@operation(bp, "allocateTables", "POST", "/gatherings/{id}/seating",
+           summary="Set the tables (tables × seats_per_table), the rounds and the rules where "
+           "given, then make the table plan and store it: every confirmed participant once per "
+           "round, with the solver's metrics, each broken rule in words and the rules no plan "
+           "can meet. replan: true moves as few people as possible from the stored plan. The "
+           "county's host only: 404 outside the caller's county, 403 for others; 409 when "
+           "there are no tables, rounds or confirmed participants.",
+           response=PLAN, request_schema=ALLOCATE, parameters=ID, converters={"id": "int"})
+def allocate_tables(id: int, body: dict):  # noqa: A002 - the name is the API's
+    user = api_user()
+    gathering = _gathering(id)
+    if ("tables" in body) != ("seats_per_table" in body):
+        missing = "seats_per_table" if "tables" in body else "tables"
+        raise ValidationFailed(_("Give tables and seats_per_table together."),
+                               fields={missing: _("Give tables and seats_per_table together.")})
+    if "tables" in body:
+        services.set_tables(gathering, user, count=body["tables"], seats=body["seats_per_table"])
+    if "rounds" in body:
+        services.set_rounds(gathering, user, [(r["mode"], r.get("programme_item_id"))
+                                              for r in body["rounds"]])
+    if any(name in body for name in ("rules", "seed", "time_limit_s")):
+        settings = services.settings_for(gathering)
+        values = {name: getattr(settings, name) for name in
+                  (*RULE_NUMBERS, "seed", "time_limit_s")}
+        values.update(body.get("rules") or {})
+        values.update({k: body[k] for k in ("seed", "time_limit_s") if k in body})
+        services.update_settings(gathering, user, **values)
+    view = services.plan(gathering, user, replan=bool(body.get("replan")))
+    db.session.commit()
+    return jsonify(plan_json(gathering, view))
+
+
+@operation(bp, "getSeatingPlan", "GET", "/gatherings/{id}/seating",
+           summary="The stored table plan in allocateTables' shape; stale says who has no seat "
+           "or lost their place since it was made. The county's host and career counsellors: "
+           "404 outside the caller's county or before the first plan, 403 for others.",
+           response=PLAN, parameters=ID, converters={"id": "int"})
+def get_seating_plan(id: int):  # noqa: A002 - the name is the API's
+    gathering = _gathering(id)
+    view = services.current_plan(gathering)
+    if view is None:
+        raise NotFound(_("There is no table plan yet."))
+    return jsonify(plan_json(gathering, view))
+
+
+allocate_tables.operation.errors = (400, 401, 403, 404, 409)
+get_seating_plan.operation.errors = (400, 401, 403, 404)

@@ -760,6 +760,8 @@ class PlanView:
     # The solver's violations and infeasible rules as it returned them (ids, English).
     violations: list[dict] = field(default_factory=list)
     infeasible_raw: list[dict] = field(default_factory=list)
+    # Solver ids (r…, t…, organisation keys) → names, for ``describe``.
+    names: dict = field(default_factory=dict)
 
     @property
     def problems_by_round(self) -> dict[int, list[Problem]]:
@@ -876,7 +878,7 @@ def _view(stored: _Stored, assignment, report: dict, stale: Stale, seated) -> Pl
         by_person=by_person, stale=stale, planned_at=stored.settings.planned_at,
         moved_by_hand={(s.registration_id, s.round_id) for s in stored.seats if s.moved_by_hand},
         violations=report.get("violations") or [],
-        infeasible_raw=report.get("infeasible") or [])
+        infeasible_raw=report.get("infeasible") or [], names=names)
 
 
 def _current(stored: _Stored) -> PlanView:
