@@ -76,11 +76,13 @@ def social_golfer(groups: int, size: int, weeks: int, seed: int = 0) -> dict:
     }
 
 
-# Instances with a known solution without repeats (Harvey's table of social golfer results,
-# and the affine planes of order 3, 4, 5, 7 and 8 for the q-q-(q+1) ones).
-GOLFERS_SMALL = ((3, 3, 4), (4, 4, 5), (5, 3, 7))
-GOLFERS_MEDIUM = ((6, 3, 8), (5, 5, 6), (8, 4, 8))
-GOLFERS_LARGE = ((8, 4, 10), (7, 7, 8), (8, 8, 9))
+# Instances with a known solution without repeats (Harvey's table of social golfer results; the
+# affine planes of order 3, 4, 5, 7 and 8 for the q-q-(q+1) ones; Kirkman's schoolgirls 5-3-7;
+# nearly Kirkman triple systems for 6-3-8). "Large" here means large or tight: many weeks for the
+# number of golfers.
+GOLFERS_SMALL = ((3, 3, 4), (4, 4, 5), (5, 3, 7), (6, 3, 7))
+GOLFERS_MEDIUM = ((5, 5, 6), (6, 4, 5), (8, 4, 8), (10, 4, 7), (9, 3, 11))
+GOLFERS_LARGE = ((6, 3, 8), (7, 3, 9), (8, 4, 9), (8, 4, 10), (7, 7, 8), (8, 8, 9))
 
 
 def random_plan(instance: dict, seed: int = 0) -> dict:

@@ -33,10 +33,11 @@ W_REGION = 30
 W_SPREAD_REGIONAL = 5  # in a regional round the region comes first, the spread second
 # Temperatures: a start without repeats (the grid) is only polished; any other start is
 # annealed from hot enough to trade a repeat for a better neighbourhood.
-T_POLISH, T_HOT, T_END = 150.0, 0.3 * W_REPEAT, 2.0
+T_POLISH, T_HOT, T_END = 150.0, 1.0 * W_REPEAT, 2.0
 STEPS_PER_SEAT = 300
 CANDIDATES = 1
 EVERYWHERE = 0.3  # share of steps that swap two people in every mixed round
+HOT_STEPS = 200_000
 PATIENCE = 20_000  # steps without a better plan before the search gives up
 
 
@@ -686,7 +687,7 @@ def _score(state: State) -> int:
 
 
 def _anneal(state: State, rng: random.Random, steps: int, deadline: float,
-            target: int, t_start: float) -> tuple[int, list[list[int]], int]:
+            target: int, t_start: float, patience: int) -> tuple[int, list[list[int]], int]:
     """Simulated annealing over swaps and moves within a round, aimed at the people who are
     part of a problem (a repeated table-mate, a broken rule), each candidate scored without
     making it. The temperature falls with the step count, never with the clock."""
@@ -699,7 +700,6 @@ def _anneal(state: State, rng: random.Random, steps: int, deadline: float,
     if not rounds or k < 2:
         return best, best_assign, 0
     step = improved = 0
-    patience = PATIENCE
     for step in range(1, steps + 1):
         if step % 1024 == 0 and (best <= target or step - improved > patience
                                  or time.perf_counter() > deadline):
@@ -820,8 +820,16 @@ def solve(data: dict) -> dict:
     if infeasible:
         iterations = min(iterations, 2000)
     deadline = started + max(0.0, inst.time_limit_s)
-    best, best_assign, done = _anneal(state, rng, iterations, deadline, target,
-                                      T_POLISH if on_grid else T_HOT)
+    # A grid start is polished and the search stops once it stops finding better; any other
+    # start is annealed through the whole budget.
+    if on_grid:
+        best, best_assign, done = _anneal(state, rng, iterations, deadline, target, T_POLISH,
+                                          PATIENCE)
+    else:
+        if not infeasible and not inst.iterations:
+            iterations = max(iterations, HOT_STEPS)
+        best, best_assign, done = _anneal(state, rng, iterations, deadline, target, T_HOT,
+                                          iterations)
     _load(state, best_assign)
     result = evaluate_state(state)
     metrics = result["metrics"]
