@@ -464,7 +464,7 @@ def test_one_day_gathering_has_no_day_two(db, one_day):
     assert (eva.day1, eva.day2) == (True, False)
     with pytest.raises(ValidationFailed) as caught:
         record_attendance(eva, True, day=2)
-    assert caught.value.fields["day"] == "This gathering has only one day."
+    assert caught.value.fields["day"] == "Denne samlingen har bare én dag."  # nb, the default
     db.session.rollback()
     assert flags(db, eva) == (None, None, None)
     record_attendance(eva, True)
@@ -618,7 +618,7 @@ def test_record_attendance_api_per_day(client, db, gathering, people, host, one_
     response = client.post(f"/api/v1/registrations/{eva.id}/attendance",
                            json={"attended": True, "day": 2}, headers=headers)
     assert response.status_code == 422
-    assert response.get_json()["error"]["fields"]["day"] == "This gathering has only one day."
+    assert response.get_json()["error"]["fields"]["day"] == "Denne samlingen har bare én dag."
     assert flags(db, eva) == (None, None, None)
 
 
