@@ -584,8 +584,10 @@ def describe(violation: dict, names: dict) -> str:
         if have is None or have[0] == 0:
             return _("%(table)s has no career counsellor in round %(round)s", table=table,
                      round=number)
-        return _("%(table)s has %(have)s career counsellors in round %(round)s, %(need)s needed",
-                 table=table, have=have[0], need=have[1], round=number)
+        return ngettext("%(table)s has %(num)s career counsellor in round %(round)s, "
+                        "%(need)s needed",
+                        "%(table)s has %(num)s career counsellors in round %(round)s, "
+                        "%(need)s needed", have[0], table=table, need=have[1], round=number)
     if rule == "max_county_staff_per_table":
         have = _numbers(message, r"(\d+) county staff, at most (\d+)")
         if have:
@@ -604,10 +606,9 @@ def describe(violation: dict, names: dict) -> str:
         return _("%(table)s has too many people from %(organisation)s in round %(round)s",
                  table=table, organisation=org, round=number)
     if rule == "apart":
-        pair = violation.get("people") or ["", ""]
+        first, second = sorted(name(p) for p in (violation.get("people") or ["", ""])[:2])
         return _("%(first)s and %(second)s should not sit together (%(table)s, round "
-                 "%(round)s)", first=name(pair[0]), second=name(pair[1]), table=table,
-                 round=number)
+                 "%(round)s)", first=first, second=second, table=table, round=number)
     if rule == "pinned":
         match = re.search(r"is pinned to (\S+)$", message)
         pinned_to = name(match.group(1)) if match else ""
@@ -895,10 +896,9 @@ def _current(stored: _Stored) -> PlanView:
 def current_plan(gathering: Gathering) -> PlanView | None:
     """The stored plan, or None before the first. When people, tables, rounds or rules changed
     since, the seats are scored against what holds now and ``stale`` says what changed."""
-    stored = _load(gathering)
-    if not stored.seats:
+    if not _seats(gathering):  # reading creates nothing, not even the settings row
         return None
-    return _current(stored)
+    return _current(_load(gathering))
 
 
 def _check_plannable(gathering: Gathering, regs, table_list, round_list) -> None:
@@ -1089,3 +1089,24 @@ def get_apart(gathering: Gathering, ident: int) -> SeatingApart:
     if apart is None or apart.gathering_id != gathering.id:
         raise NotFound(_("No such pair."))
     return apart
+
+
+# --- removing one round (added by H7b for the setup page) --------------------------------------
+
+def remove_round(rnd: SeatingRound, actor) -> list[SeatingRound]:
+    """Remove one round with its seats and pins; the rounds after it move up one place and keep
+    their own seats and pins (``set_rounds`` keeps ids by position, which would hand a removed
+    round's seats to the next one)."""
+    gathering = db.session.get(Gathering, rnd.gathering_id)
+    _require_host(actor, gathering)
+    lock_row(Gathering, gathering.id)
+    db.session.execute(delete(Seat).where(Seat.round_id == rnd.id))
+    db.session.execute(delete(SeatingPin).where(SeatingPin.round_id == rnd.id))
+    db.session.execute(delete(SeatingRound).where(SeatingRound.id == rnd.id))
+    db.session.expire_all()
+    # One position at a time, upwards, so no two rounds ever hold the same position.
+    for i, later in enumerate(rounds(gathering)):
+        if later.position != i:
+            later.position = i
+            db.session.flush()
+    return rounds(gathering)
