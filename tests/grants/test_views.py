@@ -477,8 +477,6 @@ def test_home_page_lists_what_waits_for_the_directorate_and_the_host(db, client,
                                                                     make_gathering):
     from tests.conftest import login
 
-    from eventapp.grants import services
-
     host = make_user("county_host", county="46")
     reviewer = make_user("directorate", county=None)
     other_host = make_user("county_host", county="11")
