@@ -866,13 +866,16 @@ def evaluate_state(state: State) -> dict:
             size = len(members)
             if size > state.seats[t]:
                 broken("capacity", r, t, size - state.seats[t],
-                       f"{size} people at {state.seats[t]} seats")
+                       f"{size} people at {state.seats[t]} seats", have=size,
+                       limit=state.seats[t])
             if state.min_c and state.couns[r][t] < state.min_c:
                 broken("min_counsellors_per_table", r, t, state.min_c - state.couns[r][t],
-                       f"{state.couns[r][t]} career counsellors, {state.min_c} needed")
+                       f"{state.couns[r][t]} career counsellors, {state.min_c} needed",
+                       have=state.couns[r][t], limit=state.min_c)
             if state.max_cs and state.county[r][t] > state.max_cs:
                 broken("max_county_staff_per_table", r, t, state.county[r][t] - state.max_cs,
-                       f"{state.county[r][t]} county staff, at most {state.max_cs}")
+                       f"{state.county[r][t]} county staff, at most {state.max_cs}",
+                       have=state.county[r][t], limit=state.max_cs)
             if state.max_o:
                 orgs: dict[str, int] = {}
                 for p in members:
@@ -882,7 +885,8 @@ def evaluate_state(state: State) -> dict:
                 for org, count in sorted(orgs.items()):
                     if count > state.max_o:
                         broken("max_per_organisation", r, t, count - state.max_o,
-                               f"{count} from {org}, at most {state.max_o}", organisation=org)
+                               f"{count} from {org}, at most {state.max_o}", organisation=org,
+                               have=count, limit=state.max_o)
             for i, p in enumerate(members):
                 for q in members[i + 1:]:
                     if q in state.apart[p]:
@@ -910,7 +914,7 @@ def evaluate_state(state: State) -> dict:
     for (r, p), t in sorted(state.pinned.items()):
         if state.assign[r][p] != t:
             broken("pinned", r, state.assign[r][p], 1, f"{ids[p]} is pinned to {tids[t]}",
-                   person=ids[p])
+                   person=ids[p], pinned_table=tids[t])
     n = state.n
     repeats = 0
     penalised = 0
