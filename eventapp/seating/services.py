@@ -555,9 +555,14 @@ def _round_no(violation: dict) -> int | None:
     return rnd + 1 if isinstance(rnd, int) else None
 
 
-def _numbers(message: str, pattern: str) -> tuple[int, ...] | None:
-    match = re.search(pattern, message or "")
-    return tuple(int(g) for g in match.groups()) if match else None
+def _numbers(violation: dict, pattern: str) -> tuple[int, int] | None:
+    """(have, limit) of a broken rule: from the solver's fields, or, in a report stored before
+    it gave them, from its message."""
+    have, limit = violation.get("have"), violation.get("limit")
+    if isinstance(have, int) and isinstance(limit, int):
+        return have, limit
+    match = re.search(pattern, violation.get("message") or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def describe(violation: dict, names: dict) -> str:
@@ -572,7 +577,7 @@ def describe(violation: dict, names: dict) -> str:
     count = violation.get("count") or 1
     message = violation.get("message") or ""
     if rule == "capacity":
-        sizes = _numbers(message, r"(\d+) people at (\d+) seats")
+        sizes = _numbers(violation, r"(\d+) people at (\d+) seats")
         if sizes:
             return _("%(table)s has %(people)s people at %(seats)s seats in round %(round)s",
                      table=table, people=sizes[0], seats=sizes[1], round=number)
@@ -580,7 +585,7 @@ def describe(violation: dict, names: dict) -> str:
                         "%(table)s has %(num)s people too many in round %(round)s", count,
                         table=table, round=number)
     if rule == "min_counsellors_per_table":
-        have = _numbers(message, r"(\d+) career counsellors, (\d+) needed")
+        have = _numbers(violation, r"(\d+) career counsellors, (\d+) needed")
         if have is None or have[0] == 0:
             return _("%(table)s has no career counsellor in round %(round)s", table=table,
                      round=number)
@@ -589,7 +594,7 @@ def describe(violation: dict, names: dict) -> str:
                         "%(table)s has %(num)s career counsellors in round %(round)s, "
                         "%(need)s needed", have[0], table=table, need=have[1], round=number)
     if rule == "max_county_staff_per_table":
-        have = _numbers(message, r"(\d+) county staff, at most (\d+)")
+        have = _numbers(violation, r"(\d+) county staff, at most (\d+)")
         if have:
             return _("%(table)s has %(have)s county staff in round %(round)s (at most %(most)s)",
                      table=table, have=have[0], most=have[1], round=number)
@@ -598,7 +603,7 @@ def describe(violation: dict, names: dict) -> str:
                         table=table, round=number)
     if rule == "max_per_organisation":
         org = name(violation.get("organisation"))
-        have = _numbers(message, r"(\d+) from .*, at most (\d+)$")
+        have = _numbers(violation, r"(\d+) from .*, at most (\d+)$")
         if have:
             return _("%(table)s has %(have)s people from %(organisation)s in round %(round)s "
                      "(at most %(most)s)", table=table, have=have[0], organisation=org,
@@ -610,8 +615,11 @@ def describe(violation: dict, names: dict) -> str:
         return _("%(first)s and %(second)s should not sit together (%(table)s, round "
                  "%(round)s)", first=first, second=second, table=table, round=number)
     if rule == "pinned":
-        match = re.search(r"is pinned to (\S+)$", message)
-        pinned_to = name(match.group(1)) if match else ""
+        pinned = violation.get("pinned_table")
+        if pinned is None:
+            match = re.search(r"is pinned to (\S+)$", message)
+            pinned = match.group(1) if match else None
+        pinned_to = name(pinned)
         return _("%(person)s is pinned to %(pinned)s in round %(round)s but sits at %(table)s",
                  person=name(violation.get("person")), pinned=pinned_to, round=number,
                  table=table)

@@ -650,7 +650,24 @@ NAMES = {"r1": "Kari", "r2": "Ola", "t1": "Table 3", "t2": "Table 4", "4601": "B
       "message": "r1 is pinned to t1", "person": "r1"},
      "Kari is pinned to Table 3 in round 1 but sits at Table 4"),
 ])
-def test_broken_rules_in_words(violation, text):
+def test_broken_rules_in_words_from_a_stored_message(violation, text):
+    """Reports stored before the solver gave its numbers as fields still read."""
+    assert services.describe(violation, NAMES) == text
+
+
+@pytest.mark.parametrize("violation,text", [
+    ({"rule": "capacity", "round": 0, "table": "t1", "count": 1, "have": 7, "limit": 6,
+      "message": ""}, "Table 3 has 7 people at 6 seats in round 1"),
+    ({"rule": "min_counsellors_per_table", "round": 0, "table": "t1", "count": 2, "have": 1,
+      "limit": 3, "message": ""}, "Table 3 has 1 career counsellor in round 1, 3 needed"),
+    ({"rule": "max_per_organisation", "round": 2, "table": "t2", "count": 2, "have": 3,
+      "limit": 1, "organisation": "NAV", "message": ""},
+     "Table 4 has 3 people from NAV in round 3 (at most 1)"),
+    ({"rule": "pinned", "round": 0, "table": "t1", "count": 1, "person": "r2",
+      "pinned_table": "t2", "message": ""},
+     "Ola is pinned to Table 4 in round 1 but sits at Table 3"),
+])
+def test_broken_rules_in_words_from_the_solvers_fields(violation, text):
     assert services.describe(violation, NAMES) == text
 
 
