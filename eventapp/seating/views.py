@@ -120,7 +120,7 @@ def _labels(gathering: Gathering, rounds=None) -> dict:
     rounds = services.rounds(gathering) if rounds is None else rounds
     return {"round_label": _round_labels(rounds), "item_label": _item_label,
             "mode_label": services.mode_label, "rule_label": services.rule_label,
-            "role_label": role_label, "person_label": person_label, "percent": _percent,
+            "reg_role_label": role_label, "person_label": person_label, "percent": _percent,
             "county_roles": COUNTY_ROLES, "is_host": _is_host(gathering)}
 
 

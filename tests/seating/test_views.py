@@ -429,6 +429,7 @@ def test_host_plans_and_the_page_shows_exactly_the_stored_seats(db, as_user, w):
     assert response.status_code == 302
     html = text(host.get(base(g) + "/plan"))
     assert "The table plan is made." in html
+    assert "· County host ·" in html  # the header's role, not shadowed by participants' roles
     stored = world.seat_map(g)
     assert len(stored) == 13 * 2
     expected: dict[tuple[int, int], list[int]] = {}
