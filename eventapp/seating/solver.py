@@ -33,12 +33,13 @@ W_REGION = 30
 W_SPREAD_REGIONAL = 5  # in a regional round the region comes first, the spread second
 # Temperatures: a start without repeats (the grid) is only polished; any other start is
 # annealed from hot enough to trade a repeat for a better neighbourhood.
-T_POLISH, T_HOT, T_END = 150.0, 1.0 * W_REPEAT, 2.0
+T_POLISH, T_WARM, T_HOT, T_END = 150.0, 400.0, 1.0 * W_REPEAT, 2.0
+POLISH_PER_SEAT, POLISH_PATIENCE = 80, 15_000
 STEPS_PER_SEAT = 300
 CANDIDATES = 1
 EVERYWHERE = 0.3  # share of steps that swap two people in every mixed round
 HOT_STEPS = 200_000
-PATIENCE = 20_000  # steps without a better plan before the search gives up
+PATIENCE = 10_000  # steps without a better plan before the search gives up
 
 
 class InstanceError(ValueError):
@@ -530,8 +531,8 @@ def _construct(state: State, rng: random.Random) -> bool:
     done = set()
     if state.previous is None:
         mixed = [r for r in range(state.R) if not state.regional[r]]
-        if _grid_seed(state, rng, mixed):
-            done = set(mixed)
+        done = set(_grid_seed(state, rng, mixed))
+        if done:
             # A pinned person takes the grid place of someone at their table, in every grid
             # round at once, which keeps the grid's promise of no repeats.
             settled = set()
@@ -611,17 +612,68 @@ def _grid_size(k: int) -> int:
     return q
 
 
-def _grid_seed(state: State, rng: random.Random, rounds: list[int]) -> bool:
-    """Seat ``rounds`` by the grid, if the tables are alike enough for it; else False."""
+def _shifts(k: int, columns: int, count: int, rng: random.Random,
+            budget: int = 20_000) -> list[list[int]] | None:
+    """Shifts s[r][y] in Z_k, one per round and column, with s[r][0] = 0 and, for any two
+    rounds, s[r][y] - s[t][y] different for every column y: then seating column y's person of
+    row x at table x + s[r][y] never brings two people together twice. Where the number of
+    tables is not a field (6, 10, 12, 15 ...) a short backtracking search finds them; None if
+    it does not within ``budget`` tries."""
+    shifts = [[0] * columns for _ in range(count)]
+    used = {(a, b): {0} for a in range(count) for b in range(a + 1, count)}
+    nodes = 0
+
+    def place(y: int, r: int) -> bool:
+        nonlocal nodes
+        if y == columns:
+            return True
+        if r == count:
+            return place(y + 1, 1)
+        values = list(range(k))
+        rng.shuffle(values)
+        for value in values:
+            nodes += 1
+            if nodes > budget:
+                return False
+            diffs = [((value - shifts[a][y]) % k, (a, r)) for a in range(r)]
+            if any(d in used[pair] for d, pair in diffs):
+                continue
+            shifts[r][y] = value
+            for d, pair in diffs:
+                used[pair].add(d)
+            if place(y, r + 1):
+                return True
+            for d, pair in diffs:
+                used[pair].discard(d)
+        return False
+
+    return shifts if count <= 1 or place(1, 1) else None
+
+
+def _grid_seed(state: State, rng: random.Random, rounds: list[int]) -> list[int]:
+    """Seat ``rounds`` (or as many of them as the grid holds without repeats) by the grid, if
+    the tables are alike enough for it; the rounds seated."""
     n, k = state.n, state.k
-    q = _grid_size(k)
+    shifts = None
+    if k in _GF2_POLY or _is_prime(k):
+        q = k
+    else:
+        for count in range(len(rounds), 1, -1):
+            shifts = _shifts(k, -(-n // k), count, rng)
+            if shifts:
+                break
+        if shifts and len(shifts) < len(rounds) and len(shifts) * 2 < len(rounds):
+            shifts = None  # too few: seating every round off a larger grid does better
+        if shifts:
+            rounds = rounds[:len(shifts)]
+        q = k if shifts else _grid_size(k)
     columns = -(-n // q)
     # One more round than rows is the grid's columns themselves (an affine plane's last
     # parallel class), when a column fits at a table.
     by_column = len(rounds) == q + 1 and q == k and min(state.seats) >= q
     if columns > min(state.seats) or not rounds or n > sum(state.seats) or (
             len(rounds) > q and not by_column):
-        return False
+        return []
     field = q in _GF2_POLY
     counsellors = [p for p in range(n) if state.is_couns[p]]
     county = [p for p in range(n) if state.is_county[p] and not state.is_couns[p]]
@@ -636,12 +688,23 @@ def _grid_seed(state: State, rng: random.Random, rounds: list[int]) -> bool:
         while col < columns and len(grid[col]) >= q:
             col += 1
         if col == columns:
-            return False
+            return []
         grid[col].append(p)
+    # One column per organisation, and people kept apart share a column too: a column's
+    # people never meet. Groups linked by a keep-apart pair are merged.
+    group_of = {p: (state.org[p] if state.org[p] >= 0 else -1 - p)
+                for p in range(n) if not state.is_county[p]}
     groups: dict[int, list[int]] = {}
-    for p in range(n):
-        if not state.is_county[p]:
-            groups.setdefault(state.org[p] if state.org[p] >= 0 else -1 - p, []).append(p)
+    for p, g in group_of.items():
+        groups.setdefault(g, []).append(p)
+    for p, g in list(group_of.items()):
+        for other in state.apart[p]:
+            h = group_of.get(other)
+            g = group_of[p]
+            if h is not None and h != g and len(groups[g]) + len(groups[h]) <= q:
+                for x in groups.pop(h):
+                    group_of[x] = g
+                    groups[g].append(x)
     ordered = sorted(groups.values(), key=lambda g: (-len(g), rng.random()))
     for group in ordered:
         room = [c for c in range(columns) if q - len(grid[c]) >= len(group)]
@@ -653,7 +716,7 @@ def _grid_seed(state: State, rng: random.Random, rounds: list[int]) -> bool:
             target = max(range(columns), key=lambda c: q - len(grid[c]))
             grid[target].append(p)
     if any(len(c) > q for c in grid):
-        return False
+        return []
     # Empty slots sit at different rows in each column, so tables come out even.
     coords = {}
     for y, members in enumerate(grid):
@@ -662,15 +725,48 @@ def _grid_seed(state: State, rng: random.Random, rounds: list[int]) -> bool:
             rng.shuffle(members)
         for p, x in zip(members, rows, strict=False):
             coords[p] = (x, y)
+    placed = list(rounds)
     if by_column:
         for p in range(n):
             state.place(rounds[-1], p, coords[p][1])
         rounds = rounds[:-1]
+
+    def table(m: int, x: int, y: int) -> int:
+        return ((x + shifts[m][y]) % q if shifts
+                else x ^ _gf2_mul(m, y, q) if field else (x + m * y) % q)
+
+    def meets(p: int, other: int) -> bool:
+        (x1, y1), (x2, y2) = coords[p], coords[other]
+        return any(table(m, x1, y1) == table(m, x2, y2) for m in range(len(rounds)))
+
+    # People kept apart but in different columns meet once; move one of them to another row of
+    # its column (swapping with whoever sits there), which keeps the grid without repeats.
+    for p in range(n):
+        for other in state.apart[p]:
+            if other < p or other not in coords or p not in coords or not meets(p, other):
+                continue
+            x, y = coords[other]
+            if y == 0:  # the counsellors' column stays as it is: one per table
+                continue
+            taken = {coords[z][0]: z for z in coords if coords[z][1] == y}
+            for row in range(q):
+                z = taken.get(row)
+                if row == x or (z is not None and state.apart[z]):
+                    continue
+                coords[other] = (row, y)
+                if z is not None:
+                    coords[z] = (x, y)
+                if not any(meets(a, b) for a in (other, z) if a is not None
+                           for b in state.apart[a] if b in coords):
+                    break
+                coords[other] = (x, y)
+                if z is not None:
+                    coords[z] = (row, y)
     for m, r in zip(range(len(rounds)), rounds, strict=False):
         elsewhere = []
         for p in range(n):
             x, y = coords[p]
-            t = x ^ _gf2_mul(m, y, q) if field else (x + m * y) % q
+            t = table(m, x, y)
             if t < k:
                 state.place(r, p, t)
             else:
@@ -678,7 +774,7 @@ def _grid_seed(state: State, rng: random.Random, rounds: list[int]) -> bool:
         for p in elsewhere:
             free = [t for t in range(k) if state.size[r][t] < state.seats[t]]
             state.place(r, p, min(free, key=lambda t: (state.delta_join(r, p, t), t)))
-    return True
+    return placed
 
 
 def _score(state: State) -> int:
@@ -701,9 +797,13 @@ def _anneal(state: State, rng: random.Random, steps: int, deadline: float,
         return best, best_assign, 0
     step = improved = 0
     for step in range(1, steps + 1):
-        if step % 1024 == 0 and (best <= target or step - improved > patience
-                                 or time.perf_counter() > deadline):
-            break
+        if step % 1024 == 0:
+            # Once no rule is broken and repeats are at the bound, only the spread is left
+            # to improve: give that a short while, not the whole patience.
+            settled = best < target + W_REPEAT
+            wait = min(patience, POLISH_PATIENCE) if settled else patience
+            if best <= target or step - improved > wait or time.perf_counter() > deadline:
+                break
         temp = t_start * (T_END / t_start) ** (step / steps)
         r = rounds[rng.randrange(len(rounds))]
         members = movable[r]
@@ -820,16 +920,21 @@ def solve(data: dict) -> dict:
     if infeasible:
         iterations = min(iterations, 2000)
     deadline = started + max(0.0, inst.time_limit_s)
-    # A grid start is polished and the search stops once it stops finding better; any other
-    # start is annealed through the whole budget.
-    if on_grid:
-        best, best_assign, done = _anneal(state, rng, iterations, deadline, target, T_POLISH,
-                                          PATIENCE)
+    # A grid start without repeats is only polished (roles, rules), briefly; a grid start that
+    # had to seat some people off the grid is annealed warm; any other start hot, through the
+    # whole budget.
+    start = evaluate_state(state)["metrics"]
+    if on_grid and start["repeat_pairs"] <= lower:
+        iterations = min(iterations, POLISH_PER_SEAT * state.n * state.R)
+        t_start, patience = T_POLISH, POLISH_PATIENCE
+    elif on_grid:
+        t_start, patience = T_WARM, PATIENCE
     else:
         if not infeasible and not inst.iterations:
             iterations = max(iterations, HOT_STEPS)
-        best, best_assign, done = _anneal(state, rng, iterations, deadline, target, T_HOT,
-                                          iterations)
+        t_start, patience = T_HOT, iterations
+    best, best_assign, done = _anneal(state, rng, iterations, deadline, target, t_start,
+                                      patience)
     _load(state, best_assign)
     result = evaluate_state(state)
     metrics = result["metrics"]
