@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -555,16 +554,6 @@ def _round_no(violation: dict) -> int | None:
     return rnd + 1 if isinstance(rnd, int) else None
 
 
-def _numbers(violation: dict, pattern: str) -> tuple[int, int] | None:
-    """(have, limit) of a broken rule: from the solver's fields, or, in a report stored before
-    it gave them, from its message."""
-    have, limit = violation.get("have"), violation.get("limit")
-    if isinstance(have, int) and isinstance(limit, int):
-        return have, limit
-    match = re.search(pattern, violation.get("message") or "")
-    return (int(match.group(1)), int(match.group(2))) if match else None
-
-
 def describe(violation: dict, names: dict) -> str:
     """A broken rule from the solver (``violations``) in words, with names. ``names`` maps the
     solver's ids (people ``r…``, tables ``t…``, organisation keys) to what the reader knows."""
@@ -574,56 +563,34 @@ def describe(violation: dict, names: dict) -> str:
     rule = violation.get("rule")
     table = name(violation.get("table"))
     number = _round_no(violation)
-    count = violation.get("count") or 1
-    message = violation.get("message") or ""
+    have, limit = violation.get("have"), violation.get("limit")
     if rule == "capacity":
-        sizes = _numbers(violation, r"(\d+) people at (\d+) seats")
-        if sizes:
-            return _("%(table)s has %(people)s people at %(seats)s seats in round %(round)s",
-                     table=table, people=sizes[0], seats=sizes[1], round=number)
-        return ngettext("%(table)s has %(num)s person too many in round %(round)s",
-                        "%(table)s has %(num)s people too many in round %(round)s", count,
-                        table=table, round=number)
+        return _("%(table)s has %(people)s people at %(seats)s seats in round %(round)s",
+                 table=table, people=have, seats=limit, round=number)
     if rule == "min_counsellors_per_table":
-        have = _numbers(violation, r"(\d+) career counsellors, (\d+) needed")
-        if have is None or have[0] == 0:
+        if not have:
             return _("%(table)s has no career counsellor in round %(round)s", table=table,
                      round=number)
         return ngettext("%(table)s has %(num)s career counsellor in round %(round)s, "
                         "%(need)s needed",
                         "%(table)s has %(num)s career counsellors in round %(round)s, "
-                        "%(need)s needed", have[0], table=table, need=have[1], round=number)
+                        "%(need)s needed", have, table=table, need=limit, round=number)
     if rule == "max_county_staff_per_table":
-        have = _numbers(violation, r"(\d+) county staff, at most (\d+)")
-        if have:
-            return _("%(table)s has %(have)s county staff in round %(round)s (at most %(most)s)",
-                     table=table, have=have[0], most=have[1], round=number)
-        return ngettext("%(table)s has %(num)s county staff member too many in round %(round)s",
-                        "%(table)s has %(num)s county staff too many in round %(round)s", count,
-                        table=table, round=number)
+        return _("%(table)s has %(have)s county staff in round %(round)s (at most %(most)s)",
+                 table=table, have=have, most=limit, round=number)
     if rule == "max_per_organisation":
-        org = name(violation.get("organisation"))
-        have = _numbers(violation, r"(\d+) from .*, at most (\d+)$")
-        if have:
-            return _("%(table)s has %(have)s people from %(organisation)s in round %(round)s "
-                     "(at most %(most)s)", table=table, have=have[0], organisation=org,
-                     most=have[1], round=number)
-        return _("%(table)s has too many people from %(organisation)s in round %(round)s",
-                 table=table, organisation=org, round=number)
+        return _("%(table)s has %(have)s people from %(organisation)s in round %(round)s "
+                 "(at most %(most)s)", table=table, have=have,
+                 organisation=name(violation.get("organisation")), most=limit, round=number)
     if rule == "apart":
         first, second = sorted(name(p) for p in (violation.get("people") or ["", ""])[:2])
         return _("%(first)s and %(second)s should not sit together (%(table)s, round "
                  "%(round)s)", first=first, second=second, table=table, round=number)
     if rule == "pinned":
-        pinned = violation.get("pinned_table")
-        if pinned is None:
-            match = re.search(r"is pinned to (\S+)$", message)
-            pinned = match.group(1) if match else None
-        pinned_to = name(pinned)
         return _("%(person)s is pinned to %(pinned)s in round %(round)s but sits at %(table)s",
-                 person=name(violation.get("person")), pinned=pinned_to, round=number,
-                 table=table)
-    return message
+                 person=name(violation.get("person")),
+                 pinned=name(violation.get("pinned_table")), round=number, table=table)
+    return violation.get("message") or ""
 
 
 def describe_infeasible(item: dict, names: dict) -> str:
