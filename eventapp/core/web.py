@@ -37,3 +37,42 @@ def external_url(endpoint: str, **values) -> str:
     (the sender, the command line) and never trusts the Host header of whoever asked."""
     adapter = current_app.url_map.bind("localhost")
     return current_app.config["BASE_URL"] + adapter.build(endpoint, values)
+
+
+def attempt(form, call) -> tuple:
+    """Validate ``form`` and run ``call``; commit on success. Returns (result, status), with a
+    refusal shown beside the field it names and nothing changed."""
+    from eventapp.extensions import db
+
+    if not form.validate_on_submit():
+        return None, 422
+    try:
+        result = call()
+    except DomainError as exc:
+        db.session.rollback()
+        errors_to_form(form, exc)
+        return None, exc.status if exc.status in (403, 404, 409) else 422
+    db.session.commit()
+    return result, 200
+
+
+def act(call, done, expired: str) -> bool:
+    """A one-click button (remove, purge ...) that carries only its CSRF token: run ``call``,
+    commit and flash ``done(result)``; or flash why not, with nothing changed."""
+    from flask import flash
+    from flask_wtf import FlaskForm
+
+    from eventapp.extensions import db
+
+    if not FlaskForm().validate_on_submit():
+        flash(expired, "error")
+        return False
+    try:
+        result = call()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return False
+    db.session.commit()
+    flash(done(result), "success")
+    return True

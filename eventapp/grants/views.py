@@ -17,7 +17,7 @@ from sqlalchemy import select
 from eventapp.core.access import Role, get_scoped_or_404, may_manage_county, roles_required, scope
 from eventapp.core.errors import DomainError
 from eventapp.core.time import OSLO, utcnow
-from eventapp.core.web import errors_to_form
+from eventapp.core.web import attempt
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.grants import bp, services
@@ -52,21 +52,6 @@ def _host_gathering(gathering_id: int) -> Gathering:
 
 def _directorate() -> bool:
     return current_user.role == Role.DIRECTORATE
-
-
-def _attempt(form, call) -> tuple:
-    """Validate ``form`` and run ``call``; commit on success. Returns (result, status), with a
-    refusal shown beside the field it names and nothing changed."""
-    if not form.validate_on_submit():
-        return None, 422
-    try:
-        result = call()
-    except DomainError as exc:
-        db.session.rollback()
-        errors_to_form(form, exc)
-        return None, exc.status if exc.status in (403, 404, 409) else 422
-    db.session.commit()
-    return result, 200
 
 
 @bp.app_template_global("may_see_grant")
@@ -122,7 +107,7 @@ def grant(gathering_id: int):
 def apply(gathering_id: int):
     gathering = _host_gathering(gathering_id)
     form = ApplicationForm()
-    application, status = _attempt(form, lambda: services.apply(
+    application, status = attempt(form, lambda: services.apply(
         gathering, current_user, planned_participants=form.planned_participants.data,
         applied_nok=form.applied_nok.data, note=form.note.data))
     if application is None:
@@ -142,7 +127,7 @@ def decide(gathering_id: int):
     if application is None:
         abort(404)
     form = DecisionForm()
-    decided, status = _attempt(form, lambda: services.decide(
+    decided, status = attempt(form, lambda: services.decide(
         application, current_user, granted_nok=form.granted_nok.data, comment=form.comment.data))
     if decided is None:
         return _grant_page(gathering, decide_form=form, status=status)
@@ -211,7 +196,7 @@ def budget(gathering_id: int):
 def add_line(gathering_id: int):
     gathering = _host_gathering(gathering_id)
     form = BudgetLineForm()
-    line, status = _attempt(form, lambda: services.add_line(gathering, current_user,
+    line, status = attempt(form, lambda: services.add_line(gathering, current_user,
                                                             _line_data(form)))
     if line is None:
         return _budget_page(gathering, add_form=form, status=status)
@@ -234,7 +219,7 @@ def edit_line(gathering_id: int, line_id: int):
     form = BudgetLineForm(obj=line)
     status = 200
     if form.is_submitted():
-        saved, status = _attempt(form, lambda: services.update_line(line, current_user,
+        saved, status = attempt(form, lambda: services.update_line(line, current_user,
                                                                     _line_data(form)))
         if saved is not None:
             flash(_("«%(line)s» is saved.", line=saved.description), "success")
@@ -272,7 +257,7 @@ def link_travel(gathering_id: int, line_id: int):
     gathering = _host_gathering(gathering_id)
     line = _line(gathering, line_id)
     form = TravelForm(prefix=f"line{line.id}")
-    saved, status = _attempt(form, lambda: services.link_travel(
+    saved, status = attempt(form, lambda: services.link_travel(
         line, current_user, form.registrations.data or []))
     if saved is None:
         return _budget_page(gathering, travel_forms={line.id: form}, status=status)
@@ -316,7 +301,7 @@ def report(gathering_id: int):
 def save_report(gathering_id: int):
     gathering = _host_gathering(gathering_id)
     form = ReportForm()
-    saved, status = _attempt(form, lambda: services.save_report(
+    saved, status = attempt(form, lambda: services.save_report(
         gathering, current_user, follow_up_actions=form.follow_up_actions.data,
         remarks=form.remarks.data))
     if saved is None:
@@ -334,7 +319,7 @@ def submit_report(gathering_id: int):
     form = ConfirmForm()
     status = 200
     if form.is_submitted():
-        submitted, status = _attempt(form, lambda: services.submit_report(gathering,
+        submitted, status = attempt(form, lambda: services.submit_report(gathering,
                                                                           current_user))
         if submitted is not None:
             flash(_("The report is submitted to the directorate. Its figures are now fixed."),
@@ -369,7 +354,7 @@ def review_report(gathering_id: int):
         def call():
             return services.return_report(report, current_user, form.comment.data)
         message = _("The report is sent back to the county with your comment.")
-    done, status = _attempt(form, call)
+    done, status = attempt(form, call)
     if done is None:
         return _report_page(gathering, review_form=form, status=status)
     flash(message, "success")
@@ -383,7 +368,7 @@ def purge(gathering_id: int):
     form = ConfirmForm()
     status = 200
     if form.is_submitted():
-        result, status = _attempt(form, lambda: services.purge(gathering, current_user))
+        result, status = attempt(form, lambda: services.purge(gathering, current_user))
         if result is not None:
             flash(_("The personal data is deleted: %(registrations)d registrations made "
                     "anonymous, %(invitations)d invitations cleared, %(messages)d mails "
@@ -422,7 +407,7 @@ def rules():
     form = RulesForm(obj=saved)
     status = 200
     if form.is_submitted():
-        done, status = _attempt(form, lambda: services.set_rules(
+        done, status = attempt(form, lambda: services.set_rules(
             year, current_user, rate_nok=form.rate_nok.data, attendance=form.attendance.data,
             include_speakers=form.include_speakers.data,
             purge_after_months=form.purge_after_months.data))

@@ -14,11 +14,12 @@ A participant reaches only their own calendar file, through their private link.
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from eventapp.core.errors import DomainError
 from eventapp.core.time import to_oslo
-from eventapp.core.web import errors_to_form
+from eventapp.core.web import act, attempt, errors_to_form
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.registration.forms import role_label
@@ -36,6 +37,9 @@ from eventapp.seating.forms import (
     TablesForm,
 )
 from eventapp.seating.models import MODES, SeatingApart, SeatingPin, SeatingRound
+
+# Shown when a remove button's form has expired.
+REMOVE_EXPIRED = _l("Nothing was removed: the form had expired. Try again.")
 
 bp = Blueprint("seating", __name__)
 
@@ -73,21 +77,6 @@ def _host_gathering(gathering_id: int) -> Gathering:
 
 def _is_host(gathering: Gathering) -> bool:
     return services.may_manage(current_user, gathering)
-
-
-def _attempt(form, call) -> tuple:
-    """Validate ``form`` and run ``call``; commit on success. Returns (result, status), with a
-    refusal shown beside the field it names and nothing changed."""
-    if not form.validate_on_submit():
-        return None, 422
-    try:
-        result = call()
-    except DomainError as exc:
-        db.session.rollback()
-        errors_to_form(form, exc)
-        return None, exc.status if exc.status in (403, 404, 409) else 422
-    db.session.commit()
-    return result, 200
 
 
 # --- labels shared by the pages -----------------------------------------------------------------
@@ -212,7 +201,7 @@ def setup(gathering_id: int):
 def set_tables(gathering_id: int):
     gathering = _host_gathering(gathering_id)
     form = TablesForm()
-    made, status = _attempt(form, lambda: services.set_tables(
+    made, status = attempt(form, lambda: services.set_tables(
         gathering, current_user, count=form.count.data, seats=form.seats.data))
     if made is None:
         return _setup_page(gathering, tables_form=form, status=status)
@@ -361,17 +350,8 @@ def delete_round(gathering_id: int, round_id: int):
     if round_id not in {r.id for r in rounds}:
         abort(404)
     number = [r.id for r in rounds].index(round_id) + 1
-    if not ConfirmForm().validate_on_submit():
-        flash(_("Nothing was removed: the form had expired. Try again."), "error")
-        return redirect(url_for("seating.setup", gathering_id=gathering.id) + "#rounds")
-    try:
-        services.remove_round(next(r for r in rounds if r.id == round_id), current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Round %(number)d is removed.", number=number), "success")
+    act(lambda: services.remove_round(next(r for r in rounds if r.id == round_id), current_user),
+        lambda _r: _("Round %(number)d is removed.", number=number), REMOVE_EXPIRED)
     return redirect(url_for("seating.setup", gathering_id=gathering.id) + "#rounds")
 
 
@@ -379,19 +359,11 @@ def delete_round(gathering_id: int, round_id: int):
 @login_required
 def rounds_from_programme(gathering_id: int):
     gathering = _host_gathering(gathering_id)
-    if not ConfirmForm().validate_on_submit():
-        flash(_("Nothing was changed: the form had expired. Try again."), "error")
-        return redirect(url_for("seating.setup", gathering_id=gathering.id) + "#rounds")
-    try:
-        made = services.rounds_from_programme(gathering, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(ngettext("One round for the programme's one group-work item.",
-                       "%(num)d rounds, one for each group-work item of the programme.",
-                       len(made)), "success")
+    act(lambda: services.rounds_from_programme(gathering, current_user),
+        lambda made: ngettext("One round for the programme's one group-work item.",
+                              "%(num)d rounds, one for each group-work item of the programme.",
+                              len(made)),
+        _("Nothing was changed: the form had expired. Try again."))
     return redirect(url_for("seating.setup", gathering_id=gathering.id) + "#rounds")
 
 
@@ -400,7 +372,7 @@ def rounds_from_programme(gathering_id: int):
 def save_rules(gathering_id: int):
     gathering = _host_gathering(gathering_id)
     form = RulesForm()
-    saved, status = _attempt(form, lambda: services.update_settings(
+    saved, status = attempt(form, lambda: services.update_settings(
         gathering, current_user, min_counsellors_per_table=form.min_counsellors_per_table.data,
         max_county_staff_per_table=form.max_county_staff_per_table.data,
         max_per_organisation=form.max_per_organisation.data, seed=form.seed.data,
@@ -417,7 +389,7 @@ def add_pin(gathering_id: int):
     gathering = _host_gathering(gathering_id)
     form = PinForm()
     _fill_choices(gathering, forms=(form,))
-    pin, status = _attempt(form, lambda: services.add_pin(
+    pin, status = attempt(form, lambda: services.add_pin(
         gathering, current_user, registration_id=form.registration_id.data,
         round_id=form.round_id.data, table_id=form.table_id.data))
     if pin is None:
@@ -436,17 +408,8 @@ def delete_pin(gathering_id: int, pin_id: int):
     if pin is None or pin.round.gathering_id != gathering.id:
         abort(404)
     name = pin.registration.name
-    if not ConfirmForm().validate_on_submit():
-        flash(_("Nothing was removed: the form had expired. Try again."), "error")
-    else:
-        try:
-            services.remove_pin(pin, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("%(person)s is no longer pinned there.", person=name), "success")
+    act(lambda: services.remove_pin(pin, current_user),
+        lambda _r: _("%(person)s is no longer pinned there.", person=name), REMOVE_EXPIRED)
     return redirect(url_for("seating.setup", gathering_id=gathering.id) + "#pins")
 
 
@@ -456,7 +419,7 @@ def add_apart(gathering_id: int):
     gathering = _host_gathering(gathering_id)
     form = ApartForm()
     _fill_choices(gathering, forms=(form,))
-    pair, status = _attempt(form, lambda: services.add_apart(
+    pair, status = attempt(form, lambda: services.add_apart(
         gathering, current_user, first_id=form.first_id.data, second_id=form.second_id.data))
     if pair is None:
         return _setup_page(gathering, apart_form=form, status=status)
@@ -473,18 +436,9 @@ def delete_apart(gathering_id: int, apart_id: int):
     if pair is None or pair.gathering_id != gathering.id:
         abort(404)
     names = (pair.first.name, pair.second.name)
-    if not ConfirmForm().validate_on_submit():
-        flash(_("Nothing was removed: the form had expired. Try again."), "error")
-    else:
-        try:
-            services.remove_apart(pair, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("%(first)s and %(second)s may share a table again.", first=names[0],
-                    second=names[1]), "success")
+    act(lambda: services.remove_apart(pair, current_user),
+        lambda _r: _("%(first)s and %(second)s may share a table again.", first=names[0],
+                     second=names[1]), REMOVE_EXPIRED)
     return redirect(url_for("seating.setup", gathering_id=gathering.id) + "#apart")
 
 
@@ -557,7 +511,7 @@ def make_plan(gathering_id: int):
     gathering = _host_gathering(gathering_id)
     form = PlanForm()
     replan = bool(form.replan.data)
-    made, _status = _attempt(form, lambda: services.plan(gathering, current_user, replan=replan))
+    made, _status = attempt(form, lambda: services.plan(gathering, current_user, replan=replan))
     target = url_for("seating.plan", gathering_id=gathering.id)
     if made is None:
         for message in (*form.form_errors, *(form.errors.get("csrf_token") or ())):
