@@ -39,9 +39,9 @@ def external_url(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"] + adapter.build(endpoint, values)
 
 
-def attempt(form, call) -> tuple:
+def attempt(form, call, place=errors_to_form) -> tuple:
     """Validate ``form`` and run ``call``; commit on success. Returns (result, status), with a
-    refusal shown beside the field it names and nothing changed."""
+    refusal shown beside the field it names (``place(form, exc)``) and nothing changed."""
     from eventapp.extensions import db
 
     if not form.validate_on_submit():
@@ -50,7 +50,7 @@ def attempt(form, call) -> tuple:
         result = call()
     except DomainError as exc:
         db.session.rollback()
-        errors_to_form(form, exc)
+        place(form, exc)
         return None, exc.status if exc.status in (403, 404, 409) else 422
     db.session.commit()
     return result, 200

@@ -277,15 +277,10 @@ def _int(value) -> int | None:
 
 
 def _attempt_rounds(form, rows: list, call) -> tuple:
-    """Like ``_attempt`` for rounds: the service names a row's field as ``rounds.<i>.mode`` or
+    """``attempt`` for rounds: the service names a row's field as ``rounds.<i>.mode`` or
     ``rounds.<i>.programme_item_id``; the refusal goes beside that row's field (``rows[i]``,
     or on top when the row is not on this form)."""
-    if not form.validate_on_submit():
-        return None, 422
-    try:
-        result = call()
-    except DomainError as exc:
-        db.session.rollback()
+    def place(form, exc: DomainError) -> None:
         placed = False
         for key, message in exc.fields.items():
             parts = key.split(".")
@@ -295,15 +290,13 @@ def _attempt_rounds(form, rows: list, call) -> tuple:
                                                "programme_item_id": row.item}.get(parts[2])
             if target is not None:
                 target.errors = [*target.errors, message]
-                placed = True
             else:
                 form.form_errors.append(message)
-                placed = True
+            placed = True
         if not placed:
             form.form_errors.append(exc.message)
-        return None, exc.status if exc.status in (403, 404, 409) else 422
-    db.session.commit()
-    return result, 200
+
+    return attempt(form, call, place)
 
 
 @bp.post("/gatherings/<int:gathering_id>/seating/rounds")
