@@ -1,5 +1,6 @@
 """Command-line operations: ``flask --app eventapp <command>``."""
 
+import os
 import sys
 import threading
 import time
@@ -206,6 +207,9 @@ def demo(serve, host, port):
     from eventapp.demo import demo_setup
 
     app = current_app._get_current_object()
+    if not os.environ.get("BASE_URL"):
+        # Links in mail, QR codes and calendar feeds must reach the demo where it is served.
+        app.config["BASE_URL"] = f"http://{host}:{port}"
     logins = demo_setup()
     click.echo(f"\nDatabase: {app.config['SQLALCHEMY_DATABASE_URI']}")
     click.echo("Demo logins (role, email, password):")

@@ -21,9 +21,12 @@ GRANT = {
     "required": ["gathering_id", "participants_attended", "grant_ceiling_nok", "granted_nok",
                  "spent_nok", "per_participant_nok", "planned_nok", "applied_nok", "keep_nok",
                  "repay_nok", "over_ceiling_nok", "unspent_nok", "overspent_nok",
-                 "application_status", "report_status", "frozen", "participant_rule", "groups"],
+                 "application_status", "report_status", "frozen", "settled", "participant_rule",
+                 "groups"],
     "properties": {
         "gathering_id": {"type": "integer"},
+        "settled": {"type": "boolean", "description": "The grant is decided and the gathering "
+                    "held: keep and repay are final figures (before that they read 0)."},
         "participants_attended": {**_COUNT, "description": "Counted by participant_rule."},
         "grant_ceiling_nok": {**_NOK, "description": "rate_nok × participants_attended."},
         "granted_nok": {**_NOK_OR_NULL, "description": "null until the directorate decides."},
@@ -75,7 +78,7 @@ ID = [path_param("id", {"type": "integer"})]
 def grant_json(figures: services.GrantFigures) -> dict:
     s = figures.settlement
     c = figures.counts
-    decided = figures.granted_nok is not None
+    settled = figures.settled
     application = figures.application
     return {
         "gathering_id": figures.gathering.id,
@@ -86,15 +89,16 @@ def grant_json(figures: services.GrantFigures) -> dict:
         "per_participant_nok": s.per_participant_nok,
         "planned_nok": figures.planned_nok,
         "applied_nok": application.applied_nok if application is not None else None,
-        # Before the decision nothing is granted, so nothing is kept or repaid.
-        "keep_nok": s.keep_nok if decided else 0,
-        "repay_nok": s.repay_nok if decided else 0,
-        "over_ceiling_nok": s.over_ceiling_nok if decided else 0,
-        "unspent_nok": s.unspent_nok if decided else 0,
-        "overspent_nok": s.overspent_nok if decided else 0,
+        # Until the grant is decided and the gathering held, nothing is kept or repaid yet.
+        "keep_nok": s.keep_nok if settled else 0,
+        "repay_nok": s.repay_nok if settled else 0,
+        "over_ceiling_nok": s.over_ceiling_nok if settled else 0,
+        "unspent_nok": s.unspent_nok if settled else 0,
+        "overspent_nok": s.overspent_nok if figures.granted_nok is not None else 0,
         "application_status": application.status if application is not None else "none",
         "report_status": figures.report_status,
         "frozen": figures.frozen,
+        "settled": settled,
         "participant_rule": {"rate_nok": figures.rate_nok, "attendance": figures.attendance,
                              "include_speakers": bool(figures.include_speakers)},
         "groups": {"municipal_staff": c.municipal_staff, "county_staff": c.county_staff,

@@ -169,6 +169,14 @@ class GrantFigures:
         return app.granted_nok if app is not None and app.status == "decided" else None
 
     @property
+    def settled(self) -> bool:
+        """Whether keeping and repaying can be worked out: the gathering is held (or reported),
+        so attendance is known, and the grant is decided. Before that the ceiling is 0 and
+        everything would read as to repay."""
+        return self.granted_nok is not None and (
+            self.frozen or self.gathering.status in ("held", "reported"))
+
+    @property
     def report_status(self) -> str:
         return self.report.status if self.report is not None else "none"
 

@@ -161,6 +161,16 @@ def _confirmed(gathering: Gathering, *where) -> int:
     ) or 0
 
 
+def require_unreported(gathering: Gathering) -> None:
+    """Once the final report is approved the registrations are the record it was counted from
+    (and may have been purged): nobody registers, cancels, swaps or checks in any more."""
+    from eventapp.core.errors import Conflict
+
+    if gathering.status == "reported":
+        raise Conflict(_("The gathering's final report is approved, so its registrations can no "
+                         "longer change."))
+
+
 def register(gathering: Gathering, data: RegistrationData, *, channel: str, actor=None,
              invitation: Invitation | None = None) -> Registration:
     """Take a place if one is free, else join the waitlist of the municipality (or the pool).
@@ -169,6 +179,7 @@ def register(gathering: Gathering, data: RegistrationData, *, channel: str, acto
     """
     if channel not in CHANNELS:
         raise ValueError(channel)
+    require_unreported(gathering)
     host = actor is not None and may_manage_county(actor, gathering.county_id)
     resolved = _validate(gathering, data, host)
     municipality = resolved.get("municipality")
@@ -272,6 +283,7 @@ def cancel(registration: Registration, actor=None) -> list[Registration]:
     if registration.status == "cancelled":
         return []
     gathering = db.session.get(Gathering, registration.gathering_id)
+    require_unreported(gathering)
     if registration.in_pool or gathering.capacity is not None:
         _lock_gathering(gathering)
     if registration.municipality is not None:
@@ -481,6 +493,7 @@ def record_attendance(registration: Registration, attended: bool, actor=None,
     from eventapp.core.errors import Conflict
 
     gathering = db.session.get(Gathering, registration.gathering_id)
+    require_unreported(gathering)
     if day is not None:
         day = _check_day(gathering, day)
     if registration.status != "confirmed":
@@ -763,6 +776,7 @@ def swap(registration: Registration, actor, new: PersonData) -> Registration:
     host = may_manage_county(actor, gathering.county_id)
     if unit is None or not (host or own_unit(gathering, actor) == unit):
         raise NotFound(_("No such registration."))
+    require_unreported(gathering)
     # The same locks as registering and cancelling: the place stays put while it changes hands.
     if gathering.capacity is not None:
         _lock_gathering(gathering)
@@ -858,6 +872,7 @@ def may_edit_own(registration: Registration) -> bool:
 
 def update_own(registration: Registration, changes: OwnChanges) -> Registration:
     gathering = registration.gathering
+    require_unreported(gathering)
     if not may_edit_own(registration):
         raise ValidationFailed(_("This registration can no longer be changed."))
     problems = {}

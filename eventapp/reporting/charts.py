@@ -45,7 +45,7 @@ def plotlyjs_inline_style_ids() -> tuple[str, ...]:
         return tuple(dict.fromkeys(m.decode() for m in _INLINE_STYLE.findall(f.read())))
 
 
-def _layout(rows: int, groups: int, x_title: str) -> dict:
+def _layout(rows: int, groups: int, x_title: str, largest: int) -> dict:
     # No title inside the chart: the page's <figcaption> names it, for everyone alike.
     return {
         "template": "none",
@@ -58,7 +58,10 @@ def _layout(rows: int, groups: int, x_title: str) -> dict:
         "margin": {"l": 10, "r": 20, "t": 40 if groups > 1 else 10, "b": 50, "pad": 4},
         "xaxis": {"title": {"text": x_title}, "rangemode": "tozero", "gridcolor": "#c9ced6",
                   "zerolinecolor": "#4a5260", "automargin": True, "fixedrange": True,
-                  "tickformat": ",d"},
+                  "tickformat": ",d",
+                  # Whole numbers only: with small or no values plotly would tick 0.2, 0.4 ...
+                  # and print them rounded as "0 0 0 1 1 1".
+                  **({"dtick": 1, "range": [0, max(largest, 1)]} if largest < 5 else {})},
         # First county on top, as in the table.
         "yaxis": {"autorange": "reversed", "automargin": True, "fixedrange": True,
                   "type": "category"},
@@ -85,7 +88,7 @@ def participants_chart(report: NationalReport) -> dict:
         data=[go.Bar(x=values, y=names, orientation="h", name=_("Participants attended"),
                      marker={"color": BLUE}, text=values, textposition="auto",
                      hovertemplate="%{y}: %{x:,d}<extra></extra>")],
-        layout=_layout(len(names), 1, _("Participants")),
+        layout=_layout(len(names), 1, _("Participants"), max(values, default=0)),
     )
     summary = "; ".join(f"{n}: {v}" for n, v in zip(names, values, strict=True))
     return {"figure": _json(figure),
@@ -110,7 +113,8 @@ def spend_chart(report: NationalReport) -> dict:
                    marker={"color": ORANGE},
                    hovertemplate="%{y}: %{x:,d} " + kr + "<extra>" + _("Spent") + "</extra>"),
         ],
-        layout={**_layout(len(names), 2, _("NOK")), "barmode": "group"},
+        layout={**_layout(len(names), 2, _("NOK"), max(granted + spent, default=0)),
+                "barmode": "group"},
     )
     summary = "; ".join(_("%(county)s: granted %(granted)s, spent %(spent)s", county=n,
                           granted=nok(g), spent=nok(s))

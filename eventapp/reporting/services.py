@@ -115,7 +115,7 @@ def gathering_line(figures: grants.GrantFigures) -> Line:
         municipalities_covered=figures.counts.municipalities_covered,
         municipalities_total=figures.counts.municipalities_total,
         ceiling_nok=s.ceiling_nok, granted_nok=s.granted_nok, spent_nok=s.spent_nok,
-        repay_nok=s.repay_nok, statuses=(figures.report_status,),
+        repay_nok=s.repay_nok if figures.settled else 0, statuses=(figures.report_status,),
         rules=(Rule(figures.rate_nok, figures.attendance, bool(figures.include_speakers)),),
         live=0 if figures.frozen else 1, undecided=1 if figures.granted_nok is None else 0,
     )

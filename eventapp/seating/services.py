@@ -863,7 +863,9 @@ def _current(stored: _Stored) -> PlanView:
     if saved is not None and saved.get("fingerprint") == print_ and not stale:
         # Unchanged since the solve: its own report (with seconds, iterations and seed).
         report = saved
-    elif saved is not None and saved.get("fingerprint") != print_:
+    elif saved is not None and saved.get("fingerprint") != print_ and not stale:
+        # Someone cancelling or walking in changes the fingerprint too; then the people are
+        # the news, not the tables, rounds or rules.
         stale.changed = True
     return _view(stored, stored.assignment, report, stale, seated)
 

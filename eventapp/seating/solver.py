@@ -918,7 +918,7 @@ def solve(data: dict) -> dict:
     target = 0 if infeasible else lower * W_REPEAT
     iterations = int(inst.iterations or default_iterations(inst))
     if infeasible:
-        iterations = min(iterations, 2000)
+        iterations = min(iterations, 20_000)
     deadline = started + max(0.0, inst.time_limit_s)
     # A grid start without repeats is only polished (roles, rules), briefly; a grid start that
     # had to seat some people off the grid is annealed warm; any other start hot, through the

@@ -12,7 +12,7 @@ A participant reaches only their own calendar file, through their private link.
 """
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_percent, get_locale, ngettext
+from flask_babel import format_date, format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -110,7 +110,7 @@ def _labels(gathering: Gathering, rounds=None) -> dict:
     return {"round_label": _round_labels(rounds), "item_label": _item_label,
             "mode_label": services.mode_label, "rule_label": services.rule_label,
             "reg_role_label": role_label, "person_label": person_label, "percent": _percent,
-            "county_roles": COUNTY_ROLES, "is_host": _is_host(gathering)}
+            "decimal": format_decimal, "county_roles": COUNTY_ROLES, "is_host": _is_host(gathering)}
 
 
 # --- setup: tables, rounds, rules, pins, keep-apart pairs --------------------------------------

@@ -64,6 +64,24 @@ def test_get_grant_nobody_attended_and_overspent(db, client, api_headers, world)
     assert body["per_participant_nok"] is None
 
 
+def test_before_the_gathering_is_held_nothing_reads_as_to_repay(db, client, api_headers,
+                                                                   world):
+    # Granted for a gathering still open for registration: nobody has attended yet, so the
+    # ceiling is 0, but the 100 000 are not "to repay" until attendance is known.
+    g, host = world["gathering"], world["host"]
+    g.status = "open"
+    decide_grant(db, g, host, world["directorate"], planned=30, applied=120_000, granted=100_000,
+                 comment="Ramme")
+    body = get_grant(client, g, api_headers(host)).get_json()
+    jsonschema.validate(body, _schema())
+    assert body["settled"] is False and body["granted_nok"] == 100_000
+    assert body["repay_nok"] == 0 and body["over_ceiling_nok"] == 0 and body["keep_nok"] == 0
+    g.status = "held"
+    db.session.commit()
+    body = get_grant(client, g, api_headers(host)).get_json()
+    assert body["settled"] is True and body["repay_nok"] == 100_000
+
+
 def test_get_grant_reads_the_frozen_copy_after_submission(db, client, api_headers, example):
     g, host = example["gathering"], example["host"]
     services.save_report(g, host, follow_up_actions="Oppfølging")

@@ -75,3 +75,42 @@ def test_purge_takes_mail_to_swapped_away_people_but_not_other_gatherings(
     assert [(m.to_address, m.gathering_id) for m in left] == [("ola@bergen.example", later.id)]
     for m in left:
         assert "Siri" not in m.body_text
+
+
+def test_nothing_about_registrations_changes_once_the_report_is_approved(
+        db, make_gathering, make_user, places):
+    import pytest
+
+    from eventapp.core.errors import Conflict
+    from eventapp.registration.services import (
+        PersonData,
+        cancel,
+        record_attendance,
+        swap,
+    )
+
+    host = make_user("county_host", county="46")
+    soon = date.today() + timedelta(days=20)
+    gathering = make_gathering(county="46", start=soon, end=soon + timedelta(days=1))
+    gathering.status = "open"
+    db.session.commit()
+    person = RegistrationData(name="Kari Nordmann", email="kari@bergen.example",
+                              organisation_kind="municipality", municipality_number="4601",
+                              role="leader")
+    kept = register(gathering, person, channel="public_link")
+    gathering.status = "reported"
+    db.session.commit()
+    late = RegistrationData(name="Etter Rapporten", email="etter@bergen.example",
+                            organisation_kind="municipality", municipality_number="4601",
+                            role="leader")
+    for attempt in (lambda: register(gathering, late, channel="host", actor=host),
+                    lambda: cancel(kept, host),
+                    lambda: record_attendance(kept, True, host),
+                    lambda: swap(kept, host, PersonData(name="Ny", email="ny@bergen.example",
+                                                        role="leader"))):
+        with pytest.raises(Conflict):
+            attempt()
+        db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+    db.session.refresh(kept)
+    assert kept.status == "confirmed" and kept.name == "Kari Nordmann" and kept.attended is None
