@@ -314,6 +314,9 @@ def decide(application: GrantApplication, actor, *, granted_nok: int,
     application.decided_at = utcnow()
     application.decided_by_id = actor.id
     db.session.flush()
+    _mail_hosts(application.gathering, "grants.decided", "mail/grant_decided", "grants.grant",
+                actor, application=application, amount=nok(granted_nok),
+                applied=nok(application.applied_nok), rate=nok(application.rate_nok))
     return application
 
 
@@ -511,6 +514,8 @@ def approve_report(report: FinalReport, actor, comment: str | None = None) -> Fi
     report.decided_by_id = actor.id
     report.gathering.status = "reported"
     db.session.flush()
+    _mail_hosts(report.gathering, "grants.report_reviewed", "mail/report_reviewed",
+                "grants.report", actor, report=report)
     return report
 
 
@@ -527,6 +532,8 @@ def return_report(report: FinalReport, actor, comment: str) -> FinalReport:
     report.decided_at = utcnow()
     report.decided_by_id = actor.id
     db.session.flush()
+    _mail_hosts(report.gathering, "grants.report_reviewed", "mail/report_reviewed",
+                "grants.report", actor, report=report)
     return report
 
 
@@ -603,26 +610,33 @@ def purge_due(now: datetime | None = None) -> list[FinalReport]:
     return [r for r in reports if (due := purge_due_at(r)) is not None and due <= now]
 
 
-def send_purge_reminders(now: datetime | None = None) -> int:
-    """Mail the county's hosts once for each gathering whose personal data is due to go."""
+def _mail_hosts(gathering: Gathering, kind: str, template: str, endpoint: str, actor=None,
+                **context) -> int:
+    """Queue ``template`` to each active host of the gathering's county, with a link to
+    ``endpoint``; sent after commit, like all mail."""
     from eventapp.accounts.models import User
     from eventapp.core.web import external_url
     from eventapp.mail.services import queue_template
 
+    hosts = db.session.scalars(select(User).where(
+        User.county_id == gathering.county_id, User.role == Role.COUNTY_HOST,
+        User.active.is_(True)).order_by(User.id)).all()
+    link = external_url(endpoint, gathering_id=gathering.id)
+    for host in hosts:
+        queue_template(kind, template, to=host.email, to_name=host.name, locale=host.language,
+                       created_by=actor, county_id=gathering.county_id, gathering=gathering,
+                       link=link, **context)
+    return len(hosts)
+
+
+def send_purge_reminders(now: datetime | None = None) -> int:
+    """Mail the county's hosts once for each gathering whose personal data is due to go."""
     sent = 0
     for report in purge_due(now):
         if report.purge_reminded_at is not None:
             continue
-        gathering = report.gathering
-        hosts = db.session.scalars(select(User).where(
-            User.county_id == gathering.county_id, User.role == Role.COUNTY_HOST,
-            User.active.is_(True))).all()
-        link = external_url("grants.report", gathering_id=gathering.id)
-        for host in hosts:
-            queue_template("grants.purge_reminder", "mail/purge_reminder", to=host.email,
-                           to_name=host.name, county_id=gathering.county_id,
-                           gathering=gathering, link=link)
-            sent += 1
+        sent += _mail_hosts(report.gathering, "grants.purge_reminder", "mail/purge_reminder",
+                            "grants.report")
         report.purge_reminded_at = now or utcnow()
     db.session.flush()
     return sent

@@ -268,3 +268,42 @@ def test_purge_only_after_approval_only_by_the_host_and_only_once(db, example):
     db.session.commit()
     with pytest.raises(Conflict):
         services.purge(g, example["host"])
+
+
+def test_hosts_hear_of_the_decision_and_the_review_by_mail(db, world):
+    g, host, reviewer = world["gathering"], world["host"], world["directorate"]
+
+    def mail(kind):
+        return db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)
+                                  .order_by(OutboxMessage.id)).all()
+
+    decide_grant(db, g, host, reviewer, applied=250_000, granted=200_000,
+                 comment="Overnatting er redusert.")
+    decided = mail("grants.decided")
+    # The county's host only: not the counsellor, not another county's host.
+    assert [m.to_address for m in decided] == ["vert@vestland.example"]
+    assert "200\u00a0000" in decided[0].body_text and "250\u00a0000" in decided[0].body_text
+    assert "Overnatting er redusert." in decided[0].body_text
+    assert f"/gatherings/{g.id}/grant" in decided[0].body_text
+
+    services.save_report(g, host, follow_up_actions="Faste digitale møter")
+    services.submit_report(g, host)
+    services.return_report(services.report_for(g), reviewer, "Legg ved reiseutgiftene.")
+    db.session.commit()
+    services.submit_report(g, host)
+    services.approve_report(services.report_for(g), reviewer)
+    db.session.commit()
+    reviewed = mail("grants.report_reviewed")
+    assert [m.to_address for m in reviewed] == ["vert@vestland.example"] * 2
+    assert "Legg ved reiseutgiftene." in reviewed[0].body_text
+    assert reviewed[0].subject != reviewed[1].subject
+
+
+def test_a_refused_decision_mails_nobody(db, world):
+    g, host = world["gathering"], world["host"]
+    application = services.apply(g, host, planned_participants=10, applied_nok=40_000)
+    db.session.commit()
+    with pytest.raises(ValidationFailed):
+        services.decide(application, world["directorate"], granted_nok=50_000)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
