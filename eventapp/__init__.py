@@ -92,6 +92,7 @@ def _register_blueprints(app: "Flask") -> None:
         places,
         registration,
         reporting,
+        surveys,
     )
     from eventapp.accounts import api as _accounts_api  # noqa: F401
     from eventapp.accounts import views as _accounts_views  # noqa: F401
@@ -115,12 +116,13 @@ def _register_blueprints(app: "Flask") -> None:
     from eventapp.reporting import views as _reporting_views  # noqa: F401
     from eventapp.seating import api as _seating_api  # noqa: F401
     from eventapp.seating.views import bp as seating_bp
+    from eventapp.surveys import api as _surveys_api  # noqa: F401
 
     # The API authenticates by bearer token only, never by cookie, so it needs no CSRF token.
     csrf.exempt(api.bp)
     for blueprint in (core_bp, accounts.bp, places.bp, gatherings.bp, invitations.bp,
-                      registration.bp, grants.bp, reporting.bp, seating_bp, mail.bp, api.bp,
-                      api.ui):
+                      registration.bp, grants.bp, reporting.bp, seating_bp, surveys.bp, mail.bp,
+                      api.bp, api.ui):
         app.register_blueprint(blueprint)
 
 
@@ -193,6 +195,12 @@ def _register_template_helpers(app: "Flask") -> None:
     @app.template_filter("time")
     def time_filter(value):
         return format_datetime(to_oslo(value), "HH:mm") if value else ""
+
+    @app.template_filter("contact_email")
+    def contact_email(value):
+        # A purged record keeps a placeholder address (the column is required and unique per
+        # gathering); people are shown no address rather than the placeholder.
+        return "" if not value or value.endswith("@purged.invalid") else value
 
     @app.template_filter("date")
     def date_filter(value, fmt="long"):

@@ -171,6 +171,9 @@ def test_purge_keeps_every_figure_and_leaves_no_personal_string(db, as_user, api
     rows = db.session.scalars(select(Registration).where(Registration.gathering_id == g.id)).all()
     assert len(rows) == 5 and all(r.name.startswith("Slettet deltaker") for r in rows)
     assert db.session.scalars(select(FinalReport)).one().purged_at is not None
+    # The list shows the anonymous rows without their placeholder addresses.
+    listing = host.get(f"/gatherings/{g.id}/registrations").get_data(as_text=True)
+    assert "Slettet deltaker" in listing and "purged.invalid" not in listing
 
 
 def test_purge_page_refuses_before_approval_and_after_the_purge(db, as_user, world, reported):
