@@ -219,6 +219,19 @@ def retry_delay(attempts: int) -> timedelta:
     return min(timedelta(seconds=base * 2**doublings), MAX_RETRY_DELAY)
 
 
+# A survey mail's link is the respondent's personal token: once delivered, the outbox keeps no
+# copy of it, so the database never holds what joins a person to their answers.
+SURVEY_KIND_PREFIX = "survey."
+SCRUBBED_BODY = ("Lenken til spørreundersøkelsen er fjernet fra kopien etter sending.\n"
+                 "The survey link was removed from this copy once sent.\n")
+
+
+def scrub_if_survey(message: OutboxMessage) -> None:
+    if message.kind.startswith(SURVEY_KIND_PREFIX):
+        message.body_text = SCRUBBED_BODY
+        message.body_html = None
+
+
 def send_due(limit: int = 100, transport=None) -> SendReport:
     """Deliver what is due now. Commits: it runs outside any request, in the sender.
 
@@ -258,6 +271,7 @@ def send_due(limit: int = 100, transport=None) -> SendReport:
                 report.retried += 1
         else:
             message.mark_sent(utcnow())
+            scrub_if_survey(message)
             report.sent += 1
         db.session.commit()
     return report

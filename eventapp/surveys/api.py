@@ -1,0 +1,217 @@
+"""submitSurveyResponse, getSurveyResults and nationalSurveyReport, as API.md names them."""
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+
+from eventapp.api import bp
+from eventapp.api.auth import api_user
+from eventapp.api.spec import operation, path_param, query_param
+from eventapp.core.access import Role, get_scoped
+from eventapp.core.errors import Forbidden, NotFound, ValidationFailed
+from eventapp.extensions import db
+from eventapp.gatherings.models import Gathering
+from eventapp.reporting.services import FIRST_YEAR, LAST_YEAR, parse_year
+from eventapp.surveys import services
+from eventapp.surveys.models import AGREEMENT, GROUPS, KINDS, MAX_TEXT
+
+_COUNT = {"type": "integer", "minimum": 0}
+_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+_DATE = {"type": ["string", "null"], "format": "date"}
+_SETTLES = [o["value"] for o in services.SETTLES_OPTIONS]
+
+SUBMIT_REQUEST = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["answers"],
+    "properties": {
+        "answers": {
+            "type": "object",
+            "description": "Keyed by question id: a value (agreement, single), a list of values "
+                           "(multiple, programme_items) or a text (short_text, long_text, at "
+                           f"most {MAX_TEXT} characters). Agreement values: "
+                           f"{', '.join(AGREEMENT)}. Leave out or send null for no answer.",
+            "additionalProperties": {"type": ["string", "array", "null"],
+                                     "items": {"type": "string"}},
+        },
+        "group": {"type": ["string", "null"], "enum": [*GROUPS, None],
+                  "description": "With the QR code only, chosen by the respondent; a personal "
+                                 "link takes the group from the registration."},
+    },
+}
+SUBMIT_RESPONSE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["result"],
+    "properties": {"result": {"enum": ["created", "edited"],
+                              "description": "201 created; 200 edited (a personal link that "
+                                             "had answered before)."}},
+}
+OPTION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["value", "label", "label_en", "count"],
+    "properties": {"value": {"type": "string"}, "label": {"type": "string"},
+                   "label_en": {"type": ["string", "null"]}, "count": _COUNT, "share": _SHARE},
+}
+QUESTION_RESULT = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["question_id", "code", "national", "kind", "text", "text_en", "answered"],
+    "properties": {
+        "question_id": {"type": "integer"},
+        "code": {"type": ["string", "null"]},
+        "national": {"type": "boolean"},
+        "kind": {"enum": list(KINDS)},
+        "text": {"type": "string"},
+        "text_en": {"type": ["string", "null"]},
+        "answered": {**_COUNT, "description": "Responses that answered this question."},
+        "options": {"type": "array", "items": OPTION,
+                    "description": "Agreement: the scale in order. Choices: most chosen first; "
+                                   "share is of those who answered the question."},
+        "agree": _COUNT,
+        "considered": {**_COUNT, "description": "Answered other than vet_ikke."},
+        "agree_share": {**_SHARE, "description": "(helt_enig + delvis_enig) / considered."},
+        "texts": {"type": "array", "items": {"type": "string"}},
+    },
+}
+RESULTS = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["survey_id", "gathering_id", "status", "opens_on", "closes_on", "invitations",
+                 "responses", "responses_personal", "responses_qr", "response_rate", "filters",
+                 "filtered_responses", "suppressed", "min_group", "questions"],
+    "properties": {
+        "survey_id": {"type": "integer"},
+        "gathering_id": {"type": "integer"},
+        "status": {"enum": ["draft", "open", "closed"]},
+        "opens_on": _DATE,
+        "closes_on": _DATE,
+        "invitations": _COUNT,
+        "responses": _COUNT,
+        "responses_personal": _COUNT,
+        "responses_qr": {**_COUNT, "description": "Through the QR code, counted apart."},
+        "response_rate": {**_SHARE, "description": "responses_personal / invitations."},
+        "filters": {"type": "object"},
+        "filtered_responses": {"type": ["integer", "null"]},
+        "suppressed": {"type": "boolean",
+                       "description": "A filter left fewer than min_group responses: no figures."},
+        "min_group": {"type": "integer"},
+        "questions": {"type": "array", "items": QUESTION_RESULT},
+    },
+}
+COUNTY_ROW = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["county_number", "county_name", "responses", "answered", "suppressed"],
+    "properties": {
+        "county_number": {"type": "string"},
+        "county_name": {"type": "string"},
+        "responses": _COUNT,
+        "answered": {"type": ["integer", "null"]},
+        "suppressed": {"type": "boolean",
+                       "description": "Fewer than min_group responses: figures hidden."},
+        "agree_share": _SHARE,
+        "considered": {"type": ["integer", "null"]},
+        "counts": {"type": ["object", "null"], "additionalProperties": _COUNT},
+    },
+}
+NATIONAL = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["year", "responses", "surveys", "min_group", "questions"],
+    "properties": {
+        "year": {"type": "integer"},
+        "responses": _COUNT,
+        "surveys": _COUNT,
+        "min_group": {"type": "integer"},
+        "questions": {"type": "array", "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["code", "kind", "text", "text_en", "counties", "answered"],
+            "properties": {
+                "code": {"type": "string"},
+                "kind": {"enum": list(KINDS)},
+                "text": {"type": "string"},
+                "text_en": {"type": ["string", "null"]},
+                "counties": {"type": "array", "items": COUNTY_ROW},
+                "answered": _COUNT,
+                "agree_share": {**_SHARE, "description": "Over all responses of the year."},
+                "considered": _COUNT,
+                "range": {"type": ["object", "null"], "properties": {"min": _SHARE,
+                                                                      "max": _SHARE}},
+                "counts": {"type": "object", "additionalProperties": _COUNT},
+            },
+        }},
+    },
+}
+
+
+def _dates(result: dict) -> dict:
+    for key in ("opens_on", "closes_on"):
+        if result.get(key) is not None:
+            result[key] = result[key].isoformat()
+    return result
+
+
+@operation(bp, "submitSurveyResponse", "POST", "/surveys/{token}/responses",
+           summary="Answer the survey by a personal link's token or the gathering's QR token; "
+           "no bearer token. A personal token gives one response, which later submissions "
+           "replace until the survey closes (200); the QR token adds a response each time "
+           "(201). 422 with fields keyed by question id (nothing saved), 404 for an unknown "
+           "token, 409 when the survey is not open.",
+           status=201, response=SUBMIT_RESPONSE, request_schema=SUBMIT_REQUEST,
+           parameters=[path_param("token", {"type": "string"})], public=True)
+def submit_survey_response(token: str, body: dict):
+    _response, created = services.submit(token, body["answers"], body.get("group"))
+    db.session.commit()
+    return jsonify({"result": "created" if created else "edited"}), 201 if created else 200
+
+
+submit_survey_response.operation.errors = (400, 404, 409)
+
+
+@operation(bp, "getSurveyResults", "GET", "/gatherings/{id}/survey/results",
+           summary="The survey's per question counts and shares and its response rate. The "
+           "directorate and the county's host and career counsellors; 404 for others and "
+           "before the survey exists. Filters: group, settles; a filter leaving fewer than "
+           "five responses gives suppressed: true and no figures.",
+           response=RESULTS, converters={"id": "int"},
+           parameters=[path_param("id", {"type": "integer"}),
+                       query_param("group", {"enum": list(GROUPS)}),
+                       query_param("settles", {"enum": _SETTLES})])
+def get_survey_results(id: int):  # noqa: A002 - the name is the API's
+    user = api_user()
+    gathering = get_scoped(Gathering, id, user)
+    if gathering is None or not services.may_see_results(user, gathering):
+        raise NotFound(_("No such gathering."))
+    survey = services.find_survey(gathering)
+    if survey is None:
+        raise NotFound(_("This gathering has no survey yet."))
+    result = services.results(survey, group=request.args.get("group") or None,
+                              settles=request.args.get("settles") or None)
+    return jsonify(_dates(result))
+
+
+get_survey_results.operation.errors = (400, 401, 404, 422)
+
+
+@operation(bp, "nationalSurveyReport", "GET", "/reports/national/survey",
+           summary="Every national question compared across counties for a year: per county "
+           "the share who agree (agreement questions) or the counts (single choice) and n, "
+           "with the national figure and the range over counties with at least five "
+           "responses. Directorate only (403 for others); 422 for a year that is not one.",
+           response=NATIONAL,
+           parameters=[query_param("year", {"type": "integer", "minimum": FIRST_YEAR,
+                                            "maximum": LAST_YEAR}, required=True)])
+def national_survey_report():
+    user = api_user()
+    if user.role != Role.DIRECTORATE:
+        raise Forbidden(_("Only the directorate sees the national survey report."))
+    year = parse_year(request.args.get("year"))
+    if year is None:
+        raise ValidationFailed(_("Give a year from %(first)d to %(last)d.", first=FIRST_YEAR,
+                                 last=LAST_YEAR), field="year")
+    return jsonify(services.national_report(year))
+
+
+national_survey_report.operation.errors = (400, 401, 403, 422)

@@ -1,0 +1,665 @@
+"""The survey's workflows: the national template, a gathering's survey, collecting answers
+anonymously, and the results. Functions flush, never commit.
+
+Anonymity: ``invite`` hands back tokens it does not store. The invitation keeps sha256(token)
+to find itself from the link; the response keeps HMAC-SHA256(SECRET_KEY, token) so the same
+link can edit it. With the database alone the two cannot be joined.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, extract, func, or_, select, update
+
+from eventapp.core.access import COUNTY_ROLES, Role, may_manage_county
+from eventapp.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from eventapp.core.time import OSLO
+from eventapp.extensions import db
+from eventapp.gatherings.models import Gathering
+from eventapp.places.models import County
+from eventapp.registration.models import Registration
+from eventapp.surveys.models import (
+    AGREE,
+    AGREEMENT,
+    CHOICE_KINDS,
+    DONT_KNOW,
+    GROUPS,
+    KINDS,
+    MAX_TEXT,
+    MULTI_KINDS,
+    TEXT_KINDS,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyResponse,
+)
+
+# Filtered results of fewer responses than this are hidden, so no one can be recognised.
+MIN_GROUP = 5
+# How long a survey stays open when the host does not say.
+DEFAULT_OPEN_DAYS = 14
+# Programme items that are not content: nobody is asked whether lunch was useful.
+NOT_CONTENT = ("break", "meal")
+SETTLES_CODE = "settles"
+
+AGREEMENT_OPTIONS = [
+    {"value": "helt_enig", "label": "Helt enig", "label_en": "Strongly agree"},
+    {"value": "delvis_enig", "label": "Delvis enig", "label_en": "Partly agree"},
+    {"value": "noytral", "label": "Nøytral", "label_en": "Neutral"},
+    {"value": "delvis_uenig", "label": "Delvis uenig", "label_en": "Partly disagree"},
+    {"value": "helt_uenig", "label": "Helt uenig", "label_en": "Strongly disagree"},
+    {"value": "vet_ikke", "label": "Vet ikke", "label_en": "Don't know"},
+]
+SETTLES_OPTIONS = [
+    {"value": "ordinary", "label": "Ordinære flyktninger", "label_en": "Ordinary refugees"},
+    {"value": "ukrainian", "label": "Flyktninger fra Ukraina", "label_en": "Refugees from Ukraine"},
+    {"value": "both", "label": "Begge deler", "label_en": "Both"},
+    {"value": "none", "label": "Ingen / jobber ikke i en kommune",
+     "label_en": "None / I do not work in a municipality"},
+]
+
+# HK-dir's questions (DOMAIN.md, "Afterwards"): code, kind, Norwegian, English, options.
+NATIONAL_DEFAULTS = [
+    ("useful_items", "programme_items",
+     "Hvilke innlegg eller programposter var mest nyttige for deg? Kryss av for så mange du vil.",
+     "Which talks or programme items were most useful to you? Tick as many as you like.", None),
+    ("useful_why", "long_text", "Hvorfor var disse mest nyttige?",
+     "Why were these the most useful?", None),
+    ("mix", "long_text",
+     "Hvordan fungerte kombinasjonen av faglige innlegg og diskusjon i mindre grupper?",
+     "How did the mix of talks and small-group discussion work?", None),
+    ("tables", "long_text", "Hvordan fungerte sammensetningen av bordgruppene?",
+     "How did the composition of the table groups work?", None),
+    ("cooperation", "agreement",
+     "Denne samlingen har bidratt til å styrke samarbeidet mellom fylkeskommunen og kommunene om "
+     "karriereveiledning",
+     "This gathering has helped strengthen cooperation between the county and the "
+     "municipalities on career guidance", AGREEMENT_OPTIONS),
+    ("more_useful", "long_text", "Hvordan kunne samlingen vært enda mer nyttig?",
+     "How could the gathering have been even more useful?", None),
+    ("comments", "long_text", "Andre kommentarer", "Other comments", None),
+    (SETTLES_CODE, "single",
+     "Bosetter kommunen din ordinære flyktninger, flyktninger fra Ukraina eller begge deler?",
+     "Does your municipality settle ordinary refugees, refugees from Ukraine or both?",
+     SETTLES_OPTIONS),
+]
+
+
+def today() -> date:
+    return datetime.now(OSLO).date()
+
+
+# --- who may do what ----------------------------------------------------------------------
+
+def _authenticated(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def may_see_results(user, gathering: Gathering) -> bool:
+    """The directorate, and the county's host and career counsellors."""
+    if not _authenticated(user):
+        return False
+    if user.role == Role.DIRECTORATE:
+        return True
+    return user.role in COUNTY_ROLES and user.county_id == gathering.county_id
+
+
+def _require_host(user, gathering: Gathering) -> None:
+    if not may_manage_county(user, gathering.county_id):
+        raise Forbidden(_("Only the county's host can change the survey."))
+
+
+# --- the national template ----------------------------------------------------------------
+
+def _default_questions(year: int) -> list[SurveyQuestion]:
+    questions = []
+    for position, (code, kind, text, text_en, options) in enumerate(NATIONAL_DEFAULTS):
+        question = SurveyQuestion(year=year, position=position, code=code, national=True,
+                                  kind=kind, text=text, text_en=text_en, required=False)
+        question.option_list = options or []
+        questions.append(question)
+    return questions
+
+
+def _stored_template(year: int) -> list[SurveyQuestion]:
+    return list(db.session.scalars(
+        select(SurveyQuestion).where(SurveyQuestion.year == year)
+        .order_by(SurveyQuestion.position, SurveyQuestion.id)))
+
+
+def national_template(year: int) -> list[SurveyQuestion]:
+    """The directorate's questions for ``year``; HK-dir's questions the first time asked."""
+    questions = _stored_template(year)
+    if questions:
+        return questions
+    questions = _default_questions(year)
+    db.session.add_all(questions)
+    db.session.flush()
+    return questions
+
+
+# --- a gathering's survey -----------------------------------------------------------------
+
+def find_survey(gathering: Gathering) -> Survey | None:
+    return db.session.scalars(select(Survey).where(Survey.gathering_id == gathering.id)).first()
+
+
+def programme_options(gathering: Gathering) -> list[dict]:
+    """The gathering's live programme items that carry content, as choice options."""
+    return [{"value": f"item-{item.id}", "label": item.title, "label_en": item.title}
+            for item in gathering.active_items if item.kind not in NOT_CONTENT]
+
+
+def survey_for(gathering: Gathering, actor) -> Survey:
+    """The gathering's survey; the host's first call creates it from the year's template."""
+    survey = find_survey(gathering)
+    if survey is not None:
+        if not (may_see_results(actor, gathering)):
+            raise NotFound(_("No such survey."))
+        return survey
+    _require_host(actor, gathering)
+    survey = Survey(gathering_id=gathering.id, status="draft", created_by_id=actor.id)
+    db.session.add(survey)
+    db.session.flush()
+    for template in national_template(gathering.start_date.year):
+        question = SurveyQuestion(
+            survey_id=survey.id, position=template.position, code=template.code, national=True,
+            kind=template.kind, text=template.text, text_en=template.text_en,
+            options=template.options, required=template.required)
+        if question.kind == "programme_items":
+            question.option_list = programme_options(gathering)
+        survey.questions.append(question)
+    db.session.flush()
+    return survey
+
+
+def response_count(survey: Survey) -> int:
+    return db.session.scalar(select(func.count(SurveyResponse.id))
+                             .where(SurveyResponse.survey_id == survey.id)) or 0
+
+
+def _require_no_responses(survey: Survey) -> None:
+    if response_count(survey):
+        raise Conflict(_("The survey has responses: its questions can no longer be changed, or "
+                         "the answers given would no longer match them."))
+
+
+def _clean_options(options, field: str) -> list[dict]:
+    if not isinstance(options, list) or len(options) < 2:
+        raise ValidationFailed(_("Give at least two options."), field=field)
+    cleaned, seen = [], set()
+    for option in options:
+        label = option.get("label", "") if isinstance(option, dict) else option
+        if not isinstance(label, str) or not label.strip() or len(label) > 200:
+            raise ValidationFailed(_("Each option needs a label of at most 200 characters."),
+                                   field=field)
+        value = (option.get("value") if isinstance(option, dict) else None) \
+            or f"o{len(cleaned) + 1}"
+        if value in seen or len(value) > 100:
+            raise ValidationFailed(_("Options must differ from each other."), field=field)
+        seen.add(value)
+        label_en = option.get("label_en") if isinstance(option, dict) else None
+        cleaned.append({"value": value, "label": label.strip(),
+                        "label_en": (label_en or label).strip()})
+    return cleaned
+
+
+def add_question(survey: Survey, actor, *, kind: str, text: str, text_en: str | None = None,
+                 options=None, required: bool = False) -> SurveyQuestion:
+    """A host's own question for this gathering, after the national ones."""
+    _require_host(actor, survey.gathering)
+    _require_no_responses(survey)
+    if kind not in KINDS:
+        raise ValidationFailed(_("Unknown kind of question."), field="kind")
+    if not isinstance(text, str) or not text.strip() or len(text) > 1000:
+        raise ValidationFailed(_("Write the question, at most 1000 characters."), field="text")
+    question = SurveyQuestion(survey_id=survey.id, national=False, kind=kind, text=text.strip(),
+                              text_en=(text_en or "").strip() or None, required=bool(required),
+                              position=max((q.position for q in survey.questions), default=-1) + 1)
+    if kind == "agreement":
+        question.option_list = AGREEMENT_OPTIONS
+    elif kind == "programme_items":
+        question.option_list = programme_options(survey.gathering)
+    elif kind in CHOICE_KINDS:
+        question.option_list = _clean_options(options, "options")
+    survey.questions.append(question)
+    db.session.flush()
+    return question
+
+
+def remove_question(question: SurveyQuestion, actor) -> None:
+    survey = question.survey
+    if survey is None:
+        raise NotFound(_("No such question."))
+    _require_host(actor, survey.gathering)
+    if question.national:
+        raise Conflict(_("National questions cannot be removed: they keep the counties' results "
+                         "comparable. You may add your own questions."))
+    _require_no_responses(survey)
+    survey.questions.remove(question)
+    db.session.flush()
+
+
+def refresh_programme(survey: Survey, actor) -> None:
+    """Take the programme-item options from the programme as it is now."""
+    _require_host(actor, survey.gathering)
+    _require_no_responses(survey)
+    for question in survey.questions:
+        if question.kind == "programme_items":
+            question.option_list = programme_options(survey.gathering)
+    db.session.flush()
+
+
+def open_survey(survey: Survey, actor, *, closes_on: date | None = None,
+                on: date | None = None) -> Survey:
+    """Open for answers from today (also before the gathering has ended) until ``closes_on``
+    (by default two weeks after the later of today and the gathering's last day)."""
+    _require_host(actor, survey.gathering)
+    day = on or today()
+    closes_on = closes_on or survey.closes_on or (
+        max(day, survey.gathering.end_date) + timedelta(days=DEFAULT_OPEN_DAYS))
+    if closes_on < day:
+        raise ValidationFailed(_("The closing date must be today or later."), field="closes_on")
+    survey.status, survey.opens_on, survey.closes_on = "open", day, closes_on
+    db.session.flush()
+    return survey
+
+
+def close_survey(survey: Survey, actor) -> Survey:
+    _require_host(actor, survey.gathering)
+    survey.status = "closed"
+    db.session.flush()
+    return survey
+
+
+# --- inviting -----------------------------------------------------------------------------
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def edit_key(token: str) -> str:
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
+
+
+def invitees(gathering: Gathering) -> list[Registration]:
+    """Confirmed registrations that attended; all confirmed when nobody was checked in."""
+    confirmed = list(db.session.scalars(
+        select(Registration).where(Registration.gathering_id == gathering.id,
+                                   Registration.status == "confirmed")
+        .order_by(Registration.id)))
+    came = [r for r in confirmed if r.attended]
+    return came if came else confirmed
+
+
+def invite(survey: Survey, actor) -> dict[int, str]:
+    """One invitation per invitee not yet invited; ``{registration_id: token}`` for the new
+    ones. The tokens are not stored: mail them in the same transaction."""
+    _require_host(actor, survey.gathering)
+    invited = set(db.session.scalars(select(SurveyInvitation.registration_id)
+                                     .where(SurveyInvitation.survey_id == survey.id)))
+    tokens = {}
+    for registration in invitees(survey.gathering):
+        if registration.id in invited:
+            continue
+        token = secrets.token_urlsafe(32)
+        db.session.add(SurveyInvitation(survey_id=survey.id, registration_id=registration.id,
+                                        token_hash=token_hash(token)))
+        tokens[registration.id] = token
+    db.session.flush()
+    return tokens
+
+
+def unanswered(survey: Survey) -> list[SurveyInvitation]:
+    """Who a reminder reaches: invited, still registered, not answered."""
+    return list(db.session.scalars(
+        select(SurveyInvitation).where(SurveyInvitation.survey_id == survey.id,
+                                       SurveyInvitation.answered.is_(False),
+                                       SurveyInvitation.registration_id.is_not(None))
+        .order_by(SurveyInvitation.id)))
+
+
+# --- answering ----------------------------------------------------------------------------
+
+def group_of(registration: Registration | None) -> str | None:
+    if registration is None:
+        return None
+    return {"municipality": "municipal", "district": "municipal", "county": "county",
+            "partner": "partner"}.get(registration.organisation_kind)
+
+
+@dataclass
+class Access:
+    survey: Survey
+    invitation: SurveyInvitation | None  # None: the survey's QR code
+
+
+def access_for(token: str) -> Access:
+    """The survey a personal or QR token opens; NotFound for any other."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        raise NotFound(_("This survey link is not valid."))
+    invitation = db.session.scalars(select(SurveyInvitation)
+                                    .where(SurveyInvitation.token_hash == token_hash(token))).first()
+    if invitation is not None:
+        return Access(invitation.survey, invitation)
+    survey = db.session.scalars(select(Survey).where(Survey.qr_token == token)).first()
+    if survey is None or not hmac.compare_digest(survey.qr_token, token):
+        raise NotFound(_("This survey link is not valid."))
+    return Access(survey, None)
+
+
+def _blank(value) -> bool:
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())
+
+
+def _check_answer(question: SurveyQuestion, value) -> tuple[list[str], str | None]:
+    """The choices or text to store for ``value``; ValueError with the message if invalid."""
+    if question.kind in TEXT_KINDS:
+        if not isinstance(value, str):
+            raise ValueError(_("Write the answer as text."))
+        if len(value) > MAX_TEXT:
+            raise ValueError(_("Write at most %(n)d characters.", n=MAX_TEXT))
+        return [], value.strip()
+    allowed = AGREEMENT if question.kind == "agreement" else question.values
+    if question.kind in MULTI_KINDS:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(_("Choose from the options given."))
+        chosen = list(dict.fromkeys(value))
+    else:
+        if not isinstance(value, str):
+            raise ValueError(_("Choose one of the options given."))
+        chosen = [value]
+    if any(v not in allowed for v in chosen):
+        raise ValueError(_("Choose from the options given."))
+    return chosen, None
+
+
+def _mark_answered(invitation: SurveyInvitation) -> None:
+    """Mark the invitation answered, rewriting every invitation of the survey in the same
+    statement. On PostgreSQL each row carries the id of the transaction that last wrote it
+    (xmin): flipping only this row would give it the same xmin as the new response and join
+    the two. Rewritten together, all invitations share the latest xmin, which says no more
+    than the answered flags do."""
+    db.session.execute(
+        update(SurveyInvitation).where(SurveyInvitation.survey_id == invitation.survey_id)
+        .values(answered=or_(SurveyInvitation.answered, SurveyInvitation.id == invitation.id))
+        .execution_options(synchronize_session=False))
+    db.session.expire(invitation, ["answered"])
+
+
+def submit(token: str, answers: dict, group: str | None = None, *,
+           on: date | None = None) -> tuple[SurveyResponse, bool]:
+    """Record answers; ``(response, created)``. A personal token answers once and edits that
+    response afterwards; the QR token adds a response each time. Every answer is checked
+    before anything is written, so an error saves nothing."""
+    access = access_for(token)
+    survey = access.survey
+    day = on or today()
+    if not survey.accepts_answers_on(day):
+        if survey.status == "open" and survey.opens_on and day < survey.opens_on:
+            raise Conflict(_("The survey is not open yet."))
+        raise Conflict(_("The survey is closed. Thank you for your interest."))
+    if not isinstance(answers, dict):
+        raise ValidationFailed(_("Send the answers as an object keyed by question id."),
+                               field="answers")
+    questions = {str(q.id): q for q in survey.questions}
+    fields: dict[str, str] = {}
+    for key in answers:
+        if str(key) not in questions:
+            fields[str(key)] = _("No such question in this survey.")
+    stored: list[tuple[SurveyQuestion, list[str], str | None]] = []
+    for key, question in questions.items():
+        value = answers.get(key, answers.get(question.id))
+        if _blank(value):
+            if question.required:
+                fields[key] = _("This question must be answered.")
+            continue
+        try:
+            choices, text = _check_answer(question, value)
+        except ValueError as exc:
+            fields[key] = str(exc)
+            continue
+        stored.append((question, choices, text))
+    if access.invitation is None and group is not None and group not in GROUPS:
+        fields["group"] = _("Choose municipal, county or partner.")
+    if fields:
+        raise ValidationFailed(_("Some answers need another look."), fields=fields)
+
+    created = True
+    if access.invitation is not None:
+        key = edit_key(token)
+        response = db.session.scalars(select(SurveyResponse)
+                                      .where(SurveyResponse.edit_key == key)).first()
+        if response is not None:
+            created = False
+            db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
+            db.session.expire(response, ["answers"])
+        else:
+            response = SurveyResponse(survey_id=survey.id, edit_key=key, submitted_on=day,
+                                      participant_group=group_of(access.invitation.registration))
+            db.session.add(response)
+            _mark_answered(access.invitation)
+    else:
+        response = SurveyResponse(survey_id=survey.id, edit_key=None, submitted_on=day,
+                                  participant_group=group)
+        db.session.add(response)
+    db.session.flush()
+    for question, choices, text in stored:
+        if text is not None:
+            db.session.add(SurveyAnswer(response_id=response.id, question_id=question.id,
+                                        text=text))
+        for choice in choices:
+            db.session.add(SurveyAnswer(response_id=response.id, question_id=question.id,
+                                        choice=choice))
+    db.session.flush()
+    return response, created
+
+
+# --- results ------------------------------------------------------------------------------
+
+def _answers_by_response(question_ids: list[int], response_ids: list[int]) -> dict:
+    """{question_id: {response_id: [answers]}} for the given responses."""
+    found: dict[int, dict[int, list[SurveyAnswer]]] = {q: {} for q in question_ids}
+    if not response_ids:
+        return found
+    rows = db.session.scalars(select(SurveyAnswer)
+                              .where(SurveyAnswer.response_id.in_(response_ids))
+                              .order_by(SurveyAnswer.id))
+    for answer in rows:
+        found.setdefault(answer.question_id, {}).setdefault(answer.response_id, []).append(answer)
+    return found
+
+
+def agreement_figures(values: list[str]) -> dict:
+    """Counts per scale value, and the share agreeing fully or partly among those who answered
+    other than "vet ikke" (None when nobody did)."""
+    counts = {value: 0 for value in AGREEMENT}
+    for value in values:
+        counts[value] += 1
+    considered = len(values) - counts[DONT_KNOW]
+    agree = sum(counts[v] for v in AGREE)
+    return {"counts": counts, "answered": len(values), "considered": considered,
+            "agree": agree, "agree_share": agree / considered if considered else None}
+
+
+def _question_result(question: SurveyQuestion, by_response: dict[int, list[SurveyAnswer]]) -> dict:
+    result = {"question_id": question.id, "code": question.code, "national": question.national,
+              "kind": question.kind, "text": question.text, "text_en": question.text_en,
+              "answered": len(by_response)}
+    if question.kind == "agreement":
+        values = [answers[0].choice for answers in by_response.values()]
+        figures = agreement_figures(values)
+        labels = {o["value"]: o for o in AGREEMENT_OPTIONS}
+        result["options"] = [{"value": v, "label": labels[v]["label"],
+                              "label_en": labels[v]["label_en"], "count": figures["counts"][v]}
+                             for v in AGREEMENT]
+        result["agree"] = figures["agree"]
+        result["considered"] = figures["considered"]
+        result["agree_share"] = figures["agree_share"]
+    elif question.kind in CHOICE_KINDS:
+        counts = {o["value"]: 0 for o in question.option_list}
+        for answers in by_response.values():
+            for answer in answers:
+                counts[answer.choice] = counts.get(answer.choice, 0) + 1
+        order = {value: i for i, value in enumerate(counts)}
+        labels = {o["value"]: o for o in question.option_list}
+        n = len(by_response)
+        result["options"] = [
+            {"value": v, "label": labels.get(v, {}).get("label", v),
+             "label_en": labels.get(v, {}).get("label_en", v), "count": c,
+             "share": c / n if n else None}
+            for v, c in sorted(counts.items(), key=lambda kv: (-kv[1], order[kv[0]]))]
+    else:
+        result["texts"] = [answers[0].text for answers in by_response.values()]
+    return result
+
+
+def _settles_answers(survey: Survey) -> dict[int, str]:
+    """{response_id: the settles answer} for the survey."""
+    question = next((q for q in survey.questions if q.code == SETTLES_CODE), None)
+    if question is None:
+        return {}
+    return dict(db.session.execute(
+        select(SurveyAnswer.response_id, SurveyAnswer.choice)
+        .where(SurveyAnswer.question_id == question.id)).all())
+
+
+def results(survey: Survey, *, group: str | None = None, settles: str | None = None) -> dict:
+    """Per question counts and shares, from the stored answers.
+
+    - agreement: a count per scale value, and ``agree_share``: those who agree fully or partly
+      divided by those who answered other than "vet ikke" (``considered``);
+    - single, multiple, programme items: a count per option, most chosen first; ``share`` is
+      of those who answered the question (several may be ticked, so shares can add past 1);
+    - text: the texts.
+
+    With a filter (participant group, the settles answer) that leaves fewer than five
+    responses, ``suppressed`` is true and no counts or texts are given.
+    """
+    if group is not None and group not in GROUPS:
+        raise ValidationFailed(_("Choose municipal, county or partner."), field="group")
+    settles_values = [o["value"] for o in SETTLES_OPTIONS]
+    if settles is not None and settles not in settles_values:
+        raise ValidationFailed(_("Choose ordinary, ukrainian, both or none."), field="settles")
+    rows = db.session.execute(
+        select(SurveyResponse.id, SurveyResponse.edit_key, SurveyResponse.participant_group)
+        .where(SurveyResponse.survey_id == survey.id)).all()
+    invitations = db.session.scalar(select(func.count(SurveyInvitation.id))
+                                    .where(SurveyInvitation.survey_id == survey.id)) or 0
+    personal = sum(1 for r in rows if r.edit_key is not None)
+    selected = [r.id for r in rows if group is None or r.participant_group == group]
+    if settles is not None:
+        settled = _settles_answers(survey)
+        selected = [r for r in selected if settled.get(r) == settles]
+    filtered = group is not None or settles is not None
+    suppressed = filtered and len(selected) < MIN_GROUP
+    out = {
+        "survey_id": survey.id, "gathering_id": survey.gathering_id, "status": survey.status,
+        "opens_on": survey.opens_on, "closes_on": survey.closes_on,
+        "invitations": invitations, "responses": len(rows),
+        "responses_personal": personal, "responses_qr": len(rows) - personal,
+        "response_rate": personal / invitations if invitations else None,
+        "filters": {"group": group, "settles": settles},
+        "filtered_responses": None if suppressed else len(selected),
+        "suppressed": suppressed, "min_group": MIN_GROUP, "questions": [],
+    }
+    if suppressed:
+        return out
+    answers = _answers_by_response([q.id for q in survey.questions], selected)
+    out["questions"] = [_question_result(q, answers.get(q.id, {})) for q in survey.questions]
+    return out
+
+
+# --- the national comparison --------------------------------------------------------------
+
+def national_report(year: int) -> dict:
+    """For each national question of ``year``: per county the figures of its gatherings'
+    surveys pooled, the national figure over all responses, and the range of county figures
+    over counties with at least five responses. Counties under five have their figures
+    hidden (``suppressed``) but count in the national figure.
+
+    Agreement questions give ``agree_share`` (as in ``results``); single-choice questions the
+    counts per option; others the number who answered."""
+    # Reading writes nothing: a year without a stored template compares HK-dir's questions.
+    template = _stored_template(year) or _default_questions(year)
+    surveys = list(db.session.scalars(
+        select(Survey).join(Gathering, Gathering.id == Survey.gathering_id)
+        .where(extract("year", Gathering.start_date) == year, Gathering.status != "draft")
+        .order_by(Survey.id)))
+    counties = {c.id: c for c in db.session.scalars(select(County).order_by(County.number))}
+    survey_county = {s.id: s.gathering.county_id for s in surveys}
+    responses = db.session.execute(
+        select(SurveyResponse.id, SurveyResponse.survey_id)
+        .where(SurveyResponse.survey_id.in_(list(survey_county) or [-1]))).all()
+    county_of_response = {r.id: survey_county[r.survey_id] for r in responses}
+    response_count_by_county: dict[int, int] = {}
+    for county_id in county_of_response.values():
+        response_count_by_county[county_id] = response_count_by_county.get(county_id, 0) + 1
+    # Question copies per national code across the year's surveys.
+    copies: dict[str, list[int]] = {}
+    for survey in surveys:
+        for question in survey.questions:
+            if question.national:
+                copies.setdefault(question.code, []).append(question.id)
+    answer_rows = db.session.execute(
+        select(SurveyAnswer.question_id, SurveyAnswer.response_id, SurveyAnswer.choice)
+        .where(SurveyAnswer.question_id.in_([q for ids in copies.values() for q in ids] or [-1]))
+    ).all()
+    by_question: dict[int, list] = {}
+    for row in answer_rows:
+        by_question.setdefault(row.question_id, []).append(row)
+
+    out_questions = []
+    for template_q in template:
+        per_county_values: dict[int, list] = {}
+        respondents: dict[int, set] = {}
+        for question_id in copies.get(template_q.code, []):
+            for row in by_question.get(question_id, []):
+                county_id = county_of_response[row.response_id]
+                per_county_values.setdefault(county_id, []).append(row.choice)
+                respondents.setdefault(county_id, set()).add(row.response_id)
+        rows_out, shares = [], []
+        all_values: list = []
+        for county_id in sorted(response_count_by_county, key=lambda c: counties[c].number):
+            values = per_county_values.get(county_id, [])
+            all_values.extend(values)
+            county = counties[county_id]
+            n_responses = response_count_by_county[county_id]
+            row = {"county_number": county.number, "county_name": county.name,
+                   "responses": n_responses, "answered": len(respondents.get(county_id, ())),
+                   "suppressed": n_responses < MIN_GROUP}
+            if template_q.kind == "agreement":
+                figures = agreement_figures(values)
+                row["agree_share"] = None if row["suppressed"] else figures["agree_share"]
+                row["considered"] = None if row["suppressed"] else figures["considered"]
+                if not row["suppressed"] and figures["agree_share"] is not None:
+                    shares.append(figures["agree_share"])
+            elif template_q.kind == "single":
+                counts = {v: values.count(v) for v in template_q.values}
+                row["counts"] = None if row["suppressed"] else counts
+            if row["suppressed"]:
+                row["answered"] = None
+            rows_out.append(row)
+        entry = {"code": template_q.code, "kind": template_q.kind, "text": template_q.text,
+                 "text_en": template_q.text_en, "counties": rows_out,
+                 "answered": sum(len(s) for s in respondents.values())}
+        if template_q.kind == "agreement":
+            national = agreement_figures(all_values)
+            entry["agree_share"] = national["agree_share"]
+            entry["considered"] = national["considered"]
+            entry["range"] = {"min": min(shares), "max": max(shares)} if shares else None
+        elif template_q.kind == "single":
+            entry["counts"] = {v: all_values.count(v) for v in template_q.values}
+        out_questions.append(entry)
+    return {"year": year, "responses": len(responses), "surveys": len(surveys),
+            "min_group": MIN_GROUP, "questions": out_questions}

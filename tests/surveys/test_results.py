@@ -1,0 +1,190 @@
+"""Results: every kind of question counted by hand from the raw answers and compared with the
+app's figures; small groups hidden; the national comparison equals the per-county results."""
+
+import random
+
+from sqlalchemy import select
+
+from eventapp.surveys import services
+from eventapp.surveys.models import AGREEMENT, SurveyQuestion
+from tests.surveys.conftest import add_person, make_world, open_survey, question, submit
+
+GROUPS = ("municipal", "county", "partner")
+
+
+def _random_answers(rng, survey, own) -> dict:
+    """One respondent's answers, some questions left out."""
+    answers = {}
+    for q in survey.questions:
+        if rng.random() < 0.15:
+            continue
+        if q.kind == "agreement":
+            answers[q.id] = rng.choice(AGREEMENT)
+        elif q.kind == "single":
+            answers[q.id] = rng.choice(q.values)
+        elif q.kind in ("multiple", "programme_items"):
+            picked = rng.sample(q.values, rng.randint(1, len(q.values)))
+            if picked:
+                answers[q.id] = picked
+        else:
+            answers[q.id] = rng.choice(["Nyttig", "For lite tid", "Gode samtaler", "Bra"]) \
+                + f" {rng.randint(1, 99)}"
+    return answers
+
+
+def _by_hand(survey, submitted: list[dict]) -> dict:
+    """The figures of each question, counted from the answers as they were sent."""
+    expected = {}
+    for q in survey.questions:
+        given = [a[q.id] for a in submitted if q.id in a]
+        if q.kind == "agreement":
+            counts = {v: given.count(v) for v in AGREEMENT}
+            considered = len(given) - counts["vet_ikke"]
+            agree = counts["helt_enig"] + counts["delvis_enig"]
+            expected[q.id] = {"answered": len(given), "counts": counts, "agree": agree,
+                              "considered": considered,
+                              "agree_share": agree / considered if considered else None}
+        elif q.kind in ("single", "multiple", "programme_items"):
+            flat = [v for g in given for v in (g if isinstance(g, list) else [g])]
+            expected[q.id] = {"answered": len(given),
+                              "counts": {v: flat.count(v) for v in q.values}}
+        else:
+            expected[q.id] = {"answered": len(given), "texts": sorted(given)}
+    return expected
+
+
+def test_results_match_counts_by_hand_for_every_kind(db, world):
+    g, host = world["gathering"], world["host"]
+    people = [add_person(db, g, kind=["municipality", "county", "partner"][i % 3],
+                         role="programme_adviser") for i in range(12)]
+    survey = open_survey(db, g, host)
+    services.add_question(survey, host, kind="single", text="Hvor lang reisevei?",
+                          options=["Under 1 time", "1–3 timer", "Over 3 timer"])
+    services.add_question(survey, host, kind="multiple", text="Hvilke tema vil du høre mer om?",
+                          options=["Godkjenning", "Opplæring", "Språk", "Arbeid"])
+    services.add_question(survey, host, kind="short_text", text="Ett ord om samlinga?")
+    services.add_question(survey, host, kind="agreement", text="Lokalet var godt egnet")
+    tokens = services.invite(survey, host)
+    db.session.commit()
+    kinds = {q.kind for q in survey.questions}
+    assert kinds == {"agreement", "single", "multiple", "programme_items", "short_text",
+                     "long_text"}
+
+    rng = random.Random(8)
+    submitted = []
+    for person in people[:9]:
+        answers = _random_answers(rng, survey, None)
+        submit(db, tokens[person.id], {str(k): v for k, v in answers.items()})
+        # Some change their mind: only the last answers count.
+        if rng.random() < 0.4:
+            answers = _random_answers(rng, survey, None)
+            submit(db, tokens[person.id], {str(k): v for k, v in answers.items()})
+        submitted.append(answers)
+    for _ in range(7):
+        answers = _random_answers(rng, survey, None)
+        submit(db, survey.qr_token, {str(k): v for k, v in answers.items()},
+               rng.choice(GROUPS))
+        submitted.append(answers)
+
+    result = services.results(survey)
+    assert result["invitations"] == 12 and result["responses"] == 16
+    assert result["responses_personal"] == 9 and result["responses_qr"] == 7
+    assert result["response_rate"] == 9 / 12
+    assert result["suppressed"] is False and result["filtered_responses"] == 16
+    expected = _by_hand(survey, submitted)
+    for got in result["questions"]:
+        want = expected[got["question_id"]]
+        assert got["answered"] == want["answered"], got["text"]
+        if got["kind"] == "agreement":
+            assert [o["value"] for o in got["options"]] == list(AGREEMENT)
+            assert {o["value"]: o["count"] for o in got["options"]} == want["counts"]
+            assert got["agree"] == want["agree"] and got["considered"] == want["considered"]
+            assert got["agree_share"] == want["agree_share"]
+        elif "counts" in want:
+            assert {o["value"]: o["count"] for o in got["options"]} == want["counts"]
+            counts = [o["count"] for o in got["options"]]
+            assert counts == sorted(counts, reverse=True)
+            for option in got["options"]:
+                assert option["share"] == option["count"] / want["answered"]
+        else:
+            assert sorted(got["texts"]) == want["texts"]
+
+
+def _answer(db, survey, group, coop_value, settles_value=None):
+    answers = {str(question(survey, "cooperation").id): coop_value}
+    if settles_value:
+        answers[str(question(survey, "settles").id)] = settles_value
+    submit(db, survey.qr_token, answers, group)
+
+
+def test_small_groups_are_hidden_in_filtered_results(db, world):
+    survey = open_survey(db, world["gathering"], world["host"])
+    for _ in range(4):
+        _answer(db, survey, "partner", "helt_enig", "none")
+    for _ in range(5):
+        _answer(db, survey, "municipal", "delvis_uenig", "both")
+    _answer(db, survey, "county", "noytral", "both")
+
+    partners = services.results(survey, group="partner")
+    assert partners["suppressed"] is True
+    assert partners["questions"] == [] and partners["filtered_responses"] is None
+    municipal = services.results(survey, group="municipal")
+    assert municipal["suppressed"] is False and municipal["filtered_responses"] == 5
+    coop = next(q for q in municipal["questions"] if q["code"] == "cooperation")
+    assert {o["value"]: o["count"] for o in coop["options"]}["delvis_uenig"] == 5
+    assert coop["agree_share"] == 0
+    # By what the municipality settles, and both filters together.
+    both = services.results(survey, settles="both")
+    assert both["filtered_responses"] == 6
+    assert services.results(survey, settles="none")["suppressed"] is True
+    assert services.results(survey, group="county", settles="both")["suppressed"] is True
+    # Unfiltered, everything shows; the response rate is there even when suppressed.
+    assert services.results(survey)["filtered_responses"] == 10
+    assert partners["responses"] == 10
+
+
+def test_national_comparison_equals_the_per_county_results(db, world, make_user,
+                                                           make_gathering):
+    vestland = open_survey(db, world["gathering"], world["host"])
+    rogaland_g, rogaland_host = make_world(db, make_user, make_gathering, "11")
+    rogaland = open_survey(db, rogaland_g, rogaland_host)
+    agder_g, agder_host = make_world(db, make_user, make_gathering, "42")
+    agder = open_survey(db, agder_g, agder_host)
+    rng = random.Random(3)
+    for survey, n in ((vestland, 11), (rogaland, 7), (agder, 3)):
+        for _ in range(n):
+            _answer(db, survey, rng.choice(GROUPS), rng.choice(AGREEMENT),
+                    rng.choice(["ordinary", "ukrainian", "both", "none"]))
+
+    report = services.national_report(2027)
+    assert report["responses"] == 21 and report["surveys"] == 3
+    coop = next(q for q in report["questions"] if q["code"] == "cooperation")
+    rows = {r["county_number"]: r for r in coop["counties"]}
+    shares = []
+    for number, survey in (("46", vestland), ("11", rogaland)):
+        own = next(q for q in services.results(survey)["questions"] if q["code"] == "cooperation")
+        assert rows[number]["agree_share"] == own["agree_share"]
+        assert rows[number]["considered"] == own["considered"]
+        assert rows[number]["answered"] == own["answered"]
+        assert rows[number]["suppressed"] is False
+        shares.append(own["agree_share"])
+    # Agder has three responses: hidden, outside the range, inside the national figure.
+    assert rows["42"]["suppressed"] is True and rows["42"]["agree_share"] is None
+    assert coop["range"] == {"min": min(shares), "max": max(shares)}
+    pooled = [o for s in (vestland, rogaland, agder)
+              for o in next(q for q in services.results(s)["questions"]
+                            if q["code"] == "cooperation")["options"]]
+    agree = sum(o["count"] for o in pooled if o["value"] in ("helt_enig", "delvis_enig"))
+    considered = sum(o["count"] for o in pooled if o["value"] != "vet_ikke")
+    assert coop["agree_share"] == agree / considered
+    settles = next(q for q in report["questions"] if q["code"] == "settles")
+    for number, survey in (("46", vestland), ("11", rogaland)):
+        own = next(q for q in services.results(survey)["questions"] if q["code"] == "settles")
+        row = next(r for r in settles["counties"] if r["county_number"] == number)
+        assert row["counts"] == {o["value"]: o["count"] for o in own["options"]}
+    # A year without surveys reads HK-dir's questions without storing a template for it.
+    empty = services.national_report(2030)
+    assert empty["responses"] == 0 and len(empty["questions"]) == 8
+    assert not db.session.new
+    db.session.commit()
+    assert db.session.scalars(select(SurveyQuestion).where(SurveyQuestion.year == 2030)).all() == []
