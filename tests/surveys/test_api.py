@@ -93,11 +93,11 @@ def test_unknown_tokens_404_and_closed_or_early_surveys_409(db, client, running)
     survey.closes_on = services.today() + timedelta(days=9)
     db.session.commit()
     r = client.post(f"/api/v1/surveys/{token}/responses", json=body)
-    assert r.status_code == 409 and "not open yet" in r.get_json()["error"]["message"]
+    assert r.status_code == 409 and "ikke åpnet ennå" in r.get_json()["error"]["message"]
     services.close_survey(survey, running["host"])
     db.session.commit()
     r = client.post(f"/api/v1/surveys/{survey.qr_token}/responses", json=body)
-    assert r.status_code == 409 and "closed" in r.get_json()["error"]["message"]
+    assert r.status_code == 409 and "er avsluttet" in r.get_json()["error"]["message"]
     assert _responses(db) == 0
 
 

@@ -87,7 +87,7 @@ def test_only_the_countys_host_creates_and_changes_the_survey(db, world):
 def test_national_questions_cannot_be_removed_own_ones_can(db, world):
     host = world["host"]
     survey = services.survey_for(world["gathering"], host)
-    with pytest.raises(Conflict, match="National questions cannot be removed"):
+    with pytest.raises(Conflict, match="Nasjonale spørsmål kan ikke fjernes"):
         services.remove_question(question(survey, "cooperation"), host)
     own = services.add_question(survey, host, kind="single", text="Kommer du igjen?",
                                 text_en="Will you come again?", options=["Ja", "Nei"])
@@ -108,11 +108,11 @@ def test_questions_are_frozen_once_there_are_responses(db, world):
     own = services.add_question(survey, host, kind="short_text", text="Ett ord?")
     db.session.commit()
     submit(db, survey.qr_token, {str(own.id): "Nyttig"})
-    with pytest.raises(Conflict, match="has responses"):
+    with pytest.raises(Conflict, match="har fått svar"):
         services.add_question(survey, host, kind="short_text", text="Ett til?")
-    with pytest.raises(Conflict, match="has responses"):
+    with pytest.raises(Conflict, match="har fått svar"):
         services.remove_question(own, host)
-    with pytest.raises(Conflict, match="has responses"):
+    with pytest.raises(Conflict, match="har fått svar"):
         services.refresh_programme(survey, host)
 
 
@@ -232,8 +232,8 @@ def test_bad_input_is_refused_per_question_and_nothing_is_saved(db, world):
 
 
 @pytest.mark.parametrize("day, message", [
-    (date(2027, 3, 10), "not open yet"),
-    (date(2027, 4, 1), "closed"),
+    (date(2027, 3, 10), "ikke åpnet ennå"),
+    (date(2027, 4, 1), "er avsluttet"),
 ])
 def test_answers_only_while_open(db, world, day, message):
     survey = open_survey(db, world["gathering"], world["host"])
@@ -243,7 +243,7 @@ def test_answers_only_while_open(db, world, day, message):
     submit(db, survey.qr_token, {str(coop.id): "helt_enig"}, on=date(2027, 3, 31))
     services.close_survey(survey, world["host"])
     db.session.commit()
-    with pytest.raises(Conflict, match="closed"):
+    with pytest.raises(Conflict, match="er avsluttet"):
         services.submit(survey.qr_token, {str(coop.id): "helt_enig"}, on=date(2027, 3, 20))
     assert count(SurveyResponse) == 1
 
