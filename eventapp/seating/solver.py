@@ -33,12 +33,12 @@ W_REGION = 30
 W_SPREAD_REGIONAL = 5  # in a regional round the region comes first, the spread second
 # Temperatures: a start without repeats (the grid) is only polished; any other start is
 # annealed from hot enough to trade a repeat for a better neighbourhood.
-T_POLISH, T_WARM, T_HOT, T_END = 150.0, 400.0, 1.0 * W_REPEAT, 2.0
+T_POLISH, T_WARM, T_HOT, T_END = 150.0, 400.0, 0.3 * W_REPEAT, 2.0
 POLISH_PER_SEAT, POLISH_PATIENCE = 80, 15_000
 STEPS_PER_SEAT = 300
 CANDIDATES = 1
 EVERYWHERE = 0.3  # share of steps that swap two people in every mixed round
-HOT_STEPS = 200_000
+HOT_STEPS = 400_000
 PATIENCE = 10_000  # steps without a better plan before the search gives up
 
 
@@ -927,7 +927,8 @@ def solve(data: dict) -> dict:
     if on_grid and start["repeat_pairs"] <= lower:
         iterations = min(iterations, POLISH_PER_SEAT * state.n * state.R)
         t_start, patience = T_POLISH, POLISH_PATIENCE
-    elif on_grid:
+    elif on_grid and any(state.regional):
+        # The regional rounds were seated greedily: warm the grid up, not melt it.
         t_start, patience = T_WARM, PATIENCE
     else:
         if not infeasible and not inst.iterations:
