@@ -38,7 +38,8 @@ POLISH_PER_SEAT, POLISH_PATIENCE = 80, 15_000
 STEPS_PER_SEAT = 300
 CANDIDATES = 1
 EVERYWHERE = 0.3  # share of steps that swap two people in every mixed round
-HOT_STEPS = 400_000
+HOT_STEPS, HOT_PER_SEAT = 400_000, 4_000
+TIGHT = 0.6  # the density above which a start is annealed hot
 PATIENCE = 10_000  # steps without a better plan before the search gives up
 
 
@@ -902,6 +903,14 @@ def default_iterations(inst: Instance) -> int:
     return max(50_000, STEPS_PER_SEAT * len(inst.people) * len(inst.rounds))
 
 
+def _density(state: State) -> float:
+    """The share of the others each person meets over all rounds if tables are even: near 1
+    (the social golfers' tight instances) the search needs a long hot anneal."""
+    if state.n < 2:
+        return 0.0
+    return state.R * (state.n / state.k - 1) / (state.n - 1)
+
+
 def solve(data: dict) -> dict:
     """The best plan for an instance, with its metrics, its broken rules and, where rules
     cannot be met at all, which and why."""
@@ -927,12 +936,14 @@ def solve(data: dict) -> dict:
     if on_grid and start["repeat_pairs"] <= lower:
         iterations = min(iterations, POLISH_PER_SEAT * state.n * state.R)
         t_start, patience = T_POLISH, POLISH_PATIENCE
-    elif on_grid and any(state.regional):
-        # The regional rounds were seated greedily: warm the grid up, not melt it.
+    elif inst.previous or (on_grid and (any(state.regional) or _density(state) < TIGHT)):
+        # Re-planning keeps most seats; a grid start with some people seated off it, in a
+        # gathering where each meets a fraction of the others: warm it up, do not melt it.
         t_start, patience = T_WARM, PATIENCE
     else:
         if not infeasible and not inst.iterations:
-            iterations = max(iterations, HOT_STEPS)
+            # Tight instances need a long anneal; small ones do not need 400 000 steps.
+            iterations = max(iterations, min(HOT_STEPS, HOT_PER_SEAT * state.n * state.R))
         t_start, patience = T_HOT, iterations
     best, best_assign, done = _anneal(state, rng, iterations, deadline, target, t_start,
                                       patience)
