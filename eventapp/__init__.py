@@ -85,6 +85,7 @@ def _register_blueprints(app: "Flask") -> None:
         accounts,
         api,
         core,
+        followup,
         gatherings,
         grants,
         invitations,
@@ -101,6 +102,7 @@ def _register_blueprints(app: "Flask") -> None:
     from eventapp.api import views as _api_views  # noqa: F401
     from eventapp.core.views import bp as core_bp
     from eventapp.extensions import csrf
+    from eventapp.followup import models as _followup_models  # noqa: F401
     from eventapp.gatherings import api as _gatherings_api  # noqa: F401
     from eventapp.gatherings import views as _gatherings_views  # noqa: F401
     from eventapp.grants import api as _grants_api  # noqa: F401
@@ -121,7 +123,8 @@ def _register_blueprints(app: "Flask") -> None:
     # The API authenticates by bearer token only, never by cookie, so it needs no CSRF token.
     csrf.exempt(api.bp)
     for blueprint in (core_bp, accounts.bp, places.bp, gatherings.bp, invitations.bp,
-                      registration.bp, grants.bp, reporting.bp, seating_bp, surveys.bp, mail.bp,
+                      registration.bp, grants.bp, reporting.bp, seating_bp, surveys.bp, followup.bp,
+                      mail.bp,
                       api.bp, api.ui):
         app.register_blueprint(blueprint)
 

@@ -12,7 +12,16 @@ import json
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.db import sql_in
@@ -175,3 +184,32 @@ class SurveyAnswer(db.Model):
 
     response: Mapped[SurveyResponse] = relationship(back_populates="answers")
     question: Mapped[SurveyQuestion] = relationship()
+    themes: Mapped[list["SurveyTheme"]] = relationship(
+        secondary="survey_answer_themes", back_populates="answers", order_by="SurveyTheme.name")
+
+
+# Which themes a free-text answer was tagged with; a theme says what an answer is about, never
+# who wrote it.
+survey_answer_themes = Table(
+    "survey_answer_themes",
+    db.metadata,
+    Column("answer_id", ForeignKey("survey_answers.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("survey_themes.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+
+
+class SurveyTheme(db.Model):
+    """A theme the host or the directorate groups a survey's free-text answers by ("booking
+    system", "more group work"); counted per question on the results page."""
+
+    __tablename__ = "survey_themes"
+    __table_args__ = (UniqueConstraint("survey_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+
+    survey: Mapped[Survey] = relationship()
+    answers: Mapped[list[SurveyAnswer]] = relationship(
+        secondary="survey_answer_themes", back_populates="themes")
