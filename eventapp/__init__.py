@@ -103,6 +103,7 @@ def _register_blueprints(app: "Flask") -> None:
     from eventapp.core.views import bp as core_bp
     from eventapp.extensions import csrf
     from eventapp.followup import models as _followup_models  # noqa: F401
+    from eventapp.followup import views as _followup_views  # noqa: F401
     from eventapp.gatherings import api as _gatherings_api  # noqa: F401
     from eventapp.gatherings import views as _gatherings_views  # noqa: F401
     from eventapp.grants import api as _grants_api  # noqa: F401
