@@ -341,6 +341,7 @@ def _previous_year(plan: Plan, demo_host, directorate):
     from eventapp.gatherings.models import Gathering
     from eventapp.gatherings.services import change_status, create_gathering
     from eventapp.places.models import County
+    from eventapp.surveys.demo import demo_programme, demo_survey
 
     county = db.session.scalars(select(County).where(County.number == plan.county)).one()
     title = TITLE.format(county=county.name)
@@ -354,6 +355,7 @@ def _previous_year(plan: Plan, demo_host, directorate):
         registration_closes=plan.start - timedelta(days=14))
     gathering.created_at = _at(plan.start - timedelta(days=150), "10:00")
     change_status(gathering, host, "open")
+    demo_programme(gathering, host)
     rng = random.Random(f"eventapp-demo-{YEAR}-{plan.county}")
     _apply_and_decide(gathering, plan, host, directorate)
     people = _register(gathering, plan, host, rng)
@@ -363,6 +365,7 @@ def _previous_year(plan: Plan, demo_host, directorate):
         change_status(gathering, host, "held")
     else:  # a clock set before 2026: the demo still needs its held gatherings
         gathering.status = "held"
+    demo_survey(gathering, host, plan.county)
     _budget(gathering, plan, host)
     _report(gathering, plan, host, directorate)
     return gathering

@@ -1,7 +1,7 @@
 """The demo's previous year: several counties reported and approved, figures that add up to the
 krone, a purged gathering that reads the same with no names left, and the same data every run."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -177,6 +177,34 @@ def test_the_previous_year_is_reported_and_adds_up(app, db, purges):
     assert db.session.scalar(select(func.count()).select_from(Registration).where(
         Registration.gathering_id == year["11"].id,
         Registration.email.like("%@purged.invalid"))) == 0
+
+    # Each gathering's survey was answered by about half of those invited, closed two weeks on,
+    # with every question answered and the free texts tagged; Vestland's outlived the purge.
+    from eventapp.surveys import services as surveys
+    from eventapp.surveys.models import AGREE, DONT_KNOW, SurveyAnswer, SurveyTheme
+
+    for number, gathering in year.items():
+        survey = surveys.find_survey(gathering)
+        assert survey.status == "closed" and survey.closes_on == gathering.end_date \
+            + timedelta(days=14), number
+        result = surveys.results(survey)
+        assert 0.4 <= result["response_rate"] <= 0.65 and result["responses_qr"] >= 2, number
+        assert all(q["answered"] >= 5 for q in result["questions"]), number
+        assert db.session.scalar(select(func.count(SurveyTheme.id)).where(
+            SurveyTheme.survey_id == survey.id)) >= 8
+    national = surveys.national_report(2026)
+    cooperation = next(q for q in national["questions"] if q["code"] == "cooperation")
+    assert [c["county_number"] for c in cooperation["counties"]] == \
+        ["11", "18", "34", "42", "46", "50"]
+    assert not any(c["suppressed"] for c in cooperation["counties"])
+    shares = [c["agree_share"] for c in cooperation["counties"]]
+    assert cooperation["range"] == {"min": min(shares), "max": max(shares)}
+    assert max(shares) - min(shares) > 0.2
+    choices = db.session.scalars(select(SurveyAnswer.choice).where(SurveyAnswer.question_id.in_(
+        [surveys.find_survey(g).questions[4].id for g in year.values()]))).all()
+    assert {surveys.find_survey(g).questions[4].code for g in year.values()} == {"cooperation"}
+    agree = sum(1 for c in choices if c in AGREE)
+    assert cooperation["agree_share"] == agree / sum(1 for c in choices if c != DONT_KNOW)
 
     # The current Vestland gathering has applied and awaits the decision, with a budget.
     current = db.session.scalars(select(Gathering).where(Gathering.status == "open")).one()

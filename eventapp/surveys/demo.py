@@ -1,0 +1,211 @@
+"""The demo's surveys: each 2026 gathering's participants answered the survey after it.
+
+The results page and the national comparison need real answers on first start, so every
+previous-year gathering gets a short programme, a survey opened on its last day and closed two
+weeks later, answers from about half of those invited (as HK-dir saw) through their personal
+links and a few through the QR code, and themes tagged on the free-text answers. The answers are
+drawn from a seeded generator with a profile per county (how many agreed, how many answered),
+so every run builds the same data; counties differ enough for the comparison to show a range.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from eventapp.core.time import OSLO
+from eventapp.extensions import db
+
+MAIN_ROOM = "Storsalen"
+
+# A two-day programme in the shape DOMAIN.md describes: talks, experience sharing, group work.
+PROGRAMME = (
+    (1, "10:00", "10:20", "other", "Velkommen og mål for samlingen"),
+    (1, "10:20", "11:05", "talk", "HK-dir: karriereveiledning i introduksjonsprogrammet"),
+    (1, "11:05", "11:20", "break", "Pause"),
+    (1, "11:20", "12:00", "talk", "Karrieresenteret og kommunene: hvem gjør hva?"),
+    (1, "12:00", "12:45", "meal", "Lunsj"),
+    (1, "12:45", "13:45", "group_work", "Gruppearbeid: samarbeidet slik det er i dag"),
+    (1, "13:45", "14:25", "talk", "Forskning: hva virker i karriereveiledning for flyktninger?"),
+    (1, "14:25", "15:05", "experience_sharing", "Erfaringsdeling fra en liten kommune"),
+    (2, "09:00", "09:40", "talk", "Ukrainske flyktninger: bakgrunn og behov"),
+    (2, "09:40", "10:25", "panel", "NAV, voksenopplæringen og karrieresenteret i samtale"),
+    (2, "10:25", "10:40", "break", "Pause"),
+    (2, "10:40", "11:40", "group_work", "Gruppearbeid: neste steg i vår region"),
+    (2, "11:40", "12:10", "plenary_discussion", "Oppsummering og spørsmål i plenum"),
+)
+# How often each content item is ticked as most useful (same order as the content items).
+USEFULNESS = (1, 4, 6, 7, 6, 9, 5, 5, 6, 2)
+
+# Free texts per question, each with the themes a reader would tag it with.
+TEXTS = {
+    "useful_why": (
+        ("Konkrete eksempler fra en kommune på vår størrelse. Det kan vi ta i bruk med en gang.",
+         ("Erfaringsdeling",)),
+        ("Fikk endelig forstått hvem som gjør hva mellom programrådgiver og karriereveileder.",
+         ("Roller og ansvar",)),
+        ("Forskningen satte ord på det vi har merket i praksis.", ("Forskning",)),
+        ("Nyttig å høre hva NAV og voksenopplæringen faktisk tilbyr, og hvem jeg ringer.",
+         ("Tilbud og tiltak",)),
+        ("Innlegget om ukrainske flyktninger ga meg mye ny kunnskap.",
+         ("Ukrainske flyktninger",)),
+        ("Gruppearbeidet ga tid til å snakke med kommunene rundt oss.", ("Nettverk",)),
+        ("Rollene ble tydelige, og jeg vet nå hvem jeg skal kontakte på karrieresenteret.",
+         ("Roller og ansvar", "Nettverk")),
+    ),
+    "mix": (
+        ("God balanse. Innleggene ga grunnlag for diskusjonene ved bordet.", ("God balanse",)),
+        ("Litt for mange innlegg dag 1, vi ville hatt mer tid i grupper.",
+         ("Mer gruppearbeid",)),
+        ("Gruppene fungerte best når vi fikk en konkret oppgave.", ("Konkrete oppgaver",)),
+        ("Diskusjonene ble for korte, vi var akkurat i gang da tiden var ute.",
+         ("Mer gruppearbeid",)),
+        ("Fint med spørsmålsrunde etter innleggene.", ("God balanse",)),
+    ),
+    "tables": (
+        ("Bra at det satt en karriereveileder ved hvert bord.", ("Karriereveileder ved bordet",)),
+        ("Godt å møte nye folk i hver runde.", ("Nye ansikter",)),
+        ("Vi ville gjerne sittet med vår egen karriereveileder én runde.",
+         ("Regionale bord",)),
+        ("For mange fra fylkeskommunen ved vårt bord.", ("Sammensetning",)),
+        ("Blandingen av små og store kommuner ga gode samtaler.", ("Sammensetning",)),
+        ("Jeg fikk mer ut av å snakke med de små kommunene enn jeg trodde.", ("Nye ansikter",)),
+    ),
+    "more_useful": (
+        ("Et fast system for å bestille veiledningstimer hos karrieresenteret.",
+         ("Bookingsystem",)),
+        ("Mer tid til gruppearbeid og mindre tid til innlegg.", ("Mer gruppearbeid",)),
+        ("En oppfølgingssamling eller digitale møter gjennom året.", ("Oppfølging",)),
+        ("Informasjonsmateriell vi kan dele ut til deltakerne i programmet.",
+         ("Informasjonsmateriell",)),
+        ("Mer om hvordan vi følger opp etter den første veiledningssamtalen.",
+         ("Oppfølging",)),
+        ("Flere eksempler fra små kommuner.", ("Erfaringsdeling",)),
+        ("Faste kontaktpersoner og en enkel måte å booke timer på.",
+         ("Bookingsystem", "Roller og ansvar")),
+    ),
+    "comments": (
+        ("Takk for et godt arrangement!", ("Ros",)),
+        ("Reisestøtten gjorde det mulig for oss å komme.", ("Reisestøtte",)),
+        ("Vi trenger svar på hvordan en andre veiledningssamtale skal finansieres.",
+         ("Spørsmål til fylket",)),
+        ("Fint sted og god mat.", ("Ros",)),
+        ("Kunne vært på et sted med kortere reisevei for oss som bor langt unna.",
+         ("Sted og reise",)),
+    ),
+}
+# Of those who answer, how many write something to each text question.
+WRITES = {"useful_why": 0.6, "mix": 0.45, "tables": 0.45, "more_useful": 0.5, "comments": 0.2}
+# What municipal staff say their municipality settles (ordinary, Ukrainian, both).
+SETTLES = (("ordinary", 2), ("ukrainian", 2), ("both", 6))
+
+
+@dataclass(frozen=True)
+class Profile:
+    answered: float  # share of those invited who answered by their personal link
+    agreement: tuple  # weights: helt enig, delvis enig, nøytral, delvis uenig, helt uenig, vet ikke
+    qr: int  # answers through the QR code in the closing session
+
+
+PROFILES = {
+    "46": Profile(0.55, (40, 35, 12, 5, 2, 6), 4),
+    "11": Profile(0.6, (48, 32, 10, 4, 1, 5), 3),
+    "42": Profile(0.5, (28, 34, 20, 9, 3, 6), 5),
+    "50": Profile(0.5, (36, 38, 14, 6, 1, 5), 2),
+    "18": Profile(0.46, (22, 36, 22, 11, 4, 5), 6),
+    "34": Profile(0.52, (34, 40, 14, 5, 2, 5), 3),
+}
+
+
+def demo_programme(gathering, host) -> None:
+    """The programme, once: a gathering that has any item is left as it is."""
+    from eventapp.gatherings.services import ItemData, add_item
+
+    if gathering.items:
+        return
+    for day, start, end, kind, title in PROGRAMME:
+        add_item(gathering, host, ItemData(
+            day=day, start=time.fromisoformat(start), end=time.fromisoformat(end), kind=kind,
+            title=title, room=MAIN_ROOM))
+    db.session.refresh(gathering)
+
+
+def demo_survey(gathering, host, county: str) -> None:
+    """Open the survey on the gathering's last day, collect answers over the following days,
+    close it two weeks on, and tag the free texts. Once: a gathering with a survey is left."""
+    from eventapp.surveys import services
+
+    if services.find_survey(gathering) is not None:
+        return
+    profile = PROFILES[county]
+    rng = random.Random(f"eventapp-demo-survey-{gathering.start_date.year}-{county}")
+    end = gathering.end_date
+    survey = services.survey_for(gathering, host)
+    services.open_survey(survey, host, on=end, closes_on=end + timedelta(days=14))
+    questions = {q.code: q for q in survey.questions}
+    # The invitations went out by mail on the last day; the demo keeps no copy of those mails
+    # (the outbox drops a survey link once it is sent), only the links to answer with here.
+    tokens = services.invite(survey, host)
+    sent = datetime.combine(end, time(15, 30), tzinfo=OSLO)
+    for invitation in services.unanswered(survey):
+        invitation.sent_at = sent
+    registrations = {r.id: r for r in services.invitees(gathering)}
+    for registration_id, token in sorted(tokens.items()):
+        if rng.random() >= profile.answered:
+            continue
+        group = services.group_of(registrations[registration_id])
+        services.submit(token, _answers(rng, questions, profile, group),
+                        on=end + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 6))))
+    for _ in range(profile.qr):
+        group = rng.choice(("municipal", "municipal", "county", "partner"))
+        services.submit(survey.qr_token, _answers(rng, questions, profile, group), group, on=end)
+    _close(survey, host, end + timedelta(days=14))
+    _tag(survey)
+
+
+def _answers(rng: random.Random, questions: dict, profile: Profile, group: str | None) -> dict:
+    from eventapp.surveys.models import AGREEMENT
+
+    answers = {}
+    items = questions["useful_items"]
+    values = items.values
+    weights = USEFULNESS[:len(values)] + (3,) * max(0, len(values) - len(USEFULNESS))
+    ticked = {rng.choices(values, weights=weights)[0] for _ in range(rng.choice((1, 2, 2, 3, 4)))}
+    answers[str(items.id)] = sorted(ticked, key=values.index)
+    answers[str(questions["cooperation"].id)] = rng.choices(AGREEMENT, profile.agreement)[0]
+    for code, share in WRITES.items():
+        if rng.random() < share:
+            answers[str(questions[code].id)] = rng.choice(TEXTS[code])[0]
+    if group == "municipal":
+        answers[str(questions["settles"].id)] = rng.choices(
+            [v for v, _ in SETTLES], [w for _, w in SETTLES])[0]
+    elif rng.random() < 0.7:
+        answers[str(questions["settles"].id)] = "none"
+    return answers
+
+
+def _close(survey, host, day) -> None:
+    from eventapp.surveys import services
+
+    services.close_survey(survey, host)
+    survey.closes_on = day
+
+
+def _tag(survey) -> None:
+    """The host read the free texts and grouped them by theme."""
+    from sqlalchemy import select
+
+    from eventapp.surveys.models import SurveyAnswer, SurveyQuestion, SurveyTheme
+
+    themes_of = {text: themes for pool in TEXTS.values() for text, themes in pool}
+    themes: dict[str, SurveyTheme] = {}
+    answers = db.session.scalars(
+        select(SurveyAnswer).join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
+        .where(SurveyQuestion.survey_id == survey.id, SurveyAnswer.text.is_not(None))
+        .order_by(SurveyAnswer.id))
+    for answer in answers:
+        for name in themes_of.get(answer.text, ()):
+            if name not in themes:
+                themes[name] = SurveyTheme(survey_id=survey.id, name=name)
+                db.session.add(themes[name])
+            answer.themes.append(themes[name])
+    db.session.flush()
