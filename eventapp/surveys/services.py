@@ -8,7 +8,9 @@ link can edit it. With the database alone the two cannot be joined.
 
 import hashlib
 import hmac
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -18,7 +20,7 @@ from sqlalchemy import delete, extract, func, or_, select, update
 
 from eventapp.core.access import COUNTY_ROLES, Role, may_manage_county
 from eventapp.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from eventapp.core.time import OSLO
+from eventapp.core.time import OSLO, utcnow
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.places.models import County
@@ -142,6 +144,96 @@ def national_template(year: int) -> list[SurveyQuestion]:
     db.session.add_all(questions)
     db.session.flush()
     return questions
+
+
+def _require_directorate(user) -> None:
+    if not _authenticated(user) or user.role != Role.DIRECTORATE:
+        raise Forbidden(_("Only the directorate keeps the national template."))
+
+
+_TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})
+
+
+def _code_from(text: str, year: int) -> str:
+    """A stable code for a new national question, from its words, unique in the year."""
+    words = unicodedata.normalize("NFKD", text.lower().translate(_TRANSLITERATE))
+    words = words.encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "_", words).strip("_")[:30].rstrip("_") or "question"
+    taken = set(db.session.scalars(select(SurveyQuestion.code)
+                                   .where(SurveyQuestion.year == year)))
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}_{n}", n + 1
+    return code
+
+
+def _check_text(text, text_en) -> tuple[str, str | None]:
+    if not isinstance(text, str) or not text.strip() or len(text) > 1000:
+        raise ValidationFailed(_("Write the question, at most 1000 characters."), field="text")
+    if text_en is not None and (not isinstance(text_en, str) or len(text_en) > 1000):
+        raise ValidationFailed(_("Write the question, at most 1000 characters."),
+                               field="text_en")
+    return text.strip(), (text_en or "").strip() or None
+
+
+def _set_options(question: SurveyQuestion, options, gathering=None) -> None:
+    if question.kind == "agreement":
+        question.option_list = AGREEMENT_OPTIONS
+    elif question.kind == "programme_items":
+        # The template has no programme: each survey fills these in from its gathering.
+        question.option_list = programme_options(gathering) if gathering is not None else []
+    elif question.kind in CHOICE_KINDS:
+        question.option_list = _clean_options(options, "options")
+    else:
+        question.option_list = []
+
+
+def add_national_question(year: int, actor, *, kind: str, text: str, text_en: str | None = None,
+                          options=None, required: bool = False) -> SurveyQuestion:
+    """A question the directorate adds to the year's template; surveys created from now on
+    carry it, surveys already created keep their copies."""
+    _require_directorate(actor)
+    if kind not in KINDS:
+        raise ValidationFailed(_("Unknown kind of question."), field="kind")
+    text, text_en = _check_text(text, text_en)
+    template = national_template(year)
+    question = SurveyQuestion(year=year, national=True, kind=kind, text=text, text_en=text_en,
+                              required=bool(required), code=_code_from(text, year),
+                              position=max((q.position for q in template), default=-1) + 1)
+    _set_options(question, options)
+    db.session.add(question)
+    db.session.flush()
+    return question
+
+
+def _template_question(question: SurveyQuestion) -> None:
+    if question is None or question.year is None:
+        raise NotFound(_("No such question in the national template."))
+
+
+def update_national_question(question: SurveyQuestion, actor, *, text: str,
+                             text_en: str | None = None, options=None,
+                             required: bool | None = None) -> SurveyQuestion:
+    """Reword a template question. Its kind and code stay, so the year's results compare."""
+    _require_directorate(actor)
+    _template_question(question)
+    question.text, question.text_en = _check_text(text, text_en)
+    if question.kind in ("single", "multiple") and options is not None:
+        question.option_list = _clean_options(options, "options")
+    if required is not None:
+        question.required = bool(required)
+    db.session.flush()
+    return question
+
+
+def remove_national_question(question: SurveyQuestion, actor) -> None:
+    _require_directorate(actor)
+    _template_question(question)
+    if question.code == SETTLES_CODE:
+        raise Conflict(_("The question on which refugees the municipality settles cannot be "
+                         "removed: the results are filtered by it."))
+    db.session.delete(question)
+    db.session.flush()
 
 
 # --- a gathering's survey -----------------------------------------------------------------
@@ -327,6 +419,137 @@ def unanswered(survey: Survey) -> list[SurveyInvitation]:
         .order_by(SurveyInvitation.id)))
 
 
+def pending_invitations(survey: Survey) -> int:
+    """How many invitees ``send_invitations`` would mail now."""
+    invited = set(db.session.scalars(select(SurveyInvitation.registration_id)
+                                     .where(SurveyInvitation.survey_id == survey.id)))
+    return sum(1 for r in invitees(survey.gathering) if r.id not in invited)
+
+
+def _require_open(survey: Survey, day: date | None) -> None:
+    if not survey.accepts_answers_on(day or today()):
+        raise Conflict(_("Open the survey first: a link to a survey that does not take answers "
+                         "only disappoints."))
+
+
+def _mail_link(kind: str, template: str, survey: Survey, registration: Registration,
+               token: str, actor) -> None:
+    from eventapp.core.web import external_url
+    from eventapp.mail.services import queue_template
+
+    gathering = survey.gathering
+    # The kind starts with "survey.": the outbox blanks the body once sent, so the personal
+    # link does not outlive the delivery in the database.
+    queue_template(kind, template, to=registration.email, to_name=registration.name,
+                   locale=getattr(registration, "language", None), created_by=actor,
+                   county_id=gathering.county_id, gathering_id=gathering.id,
+                   gathering=gathering, survey=survey, name=registration.name,
+                   link=external_url("surveys.answer", token=token))
+
+
+def send_invitations(survey: Survey, actor, *, on: date | None = None) -> int:
+    """Invite and mail everyone not yet invited; the number mailed. The survey must be open."""
+    _require_host(actor, survey.gathering)
+    _require_open(survey, on)
+    tokens = invite(survey, actor)
+    if not tokens:
+        return 0
+    registrations = {r.id: r for r in db.session.scalars(
+        select(Registration).where(Registration.id.in_(list(tokens))))}
+    now = utcnow()
+    for invitation in db.session.scalars(
+            select(SurveyInvitation).where(SurveyInvitation.survey_id == survey.id,
+                                           SurveyInvitation.registration_id.in_(list(tokens)))):
+        invitation.sent_at = now
+    for registration_id, token in tokens.items():
+        _mail_link("survey.invitation", "mail/survey_invitation", survey,
+                   registrations[registration_id], token, actor)
+    db.session.flush()
+    return len(tokens)
+
+
+def reminder_recipients(survey: Survey) -> list[SurveyInvitation]:
+    """Those a reminder reaches: not answered, and still registered."""
+    return [i for i in unanswered(survey)
+            if i.registration is not None and i.registration.status != "cancelled"]
+
+
+def send_reminders(survey: Survey, actor, *, on: date | None = None) -> int:
+    """Mail each invitee who has not answered a new personal link; the number mailed.
+
+    The first token was never stored, so it cannot be sent again: each reminder carries a fresh
+    one, and the invitation's hash is replaced, so the earlier link stops working."""
+    _require_host(actor, survey.gathering)
+    _require_open(survey, on)
+    now = utcnow()
+    recipients = reminder_recipients(survey)
+    for invitation in recipients:
+        token = secrets.token_urlsafe(32)
+        invitation.token_hash = token_hash(token)
+        invitation.reminded_at = now
+        _mail_link("survey.reminder", "mail/survey_reminder", survey, invitation.registration,
+                   token, actor)
+    db.session.flush()
+    return len(recipients)
+
+
+def collection_figures(survey: Survey) -> dict:
+    """How collecting goes: invited, answered, responses by personal link and by QR code, and
+    how many the next invitation and reminder would reach."""
+    invited, answered = db.session.execute(
+        select(func.count(SurveyInvitation.id),
+               func.count(SurveyInvitation.id).filter(SurveyInvitation.answered.is_(True)))
+        .where(SurveyInvitation.survey_id == survey.id)).one()
+    personal, total = db.session.execute(
+        select(func.count(SurveyResponse.edit_key), func.count(SurveyResponse.id))
+        .where(SurveyResponse.survey_id == survey.id)).one()
+    return {"invited": invited, "answered": answered, "responses": total,
+            "responses_personal": personal, "responses_qr": total - personal,
+            "rate": answered / invited if invited else None,
+            "to_invite": pending_invitations(survey),
+            "to_remind": len(reminder_recipients(survey))}
+
+
+def default_closes_on(survey: Survey, on: date | None = None) -> date:
+    """The closing date ``open_survey`` picks when the host gives none."""
+    day = on or today()
+    return survey.closes_on or max(day, survey.gathering.end_date) + timedelta(
+        days=DEFAULT_OPEN_DAYS)
+
+
+def qr_url(survey: Survey) -> str:
+    from eventapp.core.web import external_url
+
+    return external_url("surveys.answer", token=survey.qr_token)
+
+
+def qr_image(survey: Survey, kind: str = "svg") -> bytes:
+    """The QR code as a file: SVG for print, PNG for slides."""
+    import io
+
+    import segno
+
+    qr = segno.make(qr_url(survey), error="m")
+    out = io.BytesIO()
+    if kind == "png":
+        qr.save(out, kind="png", scale=12, border=4)
+    else:
+        qr.save(out, kind="svg", scale=8, border=4, xmldecl=True, svgns=True,
+                title=survey.gathering.title)
+    return out.getvalue()
+
+
+def qr_svg_inline(survey: Survey) -> str:
+    """The QR code as markup for the page: presentation attributes only, so it passes the
+    Content-Security-Policy; the stylesheet sizes it."""
+    import segno
+
+    url = qr_url(survey)
+    return segno.make(url, error="m").svg_inline(
+        scale=5, border=4, svgclass="qr-code survey-qr-code", lineclass=None, omitsize=True,
+        title=f"QR: {url}")
+
+
 # --- answering ----------------------------------------------------------------------------
 
 def group_of(registration: Registration | None) -> str | None:
@@ -382,6 +605,29 @@ def _check_answer(question: SurveyQuestion, value) -> tuple[list[str], str | Non
     if any(v not in allowed for v in chosen):
         raise ValueError(_("Choose from the options given."))
     return chosen, None
+
+
+def saved_answers(token: str) -> dict[str, list[str] | str]:
+    """What a personal link answered before, keyed by question id as ``submit`` takes it, so
+    the form can show it for editing; nothing for the QR code or a link not yet used."""
+    access = access_for(token)
+    if access.invitation is None:
+        return {}
+    response = db.session.scalars(select(SurveyResponse)
+                                  .where(SurveyResponse.edit_key == edit_key(token))).first()
+    if response is None:
+        return {}
+    kinds = {q.id: q.kind for q in access.survey.questions}
+    saved: dict[str, list[str] | str] = {}
+    for answer in response.answers:
+        key = str(answer.question_id)
+        if answer.text is not None:
+            saved[key] = answer.text
+        elif kinds.get(answer.question_id) in MULTI_KINDS:
+            saved.setdefault(key, []).append(answer.choice)
+        else:
+            saved[key] = answer.choice
+    return saved
 
 
 def _mark_answered(invitation: SurveyInvitation) -> None:
