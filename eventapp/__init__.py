@@ -120,6 +120,7 @@ def _register_blueprints(app: "Flask") -> None:
     from eventapp.seating import api as _seating_api  # noqa: F401
     from eventapp.seating.views import bp as seating_bp
     from eventapp.surveys import api as _surveys_api  # noqa: F401
+    from eventapp.surveys import views as _surveys_views  # noqa: F401
 
     # The API authenticates by bearer token only, never by cookie, so it needs no CSRF token.
     csrf.exempt(api.bp)
