@@ -1,3 +1,5 @@
 from flask import Blueprint
 
-bp = Blueprint("reporting", __name__, url_prefix="/reports")
+# No url_prefix: the national reports live under /reports, a gathering's survey results beside
+# the gathering's other pages under /gatherings/<id>.
+bp = Blueprint("reporting", __name__)

@@ -131,3 +131,152 @@ def national_charts(report: NationalReport) -> list[dict]:
         return []
     return [{"id": "chart-participants", **participants_chart(report)},
             {"id": "chart-spend", **spend_chart(report)}]
+
+
+# --- survey results -------------------------------------------------------------------------
+
+# The agreement scale from agree to disagree: blue through grey to orange, told apart by
+# lightness as well as hue (safe for the common colour-vision deficiencies); "vet ikke" last,
+# pale and hatched, so it never reads as a step on the scale.
+AGREEMENT_COLOURS = {
+    "helt_enig": BLUE,
+    "delvis_enig": "#6fa8dc",
+    "noytral": "#bcc2ca",
+    "delvis_uenig": "#f0a35e",
+    "helt_uenig": ORANGE,
+    "vet_ikke": "#eef0f3",
+}
+LABEL_WIDTH = 28  # characters per line in a bar's label, so long ones wrap on a phone
+
+
+def _wrap(label: str, width: int = LABEL_WIDTH) -> str:
+    lines, line = [], ""
+    for word in label.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def percent(share) -> str:
+    return "" if share is None else f"{round(share * 100)}\u00a0%"
+
+
+def agreement_chart(result: dict, chart_id: str) -> dict:
+    """One stacked bar: each step of the scale a segment, in the scale's order."""
+    import plotly.graph_objects as go
+
+    options = result["options"]
+    traces = [go.Bar(x=[o["count"]], y=[""], orientation="h", name=o["label"],
+                     marker={"color": AGREEMENT_COLOURS[o["value"]],
+                             "line": {"color": "#4a5260", "width": 1},
+                             **({"pattern": {"shape": "/", "fgcolor": "#8a919c"}}
+                                if o["value"] == "vet_ikke" else {})},
+                     text=[o["count"] or ""], textposition="inside", insidetextanchor="middle",
+                     hovertemplate=o["label"] + ": %{x}<extra></extra>")
+              for o in options]
+    layout = _layout(1, 1, _("Responses"), result["answered"])
+    layout.update({"barmode": "stack", "showlegend": True, "height": 150,
+                   "margin": {"l": 10, "r": 20, "t": 10, "b": 40, "pad": 4},
+                   "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.45,
+                              "yanchor": "top", "traceorder": "normal"},
+                   "uniformtext": {"minsize": 11, "mode": "hide"}})
+    layout["xaxis"]["title"] = None
+    layout["margin"]["b"] = 90
+    layout["height"] = 190
+    figure = go.Figure(data=traces, layout=layout)
+    summary = "; ".join(f"{o['label']}: {o['count']}" for o in options)
+    return {"id": chart_id, "figure": _json(figure),
+            "label": _("Bar chart of the answers on the scale. %(summary)s.", summary=summary)}
+
+
+def choice_chart(result: dict, chart_id: str) -> dict:
+    """Bars by count, most chosen on top (results() sorts them)."""
+    import plotly.graph_objects as go
+
+    options = result["options"]
+    labels = [_wrap(o["label"]) for o in options]
+    counts = [o["count"] for o in options]
+    lines = sum(label.count("<br>") + 1 for label in labels)
+    figure = go.Figure(
+        data=[go.Bar(x=counts, y=labels, orientation="h", marker={"color": BLUE},
+                     text=counts, textposition="auto", hovertemplate="%{x}<extra></extra>")],
+        layout=_layout(len(labels), 1, _("Responses"), max(counts, default=0)))
+    figure.update_layout(height=80 + max(len(labels) * BAR_HEIGHT, lines * 17))
+    summary = "; ".join(f"{o['label']}: {o['count']}" for o in options)
+    return {"id": chart_id, "figure": _json(figure),
+            "label": _("Bar chart of how many chose each option. %(summary)s.", summary=summary)}
+
+
+def survey_charts(figures: dict) -> dict[int, dict]:
+    """{question id: chart} for the questions with options; none when suppressed."""
+    charts = {}
+    for result in figures["questions"]:
+        chart_id = f"chart-q{result['question_id']}"
+        if result["kind"] == "agreement" and result["answered"]:
+            charts[result["question_id"]] = agreement_chart(result, chart_id)
+        elif "options" in result and result["answered"] and result["options"]:
+            charts[result["question_id"]] = choice_chart(result, chart_id)
+    return charts
+
+
+def national_agreement_chart(question: dict, chart_id: str) -> dict | None:
+    """The agree share per county (counties with enough responses), the national figure a
+    dashed line across."""
+    import plotly.graph_objects as go
+
+    shown = [r for r in question["counties"]
+             if not r["suppressed"] and r["agree_share"] is not None]
+    if not shown and question["agree_share"] is None:
+        return None
+    names = [r["county_name"] for r in shown]
+    shares = [round(r["agree_share"] * 100) for r in shown]
+    layout = _layout(max(len(names), 1), 1, _("Agree fully or partly (%)"), 100)
+    layout["xaxis"].update({"range": [0, 100], "dtick": 20, "ticksuffix": "\u00a0%"})
+    figure = go.Figure(
+        data=[go.Bar(x=shares, y=names, orientation="h", name=_("County"),
+                     marker={"color": BLUE}, text=[f"{s}\u00a0%" for s in shares],
+                     textposition="auto", hovertemplate="%{y}: %{x}\u00a0%<extra></extra>")],
+        layout=layout)
+    national = question["agree_share"]
+    if national is not None:
+        value = national * 100
+        figure.add_shape(type="line", x0=value, x1=value, y0=0, y1=1, yref="paper",
+                         line={"color": ORANGE, "width": 3, "dash": "dash"})
+        figure.add_annotation(x=value, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                              text=_("National: %(share)s", share=percent(national)),
+                              font={"color": ORANGE})
+        figure.update_layout(margin={"t": 30})
+    summary = "; ".join(f"{n}: {s}\u00a0%" for n, s in zip(names, shares, strict=True))
+    return {"id": chart_id, "figure": _json(figure),
+            "label": _("Bar chart of the share who agree fully or partly per county, the "
+                       "national figure %(national)s as a line. %(summary)s.",
+                       national=percent(national), summary=summary)}
+
+
+def national_single_chart(question: dict, options: list[tuple[str, str]],
+                          chart_id: str) -> dict | None:
+    """Counts per option, stacked per county."""
+    import plotly.graph_objects as go
+
+    shown = [r for r in question["counties"] if not r["suppressed"]]
+    if not shown:
+        return None
+    names = [r["county_name"] for r in shown]
+    palette = [BLUE, "#6fa8dc", ORANGE, "#bcc2ca"]
+    traces = [go.Bar(x=[r["counts"].get(value, 0) for r in shown], y=names, orientation="h",
+                     name=label, marker={"color": palette[i % len(palette)]},
+                     hovertemplate="%{y}: %{x}<extra>" + label + "</extra>")
+              for i, (value, label) in enumerate(options)]
+    largest = max((sum(r["counts"].values()) for r in shown), default=0)
+    layout = _layout(len(names), 2, _("Responses"), largest)
+    layout.update({"barmode": "stack", "height": 150 + len(names) * BAR_HEIGHT})
+    figure = go.Figure(data=traces, layout=layout)
+    summary = "; ".join(
+        f"{r['county_name']}: " + ", ".join(f"{label} {r['counts'].get(v, 0)}"
+                                             for v, label in options) for r in shown)
+    return {"id": chart_id, "figure": _json(figure),
+            "label": _("Bar chart of the answers per county. %(summary)s.", summary=summary)}

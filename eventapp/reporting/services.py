@@ -9,15 +9,16 @@ one are named apart, so the table and its totals hold only real gatherings.
 
 import csv
 import io
+import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import extract, select
+from sqlalchemy import extract, func, select
 
-from eventapp.core.access import COUNTY_ROLES, Role, scope
-from eventapp.core.errors import Forbidden, ValidationFailed
+from eventapp.core.access import COUNTY_ROLES, Role, may_manage_county, scope
+from eventapp.core.errors import Forbidden, NotFound, ValidationFailed
 from eventapp.core.time import OSLO
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
@@ -25,11 +26,21 @@ from eventapp.grants import services as grants
 from eventapp.grants.rules import per_participant
 from eventapp.places.models import County
 from eventapp.registration.services import safe_cell
+from eventapp.surveys import services as surveys
+from eventapp.surveys.models import (
+    DONT_KNOW,
+    TEXT_KINDS,
+    Survey,
+    SurveyAnswer,
+    SurveyResponse,
+    SurveyTheme,
+)
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 # From least to most advanced: a county's row shows the least advanced of its gatherings.
 # "returned" sits below "submitted" because the report is back with the county.
 STATUS_ORDER = ("none", "draft", "returned", "submitted", "approved")
+THEME_MAX = 80  # survey_themes.name
 
 
 def status_label(status: str) -> str:
@@ -361,3 +372,341 @@ def to_xlsx(table: tuple[list, list[list]], sheet_name: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# --- a gathering's survey results: themes, texts, exports -----------------------------------
+# The figures come from surveys.services.results (and national_report): this part adds the
+# themes the host tags free-text answers with, and turns the figures into tables to download.
+
+def may_tag(user, gathering: Gathering) -> bool:
+    """The county's host and the directorate group answers into themes; counsellors read."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.role == Role.DIRECTORATE or may_manage_county(user, gathering.county_id)
+
+
+def _require_tagger(user, survey: Survey) -> None:
+    if not may_tag(user, survey.gathering):
+        raise Forbidden(_("Only the county's host and the directorate can sort answers into "
+                          "themes."))
+
+
+def themes(survey: Survey) -> list[SurveyTheme]:
+    return list(db.session.scalars(select(SurveyTheme).where(SurveyTheme.survey_id == survey.id)
+                                   .order_by(func.lower(SurveyTheme.name), SurveyTheme.id)))
+
+
+def _theme_name(survey: Survey, name, *, keep: SurveyTheme | None = None) -> str:
+    name = " ".join(name.split()) if isinstance(name, str) else ""
+    if not 1 <= len(name) <= THEME_MAX:
+        raise ValidationFailed(_("Name the theme in 1 to %(n)d characters.", n=THEME_MAX),
+                               field="name")
+    # Names differing only in case would read as one theme twice.
+    if any(t.name.casefold() == name.casefold() and t is not keep for t in themes(survey)):
+        raise ValidationFailed(_("This survey already has a theme with that name."),
+                               field="name")
+    return name
+
+
+def create_theme(survey: Survey, actor, name: str) -> SurveyTheme:
+    _require_tagger(actor, survey)
+    theme = SurveyTheme(survey_id=survey.id, name=_theme_name(survey, name))
+    db.session.add(theme)
+    db.session.flush()
+    return theme
+
+
+def theme_of(survey: Survey, theme_id) -> SurveyTheme:
+    theme = db.session.get(SurveyTheme, theme_id) if isinstance(theme_id, int) else None
+    if theme is None or theme.survey_id != survey.id:
+        raise NotFound(_("No such theme in this survey."))
+    return theme
+
+
+def rename_theme(theme: SurveyTheme, actor, name: str) -> SurveyTheme:
+    _require_tagger(actor, theme.survey)
+    theme.name = _theme_name(theme.survey, name, keep=theme)
+    db.session.flush()
+    return theme
+
+
+def delete_theme(theme: SurveyTheme, actor) -> None:
+    """The theme goes; the answers it tagged stay, untagged by it."""
+    _require_tagger(actor, theme.survey)
+    db.session.delete(theme)
+    db.session.flush()
+
+
+def text_answer_of(survey: Survey, answer_id) -> SurveyAnswer:
+    """A free-text answer of this survey, else NotFound (also for a chosen option's row)."""
+    answer = db.session.get(SurveyAnswer, answer_id) if isinstance(answer_id, int) else None
+    if (answer is None or answer.text is None or answer.question.kind not in TEXT_KINDS
+            or answer.response.survey_id != survey.id):
+        raise NotFound(_("No such answer in this survey."))
+    return answer
+
+
+def tag(answer: SurveyAnswer, theme: SurveyTheme, actor) -> None:
+    _require_tagger(actor, theme.survey)
+    text_answer_of(theme.survey, answer.id)
+    if theme not in answer.themes:
+        answer.themes.append(theme)
+    db.session.flush()
+
+
+def untag(answer: SurveyAnswer, theme: SurveyTheme, actor) -> None:
+    _require_tagger(actor, theme.survey)
+    text_answer_of(theme.survey, answer.id)
+    if theme in answer.themes:
+        answer.themes.remove(theme)
+    db.session.flush()
+
+
+def set_themes(survey: Survey, actor, answer_id, theme_ids) -> SurveyAnswer:
+    """Tag the answer with exactly ``theme_ids`` (the checkboxes ticked), untagging the rest.
+    Every id is checked before anything changes."""
+    _require_tagger(actor, survey)
+    answer = text_answer_of(survey, answer_id)
+    wanted = [theme_of(survey, t) for t in dict.fromkeys(theme_ids)]
+    for theme in list(answer.themes):
+        if theme not in wanted:
+            untag(answer, theme, actor)
+    for theme in wanted:
+        tag(answer, theme, actor)
+    return answer
+
+
+def _filtered_response_ids(survey: Survey, group: str | None, settles: str | None) -> list[int]:
+    """The responses a filter selects, as results() selects them."""
+    stmt = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)
+    if group is not None:
+        stmt = stmt.where(SurveyResponse.participant_group == group)
+    ids = list(db.session.scalars(stmt.order_by(SurveyResponse.id)))
+    if settles is not None:
+        settled = surveys._settles_answers(survey)
+        ids = [r for r in ids if settled.get(r) == settles]
+    return ids
+
+
+@dataclass
+class TextAnswer:
+    id: int
+    text: str
+    themes: list[SurveyTheme]
+
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    figures: dict  # surveys.services.results()
+    themes: list[SurveyTheme]
+    texts: dict[int, list[TextAnswer]]  # per text question, in a neutral order
+    theme_counts: dict[int, list[tuple[SurveyTheme, int]]]  # per text question, most first
+
+    @property
+    def suppressed(self) -> bool:
+        return self.figures["suppressed"]
+
+
+def survey_results(survey: Survey, *, group: str | None = None,
+                   settles: str | None = None) -> SurveyResults:
+    """results() with the free-text answers as rows (to tag) and each theme's count per
+    question, under the same filter; nothing of either when the filter is suppressed."""
+    figures = surveys.results(survey, group=group, settles=settles)
+    all_themes = themes(survey)
+    texts: dict[int, list[TextAnswer]] = {}
+    counts: dict[int, list[tuple[SurveyTheme, int]]] = {}
+    if not figures["suppressed"]:
+        text_questions = [q.id for q in survey.questions if q.kind in TEXT_KINDS]
+        ids = _filtered_response_ids(survey, group, settles)
+        rows = list(db.session.scalars(
+            select(SurveyAnswer).where(SurveyAnswer.question_id.in_(text_questions or [-1]),
+                                       SurveyAnswer.response_id.in_(ids or [-1]),
+                                       SurveyAnswer.text.is_not(None))))
+        # Alphabetical, so the order tells nothing of who answered when.
+        rows.sort(key=lambda a: (a.text.casefold(), a.id))
+        for question_id in text_questions:
+            mine = [a for a in rows if a.question_id == question_id]
+            texts[question_id] = [TextAnswer(a.id, a.text, list(a.themes)) for a in mine]
+            tally = Counter(t.id for a in mine for t in a.themes)
+            counts[question_id] = sorted(
+                ((t, tally[t.id]) for t in all_themes if tally[t.id]),
+                key=lambda tc: (-tc[1], tc[0].name.casefold()))
+    return SurveyResults(survey, figures, all_themes, texts, counts)
+
+
+def _pct(share) -> str:
+    return "" if share is None else f"{round(share * 100)} %"
+
+
+def survey_tables(report: SurveyResults) -> list[tuple[str, list, list[list]]]:
+    """The export: (sheet, header, rows) for the figures, the texts with their themes, and the
+    raw answers. None holds an id or a time, and the raw answers are shuffled and numbered for
+    this export only, so no row or its position leads back to a person. A suppressed filter
+    exports only that the group is too small."""
+    figures = report.figures
+    if report.suppressed:
+        return [(_("Figures"), [_("Message")],
+                 [[_("Too few responses in this group to show (fewer than %(n)d).",
+                     n=figures["min_group"])]])]
+    questions = {q.id: q for q in report.survey.questions}
+    summary = []
+    for number, result in enumerate(figures["questions"], start=1):
+        text = result["text"]
+        if result["kind"] == "agreement":
+            for option in result["options"]:
+                considered = result["considered"]
+                share = (option["count"] / considered
+                         if considered and option["value"] != DONT_KNOW else None)
+                summary.append([number, text, option["label"], option["count"], _pct(share)])
+            summary.append([number, text, _("Agree fully or partly"), result["agree"],
+                            _pct(result["agree_share"])])
+        elif "options" in result:
+            for option in result["options"]:
+                summary.append([number, text, option["label"], option["count"],
+                                _pct(option["share"])])
+        else:
+            summary.append([number, text, _("Answered"), result["answered"], ""])
+            for theme, count in report.theme_counts.get(result["question_id"], []):
+                summary.append([number, text, _("Theme: %(name)s", name=theme.name), count, ""])
+    texts = [[number, questions[r["question_id"]].text, answer.text,
+              ", ".join(t.name for t in answer.themes)]
+             for number, r in enumerate(figures["questions"], start=1)
+             for answer in report.texts.get(r["question_id"], [])]
+    return [
+        (_("Figures"), [_("No."), _("Question"), _("Answer"), _("Count"), _("Share")], summary),
+        (_("Texts"), [_("No."), _("Question"), _("Answer"), _("Themes")], texts),
+        (_("Raw answers"), *_raw_answers(report)),
+    ]
+
+
+def _raw_answers(report: SurveyResults) -> tuple[list, list[list]]:
+    survey = report.survey
+    ids = _filtered_response_ids(survey, report.figures["filters"]["group"],
+                                 report.figures["filters"]["settles"])
+    by_response: dict[int, dict[int, list[str]]] = {r: {} for r in ids}
+    for answer in db.session.scalars(select(SurveyAnswer)
+                                     .where(SurveyAnswer.response_id.in_(ids or [-1]))):
+        value = answer.text if answer.text is not None else answer.choice
+        by_response[answer.response_id].setdefault(answer.question_id, []).append(value)
+    labels = {q.id: {o["value"]: o["label"] for o in q.option_list} for q in survey.questions}
+    group_label = {None: "", **dict(survey_group_choices())}
+    responses = list(by_response.items())
+    # A fresh random order each export: neither the database's order nor the day answered.
+    secrets.SystemRandom().shuffle(responses)
+    groups = dict(db.session.execute(select(SurveyResponse.id, SurveyResponse.participant_group)
+                                     .where(SurveyResponse.id.in_(ids or [-1]))).all())
+    header = [_("Response"), _("Participant group"),
+              *[f"{n}. {q.text}" for n, q in enumerate(survey.questions, start=1)]]
+    rows = []
+    for sequence, (response_id, answers) in enumerate(responses, start=1):
+        cells = [sequence, group_label.get(groups.get(response_id), "")]
+        for q in survey.questions:
+            given = answers.get(q.id, [])
+            cells.append(" | ".join(labels[q.id].get(v, v) for v in sorted(given))
+                         if q.kind not in TEXT_KINDS else (given[0] if given else ""))
+        rows.append(cells)
+    return header, rows
+
+
+def survey_group_choices() -> list[tuple[str, str]]:
+    return [("municipal", _("Municipal staff")), ("county", _("County staff")),
+            ("partner", _("Partners"))]
+
+
+def settles_choices() -> list[tuple[str, str]]:
+    return [(o["value"], o["label"]) for o in surveys.SETTLES_OPTIONS]
+
+
+def sheets_to_csv(sheets: list[tuple[str, list, list[list]]]) -> bytes:
+    """Each sheet as a section: its name, header and rows, a blank line between."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for i, (name, header, rows) in enumerate(sheets):
+        if i:
+            writer.writerow([])
+        writer.writerow([safe_cell(name)])
+        writer.writerow([safe_cell(c) for c in header])
+        writer.writerows([safe_cell(c) for c in row] for row in rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def sheets_to_xlsx(sheets: list[tuple[str, list, list[list]]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for name, header, rows in sheets:
+        sheet = book.create_sheet(name[:31])
+        sheet.append([safe_cell(c) for c in header])
+        for row in rows:
+            sheet.append([safe_cell(c) for c in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# --- the national survey comparison -----------------------------------------------------------
+
+def survey_years(user) -> list[int]:
+    year = extract("year", Gathering.start_date)
+    found = db.session.scalars(_reported(
+        select(year).join(Survey, Survey.gathering_id == Gathering.id).distinct(), user))
+    return sorted({int(y) for y in found if y is not None})
+
+
+def default_survey_year(user) -> int:
+    now = this_year()
+    years = [y for y in survey_years(user) if y <= now]
+    return years[-1] if years else now
+
+
+def national_survey(user, year: int) -> dict:
+    """national_report(year) as ``user`` may see it: the directorate every county; a county
+    the national figure and range, and only its own county's row."""
+    require_viewer(user)
+    report = surveys.national_report(year)
+    if user.role != Role.DIRECTORATE:
+        own = user.county.number if user.county else None
+        for question in report["questions"]:
+            question["counties"] = [r for r in question["counties"] if r["county_number"] == own]
+    return report
+
+
+def national_survey_table(report: dict) -> tuple[list, list[list]]:
+    header = [_("Question"), _("County"), _("Responses"), _("Answered"), _("Figure"),
+              _("Count")]
+    rows = []
+    for q in report["questions"]:
+        text = q["text"]
+        few = _("Too few responses")
+        for r in q["counties"]:
+            place = [text, r["county_name"], r["responses"]]
+            if r["suppressed"]:
+                rows.append([*place, "", few, ""])
+            elif q["kind"] == "agreement":
+                rows.append([*place, r["answered"], _("Agree fully or partly"),
+                             _pct(r["agree_share"])])
+            elif q["kind"] == "single":
+                for value, label in settles_choices_for(q):
+                    rows.append([*place, r["answered"], label, r["counts"].get(value, 0)])
+            else:
+                rows.append([*place, r["answered"], _("Answered"), r["answered"]])
+        national = [text, _("National"), report["responses"], q["answered"]]
+        if q["kind"] == "agreement":
+            rng = q["range"]
+            rows.append([*national, _("Agree fully or partly"), _pct(q["agree_share"])])
+            if rng:
+                rows.append([text, _("Range over counties"), "", "",
+                             _("Range (lowest–highest)"), f"{_pct(rng['min'])}–{_pct(rng['max'])}"])
+        elif q["kind"] == "single":
+            for value, label in settles_choices_for(q):
+                rows.append([*national, label, q["counts"].get(value, 0)])
+        else:
+            rows.append([*national, _("Answered"), q["answered"]])
+    return header, rows
+
+
+def settles_choices_for(question: dict) -> list[tuple[str, str]]:
+    """The options of a national single-choice question, in the template's order."""
+    known = dict(settles_choices())
+    return [(v, known.get(v, v)) for v in question.get("counts", {})]

@@ -1,13 +1,19 @@
 """The national review pages: the table per county with totals and charts, the drill-down into
-one county's gatherings, their CSV and XLSX exports, and plotly.js served from the package."""
+one county's gatherings, their CSV and XLSX exports, and plotly.js served from the package.
+A gathering's survey results (charts, free-text answers sorted into themes, exports) and the
+national survey comparison."""
 
-from flask import Response, abort, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
-from eventapp.core.access import Role, roles_required
-from eventapp.core.errors import ValidationFailed
+from eventapp.core.access import Role, get_scoped_or_404, roles_required
+from eventapp.core.errors import DomainError, ValidationFailed
+from eventapp.core.web import act, attempt
+from eventapp.gatherings.models import Gathering
 from eventapp.reporting import bp, charts, services
+from eventapp.reporting.forms import RenameThemeForm, ThemeForm
+from eventapp.surveys import services as surveys
 
 VIEWERS = (Role.DIRECTORATE, Role.COUNTY_HOST, Role.COUNSELLOR)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,7 +64,7 @@ def _download(body: bytes, fmt: str, filename: str) -> Response:
     return response
 
 
-@bp.get("/national")
+@bp.get("/reports/national")
 @roles_required(*VIEWERS)
 def national():
     year, problem = _year()
@@ -76,7 +82,7 @@ def national():
     return response
 
 
-@bp.get("/national.<any(csv, xlsx):fmt>")
+@bp.get("/reports/national.<any(csv, xlsx):fmt>")
 @roles_required(*VIEWERS)
 def national_export(fmt: str):
     year = _export_year()
@@ -94,7 +100,7 @@ def _county(county_number: str):
     return county
 
 
-@bp.get("/national/<county_number>")
+@bp.get("/reports/national/<county_number>")
 @roles_required(*VIEWERS)
 def county(county_number: str):
     county = _county(county_number)
@@ -108,7 +114,7 @@ def county(county_number: str):
     ), 422 if problem else 200
 
 
-@bp.get("/national/<county_number>.<any(csv, xlsx):fmt>")
+@bp.get("/reports/national/<county_number>.<any(csv, xlsx):fmt>")
 @roles_required(*VIEWERS)
 def county_export(county_number: str, fmt: str):
     county = _county(county_number)
@@ -119,7 +125,7 @@ def county_export(county_number: str, fmt: str):
     return _download(body, fmt, f"grant-report-{county.number}-{year}")
 
 
-@bp.get("/assets/plotly-<version>.min.js")
+@bp.get("/reports/assets/plotly-<version>.min.js")
 def plotlyjs(version: str):
     """plotly.js from the installed plotly package, never a CDN. The version is in the address,
     so a browser may keep the file for a year: an upgrade changes the address."""
@@ -130,3 +136,237 @@ def plotlyjs(version: str):
     response.cache_control.public = True
     response.cache_control.immutable = True
     return response
+
+
+# --- a gathering's survey results ----------------------------------------------------------
+
+def _survey_gathering(gathering_id: int) -> Gathering:
+    gathering = get_scoped_or_404(Gathering, gathering_id)
+    if not surveys.may_see_results(current_user, gathering):
+        abort(403)
+    return gathering
+
+
+def _survey(gathering: Gathering):
+    survey = surveys.find_survey(gathering)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def _filters() -> tuple[str | None, str | None, str | None]:
+    """The participant group and settles filter asked for; a value that is not one of the
+    choices is dropped with a message, and the page shows everyone."""
+    group = request.args.get("group") or None
+    settles = request.args.get("settles") or None
+    problem = None
+    if group is not None and group not in dict(services.survey_group_choices()):
+        group, problem = None, _("Choose a participant group from the list.")
+    if settles is not None and settles not in dict(services.settles_choices()):
+        settles, problem = None, _("Choose what the municipality settles from the list.")
+    return group, settles, problem
+
+
+def _back(gathering: Gathering, anchor: str | None = None):
+    # The filters travel in the form, so saving keeps the page as it was.
+    args = {k: v for k in ("group", "settles")
+            if (v := request.form.get(k)) and v in dict(
+                services.survey_group_choices() if k == "group" else services.settles_choices())}
+    return redirect(url_for("reporting.survey_results", gathering_id=gathering.id, **args,
+                            _anchor=anchor))
+
+
+def _results_page(gathering: Gathering, *, theme_form=None, rename_forms=None,
+                  status: int = 200, problem: str | None = None, group=None, settles=None):
+    survey = surveys.find_survey(gathering)
+    report = figures = None
+    if survey is not None:
+        report = services.survey_results(survey, group=group, settles=settles)
+        figures = charts.survey_charts(report.figures)
+    tagger = services.may_tag(current_user, gathering)
+    if tagger and theme_form is None:
+        theme_form = ThemeForm(formdata=None)
+    rename_forms = rename_forms or {}
+    if report is not None and tagger:
+        for theme in report.themes:
+            rename_forms.setdefault(theme.id, RenameThemeForm(
+                formdata=None, prefix=f"theme-{theme.id}", name=theme.name))
+    response = Response(render_template(
+        "reporting/survey_results.html", gathering=gathering, survey=survey, report=report,
+        charts=figures or {}, may_tag=tagger, theme_form=theme_form if tagger else None,
+        rename_forms=rename_forms, problem=problem, group=group, settles=settles,
+        group_choices=services.survey_group_choices(),
+        settles_choices=services.settles_choices(), percent=charts.percent,
+        plotlyjs=url_for("reporting.plotlyjs", version=charts.plotlyjs_version()),
+        plotly_style_ids=charts.plotlyjs_inline_style_ids()), status=status)
+    if figures:
+        response.headers["Content-Security-Policy"] = CHART_CSP
+    return response
+
+
+@bp.get("/gatherings/<int:gathering_id>/survey/results")
+@login_required
+def survey_results(gathering_id: int):
+    gathering = _survey_gathering(gathering_id)
+    group, settles, problem = _filters()
+    return _results_page(gathering, group=group, settles=settles, problem=problem,
+                         status=422 if problem else 200)
+
+
+@bp.get("/gatherings/<int:gathering_id>/survey/results.<any(csv, xlsx):fmt>")
+@login_required
+def survey_export(gathering_id: int, fmt: str):
+    gathering = _survey_gathering(gathering_id)
+    survey = _survey(gathering)
+    group, settles, problem = _filters()
+    if problem:
+        abort(422, problem)
+    sheets = services.survey_tables(services.survey_results(survey, group=group,
+                                                            settles=settles))
+    body = (services.sheets_to_csv(sheets) if fmt == "csv"
+            else services.sheets_to_xlsx(sheets))
+    return _download(body, fmt, f"survey-results-{gathering.id}")
+
+
+def _tagger_survey(gathering_id: int):
+    gathering = _survey_gathering(gathering_id)
+    if not services.may_tag(current_user, gathering):
+        abort(403)
+    return gathering, _survey(gathering)
+
+
+@bp.post("/gatherings/<int:gathering_id>/survey/themes")
+@login_required
+def create_theme(gathering_id: int):
+    gathering, survey = _tagger_survey(gathering_id)
+    form = ThemeForm()
+    theme, status = attempt(form, lambda: services.create_theme(survey, current_user,
+                                                               form.name.data))
+    if theme is None:
+        group, settles, _problem = _filters_from_form()
+        return _results_page(gathering, theme_form=form, status=status, group=group,
+                             settles=settles)
+    flash(_("The theme “%(name)s” is added.", name=theme.name), "success")
+    return _back(gathering, "themes")
+
+
+def _filters_from_form() -> tuple[str | None, str | None, None]:
+    group = request.form.get("group") or None
+    settles = request.form.get("settles") or None
+    return (group if group in dict(services.survey_group_choices()) else None,
+            settles if settles in dict(services.settles_choices()) else None, None)
+
+
+def _theme(survey, theme_id: int):
+    try:
+        return services.theme_of(survey, theme_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.post("/gatherings/<int:gathering_id>/survey/themes/<int:theme_id>")
+@login_required
+def rename_theme(gathering_id: int, theme_id: int):
+    gathering, survey = _tagger_survey(gathering_id)
+    theme = _theme(survey, theme_id)
+    form = RenameThemeForm(prefix=f"theme-{theme.id}")
+    renamed, status = attempt(form, lambda: services.rename_theme(theme, current_user,
+                                                                 form.name.data))
+    if renamed is None:
+        group, settles, _problem = _filters_from_form()
+        return _results_page(gathering, rename_forms={theme_id: form}, status=status,
+                             group=group, settles=settles)
+    flash(_("The theme is renamed “%(name)s”.", name=renamed.name), "success")
+    return _back(gathering, "themes")
+
+
+@bp.post("/gatherings/<int:gathering_id>/survey/themes/<int:theme_id>/delete")
+@login_required
+def delete_theme(gathering_id: int, theme_id: int):
+    gathering, survey = _tagger_survey(gathering_id)
+    theme = _theme(survey, theme_id)
+    name = theme.name
+    act(lambda: services.delete_theme(theme, current_user),
+        lambda _r: _("The theme “%(name)s” is deleted; the answers stay.", name=name),
+        _("The form had expired. Please send it again."))
+    return _back(gathering, "themes")
+
+
+@bp.post("/gatherings/<int:gathering_id>/survey/answers/<int:answer_id>/themes")
+@login_required
+def tag_answer(gathering_id: int, answer_id: int):
+    gathering, survey = _tagger_survey(gathering_id)
+    try:
+        answer = services.text_answer_of(survey, answer_id)
+        theme_ids = [int(t) for t in request.form.getlist("theme") if t.isdigit()]
+        for theme_id in theme_ids:
+            services.theme_of(survey, theme_id)
+    except DomainError:
+        abort(404)
+    act(lambda: services.set_themes(survey, current_user, answer.id, theme_ids),
+        lambda _r: _("The answer's themes are saved."),
+        _("The form had expired. Please send it again."))
+    return _back(gathering, f"q-{answer.question_id}")
+
+
+# --- the national survey comparison --------------------------------------------------------
+
+def _survey_year() -> tuple[int, str | None]:
+    asked = request.args.get("year")
+    try:
+        year = services.parse_year(asked)
+    except ValidationFailed:
+        shown = services.default_survey_year(current_user)
+        return shown, _("“%(year)s” is not a year from %(first)d to %(last)d. Showing %(shown)d.",
+                        year=asked, first=services.FIRST_YEAR, last=services.LAST_YEAR,
+                        shown=shown)
+    return (year if year is not None else services.default_survey_year(current_user)), None
+
+
+def _national_survey_charts(report: dict) -> dict[str, dict]:
+    out = {}
+    for question in report["questions"]:
+        chart_id = f"chart-{question['code']}"
+        if question["kind"] == "agreement":
+            chart = charts.national_agreement_chart(question, chart_id)
+        elif question["kind"] == "single":
+            chart = charts.national_single_chart(
+                question, services.settles_choices_for(question), chart_id)
+        else:
+            chart = None
+        if chart is not None:
+            out[question["code"]] = chart
+    return out
+
+
+@bp.get("/reports/national/survey")
+@roles_required(*VIEWERS)
+def national_survey():
+    year, problem = _survey_year()
+    report = services.national_survey(current_user, year)
+    figures = _national_survey_charts(report)
+    years = sorted(set(services.survey_years(current_user)) | {services.this_year(), year})
+    response = Response(render_template(
+        "reporting/survey_national.html", report=report, year=year, years=years,
+        problem=problem, charts=figures, percent=charts.percent,
+        settles_choices_for=services.settles_choices_for,
+        is_directorate=current_user.role == Role.DIRECTORATE,
+        plotlyjs=url_for("reporting.plotlyjs", version=charts.plotlyjs_version()),
+        plotly_style_ids=charts.plotlyjs_inline_style_ids()),
+        status=422 if problem else 200)
+    if figures:
+        response.headers["Content-Security-Policy"] = CHART_CSP
+    return response
+
+
+@bp.get("/reports/national/survey.<any(csv, xlsx):fmt>")
+@roles_required(*VIEWERS)
+def national_survey_export(fmt: str):
+    year = services.parse_year(request.args.get("year"))
+    year = year if year is not None else services.default_survey_year(current_user)
+    table = services.national_survey_table(services.national_survey(current_user, year))
+    body = (services.to_csv([[services.safe_cell(c) for c in table[0]],
+                             [[services.safe_cell(c) for c in row] for row in table[1]]])
+            if fmt == "csv" else services.sheets_to_xlsx([(_("Survey %(year)d", year=year),
+                                                           *table)]))
+    return _download(body, fmt, f"national-survey-{year}")

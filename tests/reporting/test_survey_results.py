@@ -1,0 +1,497 @@
+"""A gathering's survey results page and its exports: every figure counted by hand from the
+answers as they were sent; small groups hidden on the page and in the files; themes; who sees
+and who may sort; nothing in an export that joins a person to their answers."""
+
+import csv
+import io
+import json
+import random
+import re
+from html import unescape
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from eventapp.core.errors import Forbidden, NotFound
+from eventapp.reporting import services as reporting
+from eventapp.surveys import services
+from eventapp.surveys.models import AGREEMENT, SurveyAnswer, SurveyResponse, SurveyTheme
+from tests.conftest import get_csrf, login, post_form
+from tests.surveys.conftest import add_person, make_world, open_survey, question, submit
+
+GROUP_OF_KIND = {"municipality": "municipal", "county": "county", "partner": "partner"}
+TEXTS = ["Bookingsystemet var tungvint", "For lite tid til grupper", "Gode samtaler",
+         "=HYPERLINK(\"http://x\")", "Mer om Ukraina"]
+
+
+def _answers(rng, survey) -> dict:
+    answers = {}
+    for q in survey.questions:
+        if rng.random() < 0.15:
+            continue
+        if q.kind == "agreement":
+            answers[q.id] = rng.choice(AGREEMENT)
+        elif q.kind == "single":
+            answers[q.id] = rng.choice(q.values)
+        elif q.kind in ("multiple", "programme_items"):
+            answers[q.id] = rng.sample(q.values, rng.randint(1, len(q.values)))
+        else:
+            answers[q.id] = f"{rng.choice(TEXTS)} {rng.randint(1, 999)}"
+    return answers
+
+
+@pytest.fixture
+def world(db, places, make_user, make_gathering):
+    """As the surveys' own fixture: Vestland's held gathering and everyone around it."""
+    gathering, host = make_world(db, make_user, make_gathering, "46", "vert@vestland.example")
+    return {
+        "gathering": gathering, "host": host,
+        "counsellor": make_user("counsellor", county="46", email="veileder@vestland.example"),
+        "contact": make_user("municipal_contact", county="46", municipality="4601",
+                             email="kontakt@bergen.example"),
+        "outsider": make_user("county_host", county="11", email="vert@rogaland.example"),
+        "directorate": make_user("directorate", county=None, email="hkdir@example.no"),
+    }
+
+
+@pytest.fixture
+def answered(db, world):
+    """Vestland's survey with one question of each kind beyond the national ones, answered by
+    12 invited people (some changing their answers) and 6 through the QR code; ``sent`` holds
+    each response's final answers and group as sent."""
+    g, host = world["gathering"], world["host"]
+    kinds = ["municipality"] * 7 + ["county"] * 3 + ["partner"] * 2
+    people = [add_person(db, g, kind=k) for k in kinds]
+    survey = open_survey(db, g, host)
+    services.add_question(survey, host, kind="single", text="Hvor lang reisevei?",
+                          options=["Under 1 time", "1–3 timer", "Over 3 timer"])
+    services.add_question(survey, host, kind="multiple", text="Hva vil du høre mer om?",
+                          options=["Godkjenning", "Opplæring", "Språk", "Arbeid"])
+    services.add_question(survey, host, kind="short_text", text="Ett ord om samlinga?")
+    tokens = services.invite(survey, host)
+    db.session.commit()
+    rng = random.Random(11)
+    sent = []
+    for person in people[:11]:
+        answers = _answers(rng, survey)
+        submit(db, tokens[person.id], {str(k): v for k, v in answers.items()})
+        if rng.random() < 0.3:
+            answers = _answers(rng, survey)
+            submit(db, tokens[person.id], {str(k): v for k, v in answers.items()})
+        sent.append((GROUP_OF_KIND[person.organisation_kind], answers))
+    for group in ("municipal", "municipal", "partner", "county", "municipal", None):
+        answers = _answers(rng, survey)
+        submit(db, survey.qr_token, {str(k): v for k, v in answers.items()}, group)
+        sent.append((group, answers))
+    return {**world, "survey": survey, "sent": sent, "people": people}
+
+
+def by_hand(survey, sent, group=None, settles=None) -> dict:
+    """{question id: figures} from the answers as sent, under the filter."""
+    settles_q = question(survey, "settles").id
+    chosen = [a for g, a in sent if (group is None or g == group)
+              and (settles is None or a.get(settles_q) == settles)]
+    out = {"n": len(chosen)}
+    for q in survey.questions:
+        given = [a[q.id] for a in chosen if q.id in a]
+        if q.kind == "agreement":
+            counts = {v: given.count(v) for v in AGREEMENT}
+            considered = len(given) - counts["vet_ikke"]
+            out[q.id] = {"answered": len(given), "counts": counts, "considered": considered,
+                         "agree": counts["helt_enig"] + counts["delvis_enig"]}
+        elif q.kind in ("single", "multiple", "programme_items"):
+            flat = [v for x in given for v in (x if isinstance(x, list) else [x])]
+            out[q.id] = {"answered": len(given), "counts": {v: flat.count(v) for v in q.values}}
+        else:
+            out[q.id] = {"answered": len(given), "texts": sorted(x.strip() for x in given)}
+    return out
+
+
+def pct(part, whole) -> str:
+    return f"{round(part / whole * 100)}\u00a0%"
+
+
+def sections(html: str) -> dict[int, str]:
+    """{question id: that question's section of the page}."""
+    found = re.findall(r'<section class="survey-question" id="q-(\d+)".*?</section>', html, re.S)
+    bodies = re.split(r'<section class="survey-question" id="q-\d+"', html)[1:]
+    return {int(q): body.split("</section>")[0] for q, body in zip(found, bodies, strict=True)}
+
+
+def option_counts(section: str) -> dict[str, tuple[int, str]]:
+    rows = re.findall(r'<tr data-option="([^"]+)">.*?data-field="count">(\d+)</td>\s*'
+                      r'<td class="num" data-field="share">([^<]*)</td>', section, re.S)
+    return {v: (int(c), unescape(s)) for v, c, s in rows}
+
+
+def check_page(html: str, survey, want: dict) -> None:
+    parts = sections(html)
+    assert set(parts) == {q.id for q in survey.questions}
+    for q in survey.questions:
+        part, w = parts[q.id], want[q.id]
+        assert f"{w['answered']} " in re.search(r'data-figure="answered">([^<]*)<', part)[1]
+        if q.kind == "agreement":
+            got = option_counts(part)
+            assert {v: c for v, (c, _s) in got.items()} == w["counts"]
+            for value, (count, share) in got.items():
+                expected = "–" if value == "vet_ikke" else pct(count, w["considered"])
+                assert share == expected
+            agree = unescape(re.search(r'data-figure="agree">([^<]*)<', part)[1])
+            assert pct(w["agree"], w["considered"]) in agree
+            assert f" {w['considered']} " in agree
+            assert f'id="chart-q{q.id}"' in part and 'role="img"' in part
+        elif "counts" in w:
+            got = option_counts(part)
+            assert {v: c for v, (c, _s) in got.items()} == w["counts"]
+            order = [c for c, _s in got.values()]
+            assert order == sorted(order, reverse=True)
+            assert all(s == pct(c, w["answered"]) for c, s in got.values())
+        else:
+            texts = [unescape(t) for t in re.findall(
+                r'<p class="survey-text-body">([^<]*)</p>', part)]
+            assert sorted(texts) == w["texts"]
+            # Listed in alphabetical order, not in the order they came in.
+            assert texts == sorted(texts, key=str.casefold)
+
+
+def test_results_page_shows_the_figures_counted_by_hand(client, answered):
+    survey, sent = answered["survey"], answered["sent"]
+    login(client, answered["host"].email)
+    response = client.get(f"/gatherings/{answered['gathering'].id}/survey/results")
+    assert response.status_code == 200
+    assert "script-src 'self';" in response.headers["Content-Security-Policy"]
+    html = response.get_data(as_text=True)
+    facts = dict(re.findall(r'data-figure="(\w+)">([^<]*)<', html))
+    assert facts["invitations"] == "12" and facts["personal"] == "11" and facts["qr"] == "6"
+    assert unescape(facts["rate"]).strip() == pct(11, 12)
+    assert facts["filtered"].startswith("17 ")
+    check_page(html, survey, by_hand(survey, sent))
+    # Each chart's figure is JSON beside it, drawn by the app's own plotly.js and charts.js.
+    coop = question(survey, "cooperation").id
+    figure = json.loads(unescape(re.search(
+        rf'<script type="application/json" id="chart-q{coop}-data">(.*?)</script>', html, re.S)[1]))
+    assert [t["name"] for t in figure["data"]] == [o["label"] for o in
+                                                     services.AGREEMENT_OPTIONS]
+    assert figure["layout"]["barmode"] == "stack"
+    assert re.search(r'<script src="/reports/assets/plotly-[\d.]+\.min\.js" defer>', html)
+    assert "<script>" not in html
+
+
+def test_filters_count_by_hand_and_small_groups_show_nothing(client, answered):
+    survey, sent, gid = answered["survey"], answered["sent"], answered["gathering"].id
+    login(client, answered["directorate"].email)
+    municipal = by_hand(survey, sent, group="municipal")
+    assert municipal["n"] >= 5
+    html = client.get(f"/gatherings/{gid}/survey/results?group=municipal").get_data(as_text=True)
+    assert 'id="suppressed"' not in html
+    assert re.search(r'data-figure="filtered">(\d+)', html)[1] == str(municipal["n"])
+    check_page(html, survey, municipal)
+    assert '<option value="municipal" selected>' in html
+
+    # Partners: 2 invited + 1 by QR. Settling refugees from Ukraine: a handful at most.
+    assert by_hand(survey, sent, group="partner")["n"] < 5
+    for query in ("group=partner", "group=county&settles=both"):
+        assert by_hand(survey, sent, *[dict(p.split("=") for p in query.split("&")).get(k)
+                                       for k in ("group", "settles")])["n"] < 5
+        response = client.get(f"/gatherings/{gid}/survey/results?{query}")
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert 'id="suppressed"' in html
+        assert "survey-question" not in html and "survey-text-body" not in html
+        assert "Download" not in html and ".csv" not in html
+        assert "application/json" not in html
+        # The file says the same and carries no figures and no raw answers.
+        body = client.get(f"/gatherings/{gid}/survey/results.csv?{query}").data.decode("utf-8-sig")
+        assert len([r for r in csv.reader(io.StringIO(body), delimiter=";") if r]) == 3
+        assert not any(t.split()[0] in body for t in TEXTS[:3])
+        book = load_workbook(io.BytesIO(client.get(
+            f"/gatherings/{gid}/survey/results.xlsx?{query}").data))
+        assert len(book.sheetnames) == 1 and book.active.max_row == 2
+
+    # A value that is no choice: a message, everyone shown, nothing broken.
+    response = client.get(f"/gatherings/{gid}/survey/results?group=admins&settles=x")
+    assert response.status_code == 422
+    assert re.search(r'data-figure="filtered">17 ', response.get_data(as_text=True))
+    assert client.get(f"/gatherings/{gid}/survey/results.csv?group=admins").status_code == 422
+
+
+def _csv_sections(body: bytes) -> list[list[list[str]]]:
+    text = body.decode("utf-8")
+    assert text.startswith("\ufeff")
+    out, current = [], []
+    for row in csv.reader(io.StringIO(text[1:]), delimiter=";"):
+        if not row:
+            out.append(current)
+            current = []
+        else:
+            current.append(row)
+    out.append(current)
+    return out
+
+
+def _raw_expected(survey, sent, group=None, *, ordered=False) -> list[tuple]:
+    labels = {q.id: {o["value"]: o["label"] for o in q.option_list} for q in survey.questions}
+    rows = []
+    for g, answers in sent:
+        if group is not None and g != group:
+            continue
+        cells = []
+        for q in survey.questions:
+            value = answers.get(q.id)
+            if value is None:
+                cells.append("")
+            elif isinstance(value, list):
+                cells.append(" | ".join(labels[q.id][v] for v in sorted(value)))
+            elif q.kind in ("short_text", "long_text"):
+                text = value.strip()
+                cells.append("'" + text if text.startswith("=") else text)
+            else:
+                cells.append(labels[q.id][value])
+        rows.append(tuple(cells))
+    return rows if ordered else sorted(rows)
+
+
+def test_exports_match_the_hand_count_and_hold_nothing_that_joins_a_person(client, db,
+                                                                           answered):
+    survey, sent, gid = answered["survey"], answered["sent"], answered["gathering"].id
+    want = by_hand(survey, sent)
+    login(client, answered["counsellor"].email)
+    response = client.get(f"/gatherings/{gid}/survey/results.csv")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    figures, texts, raw = _csv_sections(response.data)
+
+    numbers = {q.id: n for n, q in enumerate(survey.questions, start=1)}
+    got: dict[int, dict[str, int]] = {}
+    for number, _text, answer, count, _share in figures[2:]:
+        got.setdefault(int(number), {})[answer] = int(count)
+    for q in survey.questions:
+        mine, w = got[numbers[q.id]], want[q.id]
+        if q.kind == "agreement":
+            labels = {o["value"]: o["label"] for o in services.AGREEMENT_OPTIONS}
+            assert {v: mine[labels[v]] for v in AGREEMENT} == w["counts"]
+            assert mine["Agree fully or partly"] == w["agree"]
+        elif "counts" in w:
+            labels = {o["value"]: o["label"] for o in q.option_list}
+            assert {v: mine[labels[v]] for v in q.values} == w["counts"]
+        else:
+            assert mine == {"Answered": w["answered"]}
+    # Texts: formula-safe, one row per written answer.
+    text_rows = texts[2:]
+    assert len(text_rows) == sum(len(want[q.id]["texts"]) for q in survey.questions
+                                 if q.kind in ("short_text", "long_text"))
+    assert any(r[2].startswith("'=HYPERLINK") for r in text_rows)
+    assert not any(r[2].startswith("=") for r in text_rows)
+
+    # Raw answers: the same responses, numbered 1..n for this file; no id, no date.
+    header, rows = raw[1], raw[2:]
+    assert [h.lower() for h in header[:2]] == ["response", "participant group"]
+    assert not any(re.search(r"\bid\b|date|time|day|token|registration|invit", h, re.I)
+                   for h in header)
+    assert [int(r[0]) for r in rows] == list(range(1, len(sent) + 1))
+    assert sorted(tuple(r[2:]) for r in rows) == _raw_expected(survey, sent)
+    date_like = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4}")
+    assert not any(date_like.search(c) for r in rows for c in r)
+    # The responses were created in the order sent; the file lists them in another.
+    created = _raw_expected(survey, sent, ordered=True)
+    assert [tuple(r[2:]) for r in rows] != created
+    # Shuffled afresh each time: two exports list the responses in different orders.
+    orders = {tuple(tuple(r[2:]) for r in _csv_sections(
+        client.get(f"/gatherings/{gid}/survey/results.csv").data)[2][2:]) for _ in range(4)}
+    assert len(orders) > 1
+
+    book = load_workbook(io.BytesIO(client.get(f"/gatherings/{gid}/survey/results.xlsx").data))
+    assert book.sheetnames == ["Figures", "Texts", "Raw answers"]
+    sheet_rows = [[("" if c is None else str(c)) for c in r]
+                  for r in book["Raw answers"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(tuple(r[2:]) for r in sheet_rows) == _raw_expected(survey, sent)
+    # Filtered: only that group's responses.
+    filtered = _csv_sections(client.get(f"/gatherings/{gid}/survey/results.csv?group=municipal")
+                             .data)[2][2:]
+    assert sorted(tuple(r[2:]) for r in filtered) == _raw_expected(survey, sent, "municipal")
+
+
+def _text_answers(survey, question_id=None) -> list[SurveyAnswer]:
+    stmt = select(SurveyAnswer).join(SurveyResponse).where(
+        SurveyResponse.survey_id == survey.id, SurveyAnswer.text.is_not(None))
+    if question_id:
+        stmt = stmt.where(SurveyAnswer.question_id == question_id)
+    from eventapp.extensions import db
+
+    return list(db.session.scalars(stmt.order_by(SurveyAnswer.id)))
+
+
+def test_host_sorts_text_answers_into_themes_and_the_page_counts_them(client, db, answered):
+    survey, gid = answered["survey"], answered["gathering"].id
+    page = f"/gatherings/{gid}/survey/results"
+    login(client, answered["host"].email)
+    for name in ("Bookingsystem", "Gruppearbeid", "Ukraina"):
+        response = post_form(client, f"/gatherings/{gid}/survey/themes", {"name": name}, page)
+        assert response.status_code == 302 and response.location.endswith("#themes")
+    themes = {t.name: t for t in db.session.scalars(select(SurveyTheme))}
+    assert set(themes) == {"Bookingsystem", "Gruppearbeid", "Ukraina"}
+
+    short = next(q for q in survey.questions if q.kind == "short_text")
+    answers = _text_answers(survey, short.id)
+    assert len(answers) >= 4
+    booking, groups = themes["Bookingsystem"].id, themes["Gruppearbeid"].id
+    token = get_csrf(client, page)
+    tagged = {a.id: [booking] for a in answers[:3]}
+    tagged[answers[0].id] = [booking, groups]
+    for answer_id, ids in tagged.items():
+        response = client.post(f"/gatherings/{gid}/survey/answers/{answer_id}/themes",
+                               data={"csrf_token": token, "theme": [str(i) for i in ids]})
+        assert response.status_code == 302 and response.location.endswith(f"#q-{short.id}")
+    # Saving again with fewer boxes ticked untags.
+    client.post(f"/gatherings/{gid}/survey/answers/{answers[2].id}/themes",
+                data={"csrf_token": token, "theme": [str(groups)]})
+    tagged[answers[2].id] = [groups]
+    stored = {a.id: sorted(t.id for t in a.themes) for a in _text_answers(survey, short.id)}
+    assert {k: v for k, v in stored.items() if v} == {k: sorted(v) for k, v in tagged.items()}
+
+    html = client.get(page).get_data(as_text=True)
+    part = sections(html)[short.id]
+    counts = dict(re.findall(r'<li data-theme="(\d+)" data-count="(\d+)">', part))
+    hand = {}
+    for ids in tagged.values():
+        for i in ids:
+            hand[str(i)] = hand.get(str(i), 0) + 1
+    assert {k: int(v) for k, v in counts.items()} == hand
+    assert "Bookingsystem: 2" in part and "Gruppearbeid: 2" in part
+    # The boxes come back ticked for the answer they were saved on.
+    form = re.search(rf'answers/{answers[0].id}/themes".*?</form>', part, re.S)[0]
+    assert f'value="{booking}" checked' in form and f'value="{groups}" checked' in form
+
+    # Counts honour the filter: the same hand count over the municipal staff's answers only.
+    survey_results = reporting.survey_results(survey, group="municipal")
+    mine = {a.id for a in survey_results.texts[short.id]}
+    expected = {}
+    for answer_id, ids in tagged.items():
+        if answer_id in mine:
+            for i in ids:
+                expected[i] = expected.get(i, 0) + 1
+    assert {t.id: n for t, n in survey_results.theme_counts[short.id]} == expected
+    # And the export lists the themes beside each text, and the counts.
+    _figures, texts, _raw = _csv_sections(client.get(f"{page}.csv").data)
+    assert sum(1 for r in texts[2:] if "Bookingsystem" in r[3]) == 2
+    assert any(r[2] == "Theme: Bookingsystem" and r[3] == "2" for r in _figures[2:])
+
+    # Renamed, then deleted: the answers stay, untagged.
+    response = post_form(client, f"/gatherings/{gid}/survey/themes/{booking}",
+                         {f"theme-{booking}-name": "Booking"}, page)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(SurveyTheme, booking).name == "Booking"
+    response = post_form(client, f"/gatherings/{gid}/survey/themes/{booking}/delete", {}, page)
+    assert response.status_code == 302
+    assert db.session.get(SurveyTheme, booking) is None
+    assert len(_text_answers(survey, short.id)) == len(answers)
+    assert db.session.scalar(select(func.count()).select_from(SurveyTheme)) == 2
+
+
+def test_theme_refusals_save_nothing(client, db, answered, make_user, make_gathering):
+    survey, gid = answered["survey"], answered["gathering"].id
+    page = f"/gatherings/{gid}/survey/results"
+    login(client, answered["host"].email)
+    post_form(client, f"/gatherings/{gid}/survey/themes", {"name": "Bookingsystem"}, page)
+    theme = db.session.scalars(select(SurveyTheme)).one()
+    for name in ("  bookingSYSTEM ", "", "   ", "x" * 81):
+        response = post_form(client, f"/gatherings/{gid}/survey/themes", {"name": name}, page)
+        assert response.status_code == 422, name
+        html = response.get_data(as_text=True)
+        assert 'id="name-error"' in html and 'aria-invalid="true"' in html
+    assert db.session.scalar(select(func.count()).select_from(SurveyTheme)) == 1
+    assert reporting.create_theme(survey, answered["host"], "y" * 80).name == "y" * 80
+    db.session.rollback()
+    # Renaming onto another theme's name is refused beside that theme's field.
+    post_form(client, f"/gatherings/{gid}/survey/themes", {"name": "Språk"}, page)
+    response = post_form(client, f"/gatherings/{gid}/survey/themes/{theme.id}",
+                         {f"theme-{theme.id}-name": "SPRÅK"}, page)
+    assert response.status_code == 422
+    assert f'id="theme-{theme.id}-name-error"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(SurveyTheme, theme.id).name == "Bookingsystem"
+
+    # Answers and themes of another survey, and chosen options, are not there to tag: 404.
+    other_g, other_host = make_world(db, make_user, make_gathering, "11")
+    other = open_survey(db, other_g, other_host)
+    submit(db, other.qr_token, {str(question(other, "comments").id): "Annet fylke"}, "county")
+    foreign_answer = _text_answers(other)[0]
+    foreign_theme = reporting.create_theme(other, other_host, "Fremmed")
+    db.session.commit()
+    own_answer = _text_answers(survey)[0]
+    choice = db.session.scalars(select(SurveyAnswer).join(SurveyResponse).where(
+        SurveyResponse.survey_id == survey.id, SurveyAnswer.choice.is_not(None))).first()
+    token = get_csrf(client, page)
+    for answer_id, theme_ids in ((foreign_answer.id, [theme.id]), (choice.id, [theme.id]),
+                                 (own_answer.id, [foreign_theme.id]), (999_999, [theme.id])):
+        response = client.post(f"/gatherings/{gid}/survey/answers/{answer_id}/themes",
+                               data={"csrf_token": token, "theme": theme_ids})
+        assert response.status_code == 404
+    for url in (f"/gatherings/{gid}/survey/themes/{foreign_theme.id}",
+                f"/gatherings/{gid}/survey/themes/{foreign_theme.id}/delete"):
+        assert client.post(url, data={"csrf_token": token,
+                                      f"theme-{foreign_theme.id}-name": "x"}).status_code == 404
+    assert all(not a.themes for a in _text_answers(survey) + _text_answers(other))
+    # Without a valid CSRF token nothing is tagged.
+    client.post(f"/gatherings/{gid}/survey/answers/{own_answer.id}/themes",
+                data={"theme": [theme.id]})
+    db.session.expire_all()
+    assert db.session.get(SurveyAnswer, own_answer.id).themes == []
+    # The services refuse the same, for the API or anyone else calling them.
+    with pytest.raises(NotFound):
+        reporting.set_themes(survey, answered["host"], foreign_answer.id, [theme.id])
+    with pytest.raises(NotFound):
+        reporting.tag(foreign_answer, theme, answered["host"])
+
+
+def test_who_sees_the_results_and_who_may_sort(app, client, db, answered):
+    survey, gid = answered["survey"], answered["gathering"].id
+    page = f"/gatherings/{gid}/survey/results"
+    answer = _text_answers(survey)[0]
+
+    login(client, answered["counsellor"].email)
+    html = client.get(page).get_data(as_text=True)
+    assert 'data-question=' in html
+    assert 'id="new-theme"' not in html and "survey-tag-form" not in html
+    host_theme = reporting.create_theme(survey, answered["host"], "Lokalet")
+    db.session.commit()
+    token = get_csrf(client, page)
+    assert client.post(f"/gatherings/{gid}/survey/themes",
+                       data={"csrf_token": token, "name": "Veileder"}).status_code == 403
+    assert client.post(f"/gatherings/{gid}/survey/answers/{answer.id}/themes",
+                       data={"csrf_token": token, "theme": [host_theme.id]}).status_code == 403
+    assert client.post(f"/gatherings/{gid}/survey/themes/{host_theme.id}/delete",
+                       data={"csrf_token": token}).status_code == 403
+    with pytest.raises(Forbidden):
+        reporting.tag(answer, host_theme, answered["counsellor"])
+    assert client.get(f"{page}.xlsx").status_code == 200
+
+    # The directorate sorts too.
+    client = app.test_client()
+    login(client, answered["directorate"].email)
+    response = client.post(f"/gatherings/{gid}/survey/answers/{answer.id}/themes",
+                           data={"csrf_token": get_csrf(client, page),
+                                 "theme": [host_theme.id]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [t.name for t in db.session.get(SurveyAnswer, answer.id).themes] == ["Lokalet"]
+
+    for who, status in (("outsider", 404), ("contact", 403)):
+        client = app.test_client()
+        login(client, answered[who].email)
+        for url in (page, f"{page}.csv", f"{page}.xlsx"):
+            assert client.get(url).status_code == status, (who, url)
+        assert client.post(f"/gatherings/{gid}/survey/themes",
+                           data={"name": "x"}).status_code in (400, status)
+    assert app.test_client().get(page).status_code == 302  # to the login page
+    assert db.session.scalar(select(func.count()).select_from(SurveyTheme)) == 1
+
+
+def test_gathering_without_a_survey(client, db, world):
+    gid = world["gathering"].id
+    login(client, world["host"].email)
+    response = client.get(f"/gatherings/{gid}/survey/results")
+    assert response.status_code == 200
+    assert 'id="no-survey"' in response.get_data(as_text=True)
+    assert client.get(f"/gatherings/{gid}/survey/results.csv").status_code == 404
