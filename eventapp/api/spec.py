@@ -41,6 +41,8 @@ class Operation:
     public: bool = False
     content_type: str = "application/json"
     errors: tuple[int, ...] = (400, 401, 404)
+    # Other success codes, answered with the same body (an edit beside a create).
+    also: tuple[int, ...] = ()
 
 
 OPERATIONS: list[Operation] = []
@@ -118,10 +120,11 @@ def openapi_document(server_url: str) -> dict:
     paths: dict = {}
     for op in OPERATIONS:
         responses = {
-            str(op.status): {
+            str(status): {
                 "description": "OK",
                 "content": {op.content_type: {"schema": op.response}},
             }
+            for status in (op.status, *op.also)
         }
         for code in (*op.errors, *((422,) if op.request else ())):
             responses[str(code)] = {
