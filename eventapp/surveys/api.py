@@ -8,11 +8,12 @@ from eventapp.api.auth import api_user
 from eventapp.api.spec import operation, path_param, query_param
 from eventapp.core.access import Role, get_scoped
 from eventapp.core.errors import Forbidden, NotFound, ValidationFailed
-from eventapp.extensions import db
+from eventapp.extensions import db, limiter
 from eventapp.gatherings.models import Gathering
 from eventapp.reporting.services import FIRST_YEAR, LAST_YEAR, parse_year
 from eventapp.surveys import services
 from eventapp.surveys.models import AGREEMENT, GROUPS, KINDS, MAX_TEXT
+from eventapp.surveys.views import SURVEY_LIMIT
 
 _COUNT = {"type": "integer", "minimum": 0}
 _SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
@@ -161,13 +162,15 @@ def _dates(result: dict) -> dict:
            "token, 409 when the survey is not open.",
            status=201, response=SUBMIT_RESPONSE, request_schema=SUBMIT_REQUEST,
            parameters=[path_param("token", {"type": "string"})], public=True)
+@limiter.limit(SURVEY_LIMIT)  # the QR token is public: one client must not flood the results
 def submit_survey_response(token: str, body: dict):
     _response, created = services.submit(token, body["answers"], body.get("group"))
     db.session.commit()
     return jsonify({"result": "created" if created else "edited"}), 201 if created else 200
 
 
-submit_survey_response.operation.errors = (400, 404, 409)
+submit_survey_response.operation.errors = (400, 404, 409, 429)
+submit_survey_response.operation.also = (200,)
 
 
 @operation(bp, "getSurveyResults", "GET", "/gatherings/{id}/survey/results",
