@@ -1,0 +1,240 @@
+"""The follow-up log's workflows: questions and inputs raised at a gathering, what the county
+answers and does about them, and one mail with the answers to every participant. Functions
+flush, never commit.
+
+The log stays open after the gathering, while the county works on it, until the directorate
+approves the final report: from then on it is part of the record and is locked.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from eventapp.core.access import COUNTY_ROLES, Role, may_manage_county
+from eventapp.core.db import lock_row
+from eventapp.core.errors import Conflict, Forbidden, ValidationFailed
+from eventapp.core.time import utcnow
+from eventapp.extensions import db
+from eventapp.followup.models import KINDS, STATUSES, FollowUpItem
+from eventapp.gatherings.models import Gathering
+
+MAX_TEXT = 2000
+MAX_NAME = 200
+MAIL_KIND = "followup.answers"
+MAIL_TEMPLATE = "mail/followup_answers"
+
+
+# --- who may do what ----------------------------------------------------------------------
+
+def may_read(user, gathering: Gathering) -> bool:
+    """The directorate, and the county's host and career counsellors."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == Role.DIRECTORATE:
+        return True
+    return user.role in COUNTY_ROLES and user.county_id == gathering.county_id
+
+
+def may_edit(user, gathering: Gathering) -> bool:
+    return may_manage_county(user, gathering.county_id) and not locked(gathering)
+
+
+def locked(gathering: Gathering) -> bool:
+    return gathering.status == "reported"
+
+
+def _require_host(user, gathering: Gathering) -> None:
+    if not may_manage_county(user, gathering.county_id):
+        raise Forbidden(_("Only the county's host can change the follow-up log."))
+
+
+def _require_open(gathering: Gathering) -> None:
+    if locked(gathering):
+        raise Conflict(_("The final report is approved, so the follow-up log can no longer "
+                         "change."))
+
+
+def _begin(gathering: Gathering, actor) -> None:
+    _require_host(actor, gathering)
+    # Serialises changes with the report's approval, which takes the same lock.
+    lock_row(Gathering, gathering.id)
+    db.session.refresh(gathering)
+    _require_open(gathering)
+
+
+# --- the items ----------------------------------------------------------------------------
+
+@dataclass
+class ItemData:
+    kind: str
+    raised: str
+    raised_by: str | None = None
+    answer: str | None = None
+    action: str | None = None
+    owner: str | None = None
+    status: str = "open"
+
+
+def _text(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def _clean(data: ItemData) -> dict:
+    """The values to store, or ValidationFailed naming every field that is wrong."""
+    fields = {}
+    values = {name: _text(getattr(data, name))
+              for name in ("raised", "raised_by", "answer", "action", "owner")}
+    if data.kind not in KINDS:
+        fields["kind"] = _("Choose a question or an input.")
+    if data.status not in STATUSES:
+        fields["status"] = _("Choose a status.")
+    if not values["raised"]:
+        fields["raised"] = _("Write what was raised.")
+    for name in ("raised", "answer", "action"):
+        if values[name] and len(values[name]) > MAX_TEXT:
+            fields[name] = _("Keep it to %(num)d characters.", num=MAX_TEXT)
+    for name in ("raised_by", "owner"):
+        if values[name] and len(values[name]) > MAX_NAME:
+            fields[name] = _("Keep it to %(num)d characters.", num=MAX_NAME)
+    if data.status == "done" and not values["answer"] and not values["action"] \
+            and "status" not in fields:
+        # Beside the field the host fills in next: the answer to a question, the action on
+        # an input.
+        target = "action" if data.kind == "input" else "answer"
+        fields[target] = _("An item marked done needs an answer or an action.")
+    if fields:
+        raise ValidationFailed(next(iter(fields.values())), fields=fields)
+    return {"kind": data.kind, "status": data.status, **values}
+
+
+def add_item(gathering: Gathering, actor, data: ItemData) -> FollowUpItem:
+    _begin(gathering, actor)
+    values = _clean(data)
+    item = FollowUpItem(gathering_id=gathering.id, created_by_id=actor.id, **values)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def update_item(item: FollowUpItem, actor, data: ItemData) -> FollowUpItem:
+    _begin(item.gathering, actor)
+    values = _clean(data)
+    for name, value in values.items():
+        setattr(item, name, value)
+    db.session.flush()
+    return item
+
+
+def set_status(item: FollowUpItem, actor, status: str) -> FollowUpItem:
+    """Change only the status, with the same rule as a full edit."""
+    return update_item(item, actor, ItemData(
+        kind=item.kind, raised=item.raised, raised_by=item.raised_by, answer=item.answer,
+        action=item.action, owner=item.owner, status=status))
+
+
+def delete_item(item: FollowUpItem, actor) -> None:
+    _begin(item.gathering, actor)
+    db.session.delete(item)
+    db.session.flush()
+
+
+def items_for(gathering: Gathering, *, status: str | None = None,
+              kind: str | None = None) -> list[FollowUpItem]:
+    stmt = select(FollowUpItem).where(FollowUpItem.gathering_id == gathering.id)
+    if status in STATUSES:
+        stmt = stmt.where(FollowUpItem.status == status)
+    if kind in KINDS:
+        stmt = stmt.where(FollowUpItem.kind == kind)
+    return list(db.session.scalars(stmt.order_by(FollowUpItem.id)))
+
+
+def counts(gathering: Gathering) -> dict:
+    """Items per status, per kind, and in all."""
+    items = items_for(gathering)
+    out = {status: 0 for status in STATUSES}
+    out.update({kind: 0 for kind in KINDS})
+    for item in items:
+        out[item.status] += 1
+        out[item.kind] += 1
+    out["total"] = len(items)
+    return out
+
+
+def actions(gathering: Gathering) -> list[FollowUpItem]:
+    """Items with an action: what the final report tells the directorate."""
+    return [item for item in items_for(gathering) if item.action]
+
+
+# --- the answers to all participants ------------------------------------------------------
+
+def recipients(gathering: Gathering) -> list:
+    """Confirmed registrations that attended; all confirmed when nobody was checked in (the
+    same people the survey goes to)."""
+    from eventapp.surveys.services import invitees
+
+    return invitees(gathering)
+
+
+def mailable(gathering: Gathering) -> list[FollowUpItem]:
+    """Questions with an answer and inputs with an action: what the mail can say."""
+    return [item for item in items_for(gathering)
+            if (item.answer if item.kind == "question" else item.action)]
+
+
+def is_news(item: FollowUpItem) -> str | None:
+    """"new" if no mail has carried the item, "changed" if it changed since, else None."""
+    if item.mailed_at is None:
+        return "new"
+    if item.updated_at is not None and item.updated_at > item.mailed_at:
+        return "changed"
+    return None
+
+
+def _mail_context(gathering: Gathering, items: list[FollowUpItem]) -> dict:
+    return {
+        "gathering": gathering,
+        "questions": [i for i in items if i.kind == "question"],
+        "inputs": [i for i in items if i.kind == "input"],
+        "news": {i.id: is_news(i) for i in items},
+        "sent_before": any(i.mailed_at is not None for i in items),
+    }
+
+
+def preview(gathering: Gathering, locale: str | None = None) -> tuple[str, str] | None:
+    """The subject and text of the mail as it would go now, or None with nothing to send."""
+    from eventapp.mail.services import render_mail
+
+    items = mailable(gathering)
+    if not items:
+        return None
+    return render_mail(MAIL_TEMPLATE, locale, **_mail_context(gathering, items))
+
+
+def mail_answers(gathering: Gathering, actor) -> int:
+    """Queue one mail to each participant with every answer and action so far, the new ones
+    marked; returns how many were queued. Sent after commit, like all mail."""
+    from eventapp.mail.services import queue_template
+
+    _begin(gathering, actor)
+    items = mailable(gathering)
+    if not items:
+        raise ValidationFailed(_("There is nothing to send yet: answer a question or give an "
+                                 "input an action first."), field="mail")
+    people = recipients(gathering)
+    if not people:
+        raise ValidationFailed(_("The gathering has no confirmed participants to send to."),
+                               field="mail")
+    context = _mail_context(gathering, items)
+    for registration in people:
+        queue_template(MAIL_KIND, MAIL_TEMPLATE, to=registration.email,
+                       to_name=registration.name, locale=getattr(registration, "locale", None),
+                       created_by=actor, county_id=gathering.county_id,
+                       gathering_id=gathering.id, **context)
+    now = utcnow()
+    for item in items:
+        # Set together, so the item reads as unchanged since this mail.
+        item.mailed_at = now
+        item.updated_at = now
+    db.session.flush()
+    return len(people)

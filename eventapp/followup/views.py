@@ -1,0 +1,174 @@
+"""The follow-up log's pages: the log with filters, adding and editing an item, a quick status
+change, and sending the answers to all participants after a preview.
+
+The directorate and the county's host and career counsellors read the log (a municipal
+contact of the county gets 403, anyone else 404 through the scoping helpers); only the host
+changes it.
+"""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from eventapp.core.access import get_scoped_or_404, may_manage_county
+from eventapp.core.web import act, attempt, errors_to_form
+from eventapp.extensions import db
+from eventapp.followup import bp, services
+from eventapp.followup.forms import ConfirmForm, ItemForm, StatusForm, kind_label, status_label
+from eventapp.followup.models import KINDS, STATUSES, FollowUpItem
+from eventapp.gatherings.models import Gathering
+
+
+def _gathering(gathering_id: int) -> Gathering:
+    gathering = get_scoped_or_404(Gathering, gathering_id)
+    if not services.may_read(current_user, gathering):
+        abort(403)
+    return gathering
+
+
+def _host_gathering(gathering_id: int) -> Gathering:
+    gathering = _gathering(gathering_id)
+    if not may_manage_county(current_user, gathering.county_id):
+        abort(403)
+    return gathering
+
+
+def _item(gathering: Gathering, item_id: int) -> FollowUpItem:
+    item = db.session.get(FollowUpItem, item_id)
+    if item is None or item.gathering_id != gathering.id:
+        abort(404)
+    return item
+
+
+def _data(form: ItemForm) -> services.ItemData:
+    return services.ItemData(kind=form.kind.data or "", raised=form.raised.data or "",
+                             raised_by=form.raised_by.data, answer=form.answer.data,
+                             action=form.action.data, owner=form.owner.data,
+                             status=form.status.data or "")
+
+
+def _labels() -> dict:
+    return {"kind_label": kind_label, "status_label": status_label, "is_news": services.is_news}
+
+
+@bp.app_template_global("may_see_followup")
+def may_see_followup(gathering: Gathering) -> bool:
+    return services.may_read(current_user, gathering)
+
+
+def _log_page(gathering: Gathering, *, add_form=None, status: int = 200):
+    wanted_status = request.args.get("status")
+    wanted_kind = request.args.get("kind")
+    wanted_status = wanted_status if wanted_status in STATUSES else None
+    wanted_kind = wanted_kind if wanted_kind in KINDS else None
+    editable = services.may_edit(current_user, gathering)
+    # A refusal on a form the page no longer shows (the log locked meanwhile) goes on top.
+    refusals = list(add_form.form_errors) if add_form is not None and not editable else []
+    if add_form is None and editable:
+        add_form = ItemForm(formdata=None)
+    items = services.items_for(gathering, status=wanted_status, kind=wanted_kind)
+    status_forms = {item.id: StatusForm(formdata=None, prefix=f"item{item.id}",
+                                        status=item.status)
+                    for item in items} if editable else {}
+    return render_template(
+        "followup/log.html", gathering=gathering, items=items, counts=services.counts(gathering),
+        wanted_status=wanted_status, wanted_kind=wanted_kind, editable=editable,
+        locked=services.locked(gathering), add_form=add_form if editable else None,
+        status_forms=status_forms, refusals=refusals, mailable=len(services.mailable(gathering)),
+        recipients=len(services.recipients(gathering)) if editable else 0,
+        statuses=STATUSES, kinds=KINDS, **_labels()), status
+
+
+@bp.get("/gatherings/<int:gathering_id>/follow-up")
+@login_required
+def log(gathering_id: int):
+    return _log_page(_gathering(gathering_id))
+
+
+@bp.post("/gatherings/<int:gathering_id>/follow-up")
+@login_required
+def add(gathering_id: int):
+    gathering = _host_gathering(gathering_id)
+    form = ItemForm()
+    item, status = attempt(form, lambda: services.add_item(gathering, current_user, _data(form)))
+    if item is None:
+        return _log_page(gathering, add_form=form, status=status)
+    flash(_("The item is added to the follow-up log."), "success")
+    return redirect(url_for("followup.log", gathering_id=gathering.id) + f"#item-{item.id}")
+
+
+@bp.route("/gatherings/<int:gathering_id>/follow-up/<int:item_id>", methods=["GET", "POST"])
+@login_required
+def edit(gathering_id: int, item_id: int):
+    gathering = _host_gathering(gathering_id)
+    item = _item(gathering, item_id)
+    form = ItemForm(obj=item)
+    status = 200
+    if form.is_submitted():
+        saved, status = attempt(form, lambda: services.update_item(item, current_user,
+                                                                    _data(form)))
+        if saved is not None:
+            flash(_("The item is saved."), "success")
+            return redirect(url_for("followup.log", gathering_id=gathering.id)
+                            + f"#item-{saved.id}")
+    return render_template("followup/item.html", gathering=gathering, item=item, form=form,
+                           locked=services.locked(gathering), delete_form=ConfirmForm(),
+                           **_labels()), status
+
+
+@bp.post("/gatherings/<int:gathering_id>/follow-up/<int:item_id>/status")
+@login_required
+def change_status(gathering_id: int, item_id: int):
+    gathering = _host_gathering(gathering_id)
+    item = _item(gathering, item_id)
+    form = StatusForm(prefix=f"item{item.id}")
+    refusals = []
+    saved, status = attempt(form, lambda: services.set_status(item, current_user,
+                                                              form.status.data or ""),
+                            place=lambda _form, exc: refusals.append(exc))
+    if saved is not None:
+        flash(_("The status is now «%(status)s».", status=status_label(saved.status)), "success")
+        return redirect(url_for("followup.log", gathering_id=gathering.id) + f"#item-{item.id}")
+    if not refusals:
+        flash(_("Nothing was changed: the form had expired. Try again."), "error")
+        return redirect(url_for("followup.log", gathering_id=gathering.id))
+    # The refusal names the answer or the action, which this small form lacks: the full form
+    # shows it beside the right field, with the status the host chose.
+    full = ItemForm(formdata=None, obj=item)
+    full.status.data = form.status.data
+    errors_to_form(full, refusals[0])
+    return render_template("followup/item.html", gathering=gathering, item=item, form=full,
+                           locked=services.locked(gathering), delete_form=ConfirmForm(),
+                           **_labels()), status
+
+
+@bp.post("/gatherings/<int:gathering_id>/follow-up/<int:item_id>/delete")
+@login_required
+def delete(gathering_id: int, item_id: int):
+    gathering = _host_gathering(gathering_id)
+    item = _item(gathering, item_id)
+    act(lambda: services.delete_item(item, current_user),
+        lambda _result: _("The item is deleted from the follow-up log."),
+        _("Nothing was deleted: the form had expired. Try again."))
+    return redirect(url_for("followup.log", gathering_id=gathering.id))
+
+
+@bp.route("/gatherings/<int:gathering_id>/follow-up/mail", methods=["GET", "POST"])
+@login_required
+def mail(gathering_id: int):
+    gathering = _host_gathering(gathering_id)
+    form = ConfirmForm()
+    status = 200
+    if form.is_submitted():
+        sent, status = attempt(form, lambda: services.mail_answers(gathering, current_user))
+        if sent is not None:
+            flash(ngettext("The answers are on their way to %(num)d participant.",
+                           "The answers are on their way to %(num)d participants.", sent),
+                  "success")
+            return redirect(url_for("followup.log", gathering_id=gathering.id))
+    return render_template(
+        "followup/mail.html", gathering=gathering, form=form,
+        preview=services.preview(gathering), recipients=len(services.recipients(gathering)),
+        items=services.items_for(gathering), mailable=services.mailable(gathering),
+        locked=services.locked(gathering), **_labels()), status

@@ -1,0 +1,150 @@
+"""The follow-up log's rules and the mail with the answers, through the real outbox and SMTP."""
+
+import pytest
+from sqlalchemy import func, select
+
+from eventapp.core.errors import Conflict, Forbidden, ValidationFailed
+from eventapp.followup import services
+from eventapp.followup.models import FollowUpItem
+from eventapp.mail.models import OutboxMessage
+from eventapp.mail.services import send_due
+from tests.followup.conftest import add_person
+
+
+def count(db, model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def body(message) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def test_add_update_and_count_by_status(db, world, add_item):
+    g, host = world["gathering"], world["host"]
+    q = add_item(g, host, "  Når kommer neste samling?  ", raised_by="Bodø kommune")
+    i = add_item(g, host, "Vi trenger et bookingsystem for veiledning", kind="input",
+                 action="Karrieresenteret lager et bookingsystem", owner="Karrieresenteret",
+                 status="in_progress")
+    assert q.raised == "Når kommer neste samling?" and q.raised_by == "Bodø kommune"
+    assert q.status == "open" and q.created_by_id == host.id and q.mailed_at is None
+    services.update_item(q, host, services.ItemData(
+        kind="question", raised=q.raised, answer="I mars neste år, i Bergen.", status="done"))
+    db.session.commit()
+    assert q.answer == "I mars neste år, i Bergen." and q.status == "done"
+    assert services.counts(g) == {"open": 0, "in_progress": 1, "done": 1, "question": 1,
+                                  "input": 1, "total": 2}
+    assert [x.id for x in services.items_for(g, status="done")] == [q.id]
+    assert [x.id for x in services.items_for(g, kind="input")] == [i.id]
+    assert [x.id for x in services.actions(g)] == [i.id]
+    services.delete_item(i, host)
+    db.session.commit()
+    assert count(db, FollowUpItem) == 1
+
+
+@pytest.mark.parametrize("kind, field", [("question", "answer"), ("input", "action")])
+def test_done_without_answer_or_action_is_refused_beside_the_field(db, world, add_item, kind,
+                                                                   field):
+    g, host = world["gathering"], world["host"]
+    with pytest.raises(ValidationFailed) as refused:
+        services.add_item(g, host, services.ItemData(kind=kind, raised="Noe", status="done"))
+    assert set(refused.value.fields) == {field}
+    db.session.rollback()
+    assert count(db, FollowUpItem) == 0
+    item = add_item(g, host, kind=kind)
+    with pytest.raises(ValidationFailed) as refused:
+        services.set_status(item, host, "done")
+    assert set(refused.value.fields) == {field}
+    db.session.rollback()
+    assert db.session.get(FollowUpItem, item.id).status == "open"
+
+
+def test_bad_input_names_each_field(db, world):
+    g, host = world["gathering"], world["host"]
+    with pytest.raises(ValidationFailed) as refused:
+        services.add_item(g, host, services.ItemData(
+            kind="rumour", raised="  ", owner="x" * 201, answer="y" * 2001, status="closed"))
+    assert set(refused.value.fields) == {"kind", "raised", "owner", "answer", "status"}
+
+
+def test_only_the_countys_host_changes_and_an_approved_report_locks(db, world, add_item):
+    g, host = world["gathering"], world["host"]
+    item = add_item(g, host)
+    data = services.ItemData(kind="question", raised="Endret")
+    for who in ("counsellor", "directorate", "outsider", "contact"):
+        with pytest.raises(Forbidden):
+            services.update_item(item, world[who], data)
+        db.session.rollback()
+        assert services.may_edit(world[who], g) is False
+    assert services.may_read(world["counsellor"], g) and services.may_read(world["directorate"], g)
+    assert not services.may_read(world["contact"], g) and not services.may_read(world["outsider"], g)
+    g.status = "reported"
+    db.session.commit()
+    add_person(db, g)
+    for call in (lambda: services.update_item(item, host, data),
+                 lambda: services.add_item(g, host, data),
+                 lambda: services.delete_item(item, host),
+                 lambda: services.mail_answers(g, host)):
+        with pytest.raises(Conflict):
+            call()
+        db.session.rollback()
+    assert db.session.get(FollowUpItem, item.id).raised == "Hvordan søker vi om tilskudd?"
+
+
+def test_answers_go_once_to_each_participant_through_smtp(db, app, world, add_item, smtp_server,
+                                                          use_smtp):
+    g, host = world["gathering"], world["host"]
+    came = [add_person(db, g, email=f"kom{n}@example.no") for n in range(3)]
+    add_person(db, g, email="kom-ikke@example.no", day1=False, day2=False)
+    add_person(db, g, email="avmeldt@example.no", status="cancelled")
+    q = add_item(g, host, "Kan kommunene få veiledning på video?",
+                 answer="Ja, fra høsten tilbyr vi veiledning på Teams.", status="done")
+    i = add_item(g, host, "Ønsker faste digitale møter", kind="input", raised_by="bord 3",
+                 action="Månedlige digitale møter fra september", owner="Bodø kommune",
+                 status="in_progress")
+    unanswered = add_item(g, host, "Hva med tolk?")
+    assert services.mail_answers(g, host) == 3
+    db.session.commit()
+    server = smtp_server()
+    use_smtp(server.port)
+    assert send_due().sent == 3
+    assert sorted(m["To"].addresses[0].addr_spec for m in server.messages) == sorted(
+        p.email for p in came)
+    text = body(server.messages[0])
+    assert q.raised in text and q.answer in text
+    assert i.action in text and "Bodø kommune" in text and "bord 3" in text
+    assert unanswered.raised not in text
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    assert {r.kind for r in rows} == {"followup.answers"} and {r.gathering_id for r in rows} == {g.id}
+    db.session.refresh(q)
+    assert q.mailed_at is not None and db.session.get(FollowUpItem, unanswered.id).mailed_at is None
+
+    # The second mail marks what came or changed since the first.
+    unanswered.answer = "Fylket dekker tolk etter avtale."
+    db.session.commit()
+    assert services.is_news(db.session.get(FollowUpItem, q.id)) is None
+    assert services.mail_answers(g, host) == 3
+    db.session.commit()
+    assert send_due().sent == 3
+    second = body(server.to(came[0].email)[-1])
+    marked = [line for line in second.splitlines() if line.lstrip().startswith(("1.", "2."))]
+    new_line = next(line for line in marked if unanswered.raised in line)
+    old_line = next(line for line in marked if q.raised in line)
+    assert "[" in new_line and "[" not in old_line
+    assert len(server.to("avmeldt@example.no")) == 0
+
+
+def test_nothing_answered_is_refused_and_nobody_checked_in_means_all_confirmed(db, world,
+                                                                                add_item):
+    g, host = world["gathering"], world["host"]
+    people = [add_person(db, g, day1=None, day2=None) for _ in range(2)]
+    add_item(g, host)
+    with pytest.raises(ValidationFailed) as refused:
+        services.mail_answers(g, host)
+    assert "mail" in refused.value.fields
+    db.session.rollback()
+    assert count(db, OutboxMessage) == 0 and services.preview(g) is None
+    add_item(g, host, "Neste gang?", answer="I mars.")
+    subject, text = services.preview(g)
+    assert g.title in subject and "I mars." in text
+    assert count(db, OutboxMessage) == 0
+    assert services.mail_answers(g, host) == len(people)
