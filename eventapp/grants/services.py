@@ -466,7 +466,7 @@ def submission_blockers(gathering: Gathering, report: FinalReport | None = None)
     if application is None or application.status != "decided":
         blockers.append(Conflict(_("The report needs the directorate's decision on the grant "
                                    "first.")))
-    if report is None or not report.follow_up_actions:
+    if (report is None or not report.follow_up_actions) and not report_actions(gathering):
         blockers.append(ValidationFailed(_("Tell the directorate what the county is following up."),
                                          field="follow_up_actions"))
     return blockers
@@ -496,6 +496,8 @@ def submit_report(gathering: Gathering, actor) -> FinalReport:
     report.municipalities_total = counts.municipalities_total
     report.granted_nok = live.settlement.granted_nok
     report.spent_nok = live.settlement.spent_nok
+    report.follow_up_actions = _with_appendix(report.follow_up_actions,
+                                              _frozen_appendix(gathering))
     report.status = "submitted"
     report.submitted_at = utcnow()
     report.submitted_by_id = actor.id
@@ -528,6 +530,9 @@ def return_report(report: FinalReport, actor, comment: str) -> FinalReport:
     if not comment:
         raise ValidationFailed(_("Say what the county should change."), field="comment")
     report.status = "returned"
+    # The county gets its own text back to edit; the log and the survey read live again and
+    # are copied anew when it submits.
+    report.follow_up_actions = own_follow_up_text(report.follow_up_actions)
     report.review_comment = comment
     report.decided_at = utcnow()
     report.decided_by_id = actor.id
@@ -535,6 +540,100 @@ def return_report(report: FinalReport, actor, comment: str) -> FinalReport:
     _mail_hosts(report.gathering, "grants.report_reviewed", "mail/report_reviewed",
                 "grants.report", actor, report=report)
     return report
+
+
+# --- the follow-up log and the survey in the report ----------------------------------------------
+#
+# Both are live while the county works and copied into the report when it is submitted, like the
+# figures. The report has no column for them, so the copy is written as text after the county's
+# own follow-up text, behind a marker line: it reads the same wherever the text is shown, and
+# sending the report back takes it off again.
+
+APPENDIX_MARK = "\u2015\u2015\u2015 "
+
+
+def report_actions(gathering: Gathering) -> list:
+    """The follow-up log's items with an action, as the report lists them."""
+    from eventapp.followup.services import actions
+
+    return actions(gathering)
+
+
+def survey_summary(gathering: Gathering) -> dict | None:
+    """Response rate and, per national agreement question, the share who agree; None when the
+    gathering has no survey under way or done."""
+    from eventapp.surveys.services import find_survey, results
+
+    survey = find_survey(gathering)
+    if survey is None or survey.status == "draft":
+        return None
+    found = results(survey)
+    return {
+        "status": found["status"], "invitations": found["invitations"],
+        "responses": found["responses"], "responses_personal": found["responses_personal"],
+        "responses_qr": found["responses_qr"], "response_rate": found["response_rate"],
+        "agreement": [{"code": q["code"], "text": q["text"], "agree": q["agree"],
+                       "considered": q["considered"], "agree_share": q["agree_share"]}
+                      for q in found["questions"] if q["national"] and q["kind"] == "agreement"],
+    }
+
+
+def percent(share: float | None) -> str:
+    """A share as a whole percentage, as the survey's results show it."""
+    return "–" if share is None else f"{round(share * 100)}\u00a0%"
+
+
+def own_follow_up_text(text: str | None) -> str | None:
+    """The county's follow-up text without the copy added on submission."""
+    if not text:
+        return None
+    at = text.find(APPENDIX_MARK)
+    while at > 0 and text[at - 1] != "\n":
+        at = text.find(APPENDIX_MARK, at + 1)
+    return (text if at < 0 else text[:at]).strip() or None
+
+
+def _with_appendix(text: str | None, appendix: str) -> str | None:
+    own = own_follow_up_text(text)
+    parts = [part for part in (own, appendix) if part]
+    return "\n\n".join(parts) or None
+
+
+def _frozen_appendix(gathering: Gathering) -> str:
+    """The follow-up log's actions and the survey's figures as text, in the app's language
+    (the directorate reads the report, whoever submitted it)."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from eventapp.followup.forms import status_label
+
+    blocks = []
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        items = report_actions(gathering)
+        if items:
+            lines = [APPENDIX_MARK + _("From the follow-up log")]
+            for item in items:
+                raised = item.raised + (f" ({item.raised_by})" if item.raised_by else "")
+                lines.append(f"\u2022 {raised}\n  \u2192 {item.action}")
+                lines.append("  " + " · ".join(
+                    ([_("Responsible: %(owner)s", owner=item.owner)] if item.owner else [])
+                    + [_("Status: %(status)s", status=status_label(item.status))]))
+            blocks.append("\n".join(lines))
+        summary = survey_summary(gathering)
+        if summary is not None:
+            lines = [APPENDIX_MARK + _("The survey")]
+            rate = percent(summary["response_rate"])
+            lines.append(_("Answered: %(personal)d of %(invited)d invited (%(rate)s), and "
+                           "%(qr)d by the QR code", personal=summary["responses_personal"],
+                           invited=summary["invitations"], rate=rate,
+                           qr=summary["responses_qr"]))
+            for q in summary["agreement"]:
+                share = percent(q["agree_share"])
+                lines.append(_("«%(question)s»: %(share)s agree fully or partly (%(agree)d of "
+                               "%(num)d)", question=q["text"], share=share, agree=q["agree"],
+                               num=q["considered"]))
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 # --- personal data ------------------------------------------------------------------------------
