@@ -559,6 +559,9 @@ def group_of(registration: Registration | None) -> str | None:
             "partner": "partner"}.get(registration.organisation_kind)
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
 @dataclass
 class Access:
     survey: Survey
@@ -567,7 +570,9 @@ class Access:
 
 def access_for(token: str) -> Access:
     """The survey a personal or QR token opens; NotFound for any other."""
-    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+    # Tokens are URL-safe base64; anything else (a NUL byte, which PostgreSQL refuses in a
+    # query) is no token of ours and never reaches the database.
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
         raise NotFound(_("This survey link is not valid."))
     invitation = db.session.scalars(select(SurveyInvitation)
                                     .where(SurveyInvitation.token_hash == token_hash(token))).first()
