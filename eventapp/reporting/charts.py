@@ -179,14 +179,13 @@ def agreement_chart(result: dict, chart_id: str) -> dict:
                      hovertemplate=o["label"] + ": %{x}<extra></extra>")
               for o in options]
     layout = _layout(1, 1, _("Responses"), result["answered"])
-    layout.update({"barmode": "stack", "showlegend": True, "height": 150,
-                   "margin": {"l": 10, "r": 20, "t": 10, "b": 40, "pad": 4},
+    # The legend names the segments beneath the bar, in the scale's order.
+    layout.update({"barmode": "stack", "showlegend": True, "height": 190,
+                   "margin": {"l": 10, "r": 20, "t": 10, "b": 90, "pad": 4},
                    "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.45,
                               "yanchor": "top", "traceorder": "normal"},
                    "uniformtext": {"minsize": 11, "mode": "hide"}})
     layout["xaxis"]["title"] = None
-    layout["margin"]["b"] = 90
-    layout["height"] = 190
     figure = go.Figure(data=traces, layout=layout)
     summary = "; ".join(f"{o['label']}: {o['count']}" for o in options)
     return {"id": chart_id, "figure": _json(figure),
@@ -236,10 +235,13 @@ def national_agreement_chart(question: dict, chart_id: str) -> dict | None:
     shares = [round(r["agree_share"] * 100) for r in shown]
     layout = _layout(max(len(names), 1), 1, _("Agree fully or partly (%)"), 100)
     layout["xaxis"].update({"range": [0, 100], "dtick": 20, "ticksuffix": "\u00a0%"})
+    layout["margin"]["r"] = 40  # room for the "100 %" tick
     figure = go.Figure(
         data=[go.Bar(x=shares, y=names, orientation="h", name=_("County"),
                      marker={"color": BLUE}, text=[f"{s}\u00a0%" for s in shares],
-                     textposition="auto", hovertemplate="%{y}: %{x}\u00a0%<extra></extra>")],
+                     # Outside, so a county at 0 % still shows its figure.
+                     textposition="outside", cliponaxis=False,
+                     hovertemplate="%{y}: %{x}\u00a0%<extra></extra>")],
         layout=layout)
     national = question["agree_share"]
     if national is not None:
@@ -274,6 +276,8 @@ def national_single_chart(question: dict, options: list[tuple[str, str]],
     largest = max((sum(r["counts"].values()) for r in shown), default=0)
     layout = _layout(len(names), 2, _("Responses"), largest)
     layout.update({"barmode": "stack", "height": 150 + len(names) * BAR_HEIGHT})
+    # The options in their own order, not reversed with the county axis.
+    layout["legend"]["traceorder"] = "normal"
     figure = go.Figure(data=traces, layout=layout)
     summary = "; ".join(
         f"{r['county_name']}: " + ", ".join(f"{label} {r['counts'].get(v, 0)}"

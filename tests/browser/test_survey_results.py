@@ -1,0 +1,84 @@
+"""The survey results page and the national survey comparison in Chromium: plotly draws every
+chart under the CSP with nothing in the console, at desktop and phone width, no sideways
+scroll, and axe finds nothing serious."""
+
+import random
+
+import pytest
+from playwright.sync_api import expect
+
+from eventapp.reporting import services as reporting
+from eventapp.surveys.models import AGREEMENT
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.test_journeys import check_axe, log_in_ok, no_horizontal_scroll
+from tests.browser.test_reporting import _watch
+from tests.surveys.conftest import make_world, open_survey, submit
+
+pytestmark = pytest.mark.browser
+
+COMMENTS = ["Bookingsystemet var tungvint å bruke for oss i kommunen",
+            "Mer tid til gruppearbeid, takk", "Gode samtaler ved bordene",
+            "Fint å møte andre kommuner"]
+
+
+def _answer_all(rng, survey) -> dict:
+    answers = {}
+    for q in survey.questions:
+        if q.kind == "agreement":
+            answers[str(q.id)] = rng.choice(AGREEMENT)
+        elif q.kind == "single":
+            answers[str(q.id)] = rng.choice(q.values)
+        elif q.kind in ("multiple", "programme_items"):
+            answers[str(q.id)] = rng.sample(q.values, rng.randint(1, 3))
+        elif rng.random() < 0.5:
+            answers[str(q.id)] = rng.choice(COMMENTS)
+    return answers
+
+
+def test_survey_pages_draw_their_charts(page, db, make_user, make_gathering, screenshot):
+    rng = random.Random(5)
+    directorate = make_user("directorate", county=None, email="hkdir@example.no")
+    gathering = None
+    for county, n in (("46", 9), ("11", 6), ("42", 2)):
+        g, host = make_world(db, make_user, make_gathering, county)
+        survey = open_survey(db, g, host)
+        for _ in range(n):
+            submit(db, survey.qr_token, _answer_all(rng, survey),
+                   rng.choice(["municipal", "county", "partner"]))
+        if county == "46":
+            gathering, vestland = g, survey
+            for name in ("Bookingsystem", "Gruppearbeid"):
+                reporting.create_theme(vestland, host, name)
+            db.session.commit()
+    messages = _watch(page)
+    log_in_ok(page, directorate.email)
+    found: list[str] = []
+    for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        response = page.goto(f"/gatherings/{gathering.id}/survey/results")
+        assert response.status == 200
+        charts = page.locator(".survey-chart .report-chart-canvas")
+        # One chart per question with options: agreement, programme items, settles.
+        expect(charts).to_have_count(3)
+        for i in range(3):
+            expect(charts.nth(i).locator(".main-svg").first).to_be_visible()
+        assert page.locator(".js-plotly-plot").count() == 3
+        expect(page.locator(".survey-tag-form").first).to_be_visible()
+        width, inner = no_horizontal_scroll(page)
+        assert width <= inner, f"the results page scrolls sideways on {size}"
+        check_axe(page, f"survey results {size}", found)
+        screenshot(page, f"survey-results-{size}")
+
+        response = page.goto("/reports/national/survey?year=2027")
+        assert response.status == 200
+        expect(page.locator("#chart-cooperation .main-svg").first).to_be_visible()
+        expect(page.locator("#chart-settles .main-svg").first).to_be_visible()
+        # Vestland and Rogaland drawn; Agder has too few responses for a bar.
+        expect(page.locator("#chart-cooperation .barlayer .point")).to_have_count(2)
+        width, inner = no_horizontal_scroll(page)
+        assert width <= inner, f"the survey comparison scrolls sideways on {size}"
+        check_axe(page, f"survey comparison {size}", found)
+        screenshot(page, f"survey-national-{size}")
+    assert page.evaluate("window.__csp") == []
+    assert messages == []
+    assert not found, "\n".join(found)

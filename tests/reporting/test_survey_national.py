@@ -1,0 +1,176 @@
+"""The national survey comparison: each county's figure on the page is its own results()
+pooled, the national figure the hand count over every response; counties under five are
+"too few"; a county host sees the national figure and range and only their own row."""
+
+import csv
+import io
+import json
+import random
+import re
+from html import unescape
+
+import pytest
+from openpyxl import load_workbook
+
+from eventapp.reporting import services as reporting
+from eventapp.surveys import services
+from eventapp.surveys.models import AGREEMENT
+from tests.conftest import login
+from tests.surveys.conftest import make_world, open_survey, question, submit
+
+SETTLES = ("ordinary", "ukrainian", "both", "none")
+
+
+@pytest.fixture(autouse=True)
+def _now_is_2027(monkeypatch):
+    monkeypatch.setattr(reporting, "this_year", lambda: 2027)
+
+
+@pytest.fixture
+def year_2027(db, places, make_user, make_gathering):
+    """Vestland (two gatherings, 6 + 5 responses), Rogaland (7), Agder (3: too few); what each
+    respondent sent, per county."""
+    rng = random.Random(27)
+    sent: dict[str, list[dict]] = {}
+    hosts = {}
+    plan = (("46", 6, "vert@vestland.example"), ("46", 5, None), ("11", 7, None),
+            ("42", 3, None))
+    for county, n, email in plan:
+        gathering, host = make_world(db, make_user, make_gathering, county,
+                                     email if county not in hosts else None)
+        hosts.setdefault(county, host)
+        survey = open_survey(db, gathering, host)
+        for _ in range(n):
+            answers = {}
+            if rng.random() < 0.9:
+                answers["cooperation"] = rng.choice(AGREEMENT)
+            if rng.random() < 0.8:
+                answers["settles"] = rng.choice(SETTLES)
+            if rng.random() < 0.6:
+                answers["comments"] = f"Kommentar {rng.randint(1, 99)}"
+            submit(db, survey.qr_token,
+                   {str(question(survey, code).id): v for code, v in answers.items()},
+                   rng.choice(["municipal", "county", "partner"]))
+            sent.setdefault(county, []).append(answers)
+    directorate = make_user("directorate", county=None, email="hkdir@example.no")
+    return {"sent": sent, "hosts": hosts, "directorate": directorate}
+
+
+def agree_share(values):
+    considered = [v for v in values if v != "vet_ikke"]
+    agree = [v for v in considered if v in ("helt_enig", "delvis_enig")]
+    return (len(agree) / len(considered)) if considered else None
+
+
+def pct(share) -> str:
+    return f"{round(share * 100)}\u00a0%"
+
+
+def rows_of(html: str, code: str) -> dict[str, dict[str, str]]:
+    section = re.search(rf'<section class="survey-question" id="nq-{code}".*?</section>', html,
+                        re.S)[0]
+    out = {}
+    for county, body in re.findall(r'<tr data-county="(\w+)"[^>]*>(.*?)</tr>', section, re.S):
+        # The cell's own text, without the note beneath it.
+        out[county] = {k: unescape(re.sub(r"<[^>]+>", "", re.sub(r"<span.*?</span>", "", v)))
+                       .strip()
+                       for k, v in re.findall(r'data-field="([\w-]+)"[^>]*>(.*?)</td>', body,
+                                              re.S)}
+    return out
+
+
+def test_directorate_sees_every_county_equal_to_its_own_results(client, db, year_2027):
+    sent = year_2027["sent"]
+    login(client, year_2027["directorate"].email)
+    response = client.get("/reports/national/survey?year=2027")
+    assert response.status_code == 200
+    assert "script-src 'self';" in response.headers["Content-Security-Policy"]
+    html = response.get_data(as_text=True)
+    assert re.search(r'data-figure="responses">21 ', html)
+
+    coop = rows_of(html, "cooperation")
+    assert set(coop) == {"46", "11", "42", "national"}
+    # Each county's figure: its surveys' results() pooled, and the hand count.
+    for county in ("46", "11"):
+        surveys_here = [s for s in db.session.scalars(services.select(services.Survey))
+                        if s.gathering.county.number == county]
+        pooled = [o for s in surveys_here for o in next(
+            q for q in services.results(s)["questions"] if q["code"] == "cooperation")["options"]]
+        counts = {v: sum(o["count"] for o in pooled if o["value"] == v) for v in AGREEMENT}
+        values = [v for v, c in counts.items() for _ in range(c)]
+        hand = [a["cooperation"] for a in sent[county] if "cooperation" in a]
+        assert sorted(values) == sorted(hand)
+        assert coop[county]["share"] == pct(agree_share(hand))
+        assert coop[county]["considered"] == str(len([v for v in hand if v != "vet_ikke"]))
+        assert coop[county]["responses"] == str(len(sent[county]))
+    assert "few" in coop["42"] and "share" not in coop["42"]
+    everyone = [a["cooperation"] for c in sent.values() for a in c if "cooperation" in a]
+    assert coop["national"]["share"] == pct(agree_share(everyone))
+    shares = [agree_share([a["cooperation"] for a in sent[c] if "cooperation" in a])
+              for c in ("46", "11")]
+    rng = unescape(re.search(r'data-figure="range">([^<]*)<', html)[1])
+    assert pct(min(shares)) in rng and pct(max(shares)) in rng
+
+    settles = rows_of(html, "settles")
+    for county in ("46", "11"):
+        for value in SETTLES:
+            hand = sum(1 for a in sent[county] if a.get("settles") == value)
+            assert settles[county][value] == str(hand)
+    assert settles["national"]["both"] == str(sum(1 for c in sent.values() for a in c
+                                                  if a.get("settles") == "both"))
+    comments = rows_of(html, "comments")
+    assert comments["11"]["answered"] == str(sum("comments" in a for a in sent["11"]))
+
+    # The chart: a bar per county with enough responses, the national figure as a line.
+    figure = json.loads(unescape(re.search(
+        r'id="chart-cooperation-data">(.*?)</script>', html, re.S)[1]))
+    assert figure["data"][0]["y"] == ["Rogaland", "Vestland"]
+    assert figure["data"][0]["x"] == [round(s * 100) for s in (shares[1], shares[0])]
+    assert figure["layout"]["shapes"][0]["x0"] == agree_share(everyone) * 100
+
+
+def test_host_sees_the_national_figure_and_only_their_own_county(client, year_2027):
+    login(client, year_2027["hosts"]["46"].email)
+    html = client.get("/reports/national/survey?year=2027").get_data(as_text=True)
+    coop = rows_of(html, "cooperation")
+    assert set(coop) == {"46", "national"}
+    everyone = [a["cooperation"] for c in year_2027["sent"].values() for a in c
+                if "cooperation" in a]
+    assert coop["national"]["share"] == pct(agree_share(everyone))
+    assert 'data-figure="range"' in html
+    assert "Rogaland" not in html and "Agder" not in html
+    body = client.get("/reports/national/survey.csv?year=2027").data.decode("utf-8-sig")
+    counties = {r[1] for r in csv.reader(io.StringIO(body), delimiter=";")}
+    assert "Rogaland" not in counties and "Vestland" in counties
+    assert "Rogaland" not in body
+
+
+def test_export_year_switch_and_refusals(app, client, year_2027, make_user):
+    login(client, year_2027["directorate"].email)
+    body = client.get("/reports/national/survey.csv?year=2027").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    coop = [r for r in rows[1:] if r[0].startswith("Denne samlingen")]
+    assert {r[1] for r in coop} >= {"Vestland", "Rogaland", "Agder", "National"}
+    agder = next(r for r in coop if r[1] == "Agder")
+    assert agder[2] == "3" and agder[3] == "" and "%" not in "".join(agder)
+    book = load_workbook(io.BytesIO(client.get("/reports/national/survey.xlsx?year=2027").data))
+    assert book.active.max_row == len(rows)
+
+    # The year switch, and a year without responses.
+    html = client.get("/reports/national/survey?year=2026").get_data(as_text=True)
+    assert 'href="/reports/national/survey?year=2027"' in html
+    assert "survey-question" not in html and "plotly" not in html
+    bad = client.get("/reports/national/survey?year=20x7")
+    assert bad.status_code == 422 and 'role="alert"' in bad.get_data(as_text=True)
+    assert client.get("/reports/national/survey.csv?year=abc").status_code == 422
+    # Linked from the grant report.
+    assert 'id="survey-comparison-link"' in client.get("/reports/national?year=2027") \
+        .get_data(as_text=True)
+
+    contact = make_user("municipal_contact", county="46", municipality="4601",
+                        email="kontakt@bergen.example")
+    other = app.test_client()
+    login(other, contact.email)
+    assert other.get("/reports/national/survey?year=2027").status_code == 403
+    assert other.get("/reports/national/survey.csv?year=2027").status_code == 403
+    assert app.test_client().get("/reports/national/survey").status_code == 302
