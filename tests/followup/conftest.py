@@ -4,6 +4,7 @@ a builder for items."""
 import pytest
 
 from eventapp.followup import services
+from tests.browser.conftest import _playwright, browser, live_server, page, screenshot  # noqa: F401
 from tests.grants.conftest import add_person, as_user, world  # noqa: F401
 
 

@@ -1,0 +1,61 @@
+"""The follow-up log on a phone: the host adds an item, is refused beside the field, fixes it;
+the page passes axe and fits 390 px without sideways scroll."""
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from eventapp.followup.models import FollowUpItem
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.test_journeys import check_axe, log_in_ok, no_horizontal_scroll
+from tests.followup.conftest import add_person
+
+pytestmark = pytest.mark.browser
+
+
+def test_follow_up_log_at_390_px(page, db, world, add_item, screenshot):
+    g, host = world["gathering"], world["host"]
+    for _ in range(3):
+        add_person(db, g)
+    add_item(g, host, "Kan vi få presentasjonene fra samlingen?", raised_by="Bord 3",
+             answer="Ja, de ligger på fylkets nettsider under «Karriereveiledning».",
+             status="done")
+    add_item(g, host, "Kommunene ønsker et felles bookingsystem for veiledningssamtaler",
+             kind="input", raised_by="Bodø kommune", owner="Karrieresenteret",
+             action="Karrieresenteret setter opp booking av veiledning fra høsten",
+             status="in_progress")
+    found: list[str] = []
+    log_in_ok(page, host.email)
+    page.set_viewport_size(PHONE)
+    page.goto(f"/gatherings/{g.id}/follow-up")
+    page.locator("#add input[value=question]").check()
+    page.locator("#raised").fill("Hvem betaler tolk neste gang?")
+    page.locator("#status").select_option("done")
+    page.locator("#add button[type=submit]").click()
+    expect(page.locator("#answer-error")).to_be_visible()
+    expect(page.locator("#answer")).to_have_attribute("aria-invalid", "true")
+    assert db.session.scalars(select(FollowUpItem).where(
+        FollowUpItem.raised.like("Hvem betaler%"))).first() is None
+    check_axe(page, "follow-up: refused (phone)", found)
+    width, inner = no_horizontal_scroll(page)
+    assert width <= inner, f"scrolls sideways: {width} > {inner}"
+    screenshot(page, "followup-refused-phone")
+
+    page.locator("#answer").fill("Fylket dekker tolk etter avtale.")
+    page.locator("#add button[type=submit]").click()
+    expect(page.locator(".alert--success")).to_be_visible()
+    expect(page.locator("tr[data-item]")).to_have_count(3)
+    check_axe(page, "follow-up: log (phone)", found)
+    width, inner = no_horizontal_scroll(page)
+    assert width <= inner, f"scrolls sideways: {width} > {inner}"
+    screenshot(page, "followup-log-phone")
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, "followup-log-desktop")
+    page.locator("[data-action=mail]").click()
+    check_axe(page, "follow-up: mail (desktop)", found)
+    screenshot(page, "followup-mail-desktop")
+    page.set_viewport_size(PHONE)
+    width, inner = no_horizontal_scroll(page)
+    assert width <= inner, f"mail page scrolls sideways: {width} > {inner}"
+    screenshot(page, "followup-mail-phone")
+    assert not found, "\n".join(found)
