@@ -1,6 +1,7 @@
 """The grant: the directorate's participant rule per year, the county's application, its budget
 lines, and the final report the directorate approves. Money is whole NOK in integers."""
 
+import json
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
@@ -162,8 +163,15 @@ class FinalReport(db.Model):
     municipalities_total: Mapped[int | None]
     granted_nok: Mapped[int | None]
     spent_nok: Mapped[int | None]
+    # JSON: the follow-up log's actions and the survey's figures as submitted
+    # ({"actions": [...], "survey": {...} | null}); see services.follow_up_snapshot.
+    follow_up_snapshot: Mapped[str | None] = mapped_column(Text)
 
     gathering = relationship("Gathering")
+
+    @property
+    def snapshot(self) -> dict | None:
+        return json.loads(self.follow_up_snapshot) if self.follow_up_snapshot else None
 
     @property
     def frozen(self) -> bool:

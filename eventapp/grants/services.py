@@ -1,6 +1,7 @@
 """Grant workflows: the directorate's rules, the application and decision, the budget, the live
 settlement, the final report and, once it is approved, the purge of personal data."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -496,8 +497,7 @@ def submit_report(gathering: Gathering, actor) -> FinalReport:
     report.municipalities_total = counts.municipalities_total
     report.granted_nok = live.settlement.granted_nok
     report.spent_nok = live.settlement.spent_nok
-    report.follow_up_actions = _with_appendix(report.follow_up_actions,
-                                              _frozen_appendix(gathering))
+    report.follow_up_snapshot = json.dumps(follow_up_snapshot(gathering), ensure_ascii=False)
     report.status = "submitted"
     report.submitted_at = utcnow()
     report.submitted_by_id = actor.id
@@ -530,9 +530,8 @@ def return_report(report: FinalReport, actor, comment: str) -> FinalReport:
     if not comment:
         raise ValidationFailed(_("Say what the county should change."), field="comment")
     report.status = "returned"
-    # The county gets its own text back to edit; the log and the survey read live again and
-    # are copied anew when it submits.
-    report.follow_up_actions = own_follow_up_text(report.follow_up_actions)
+    # The log and the survey read live again and are copied anew when the county resubmits.
+    report.follow_up_snapshot = None
     report.review_comment = comment
     report.decided_at = utcnow()
     report.decided_by_id = actor.id
@@ -545,12 +544,7 @@ def return_report(report: FinalReport, actor, comment: str) -> FinalReport:
 # --- the follow-up log and the survey in the report ----------------------------------------------
 #
 # Both are live while the county works and copied into the report when it is submitted, like the
-# figures. The report has no column for them, so the copy is written as text after the county's
-# own follow-up text, behind a marker line: it reads the same wherever the text is shown, and
-# sending the report back takes it off again.
-
-APPENDIX_MARK = "\u2015\u2015\u2015 "
-
+# figures, so what the directorate reads does not change when the log or the survey does.
 
 def report_actions(gathering: Gathering) -> list:
     """The follow-up log's items with an action, as the report lists them."""
@@ -578,62 +572,26 @@ def survey_summary(gathering: Gathering) -> dict | None:
     }
 
 
+def follow_up_snapshot(gathering: Gathering) -> dict:
+    """The log's actions and the survey's figures as plain data, as the report keeps them."""
+    return {
+        "actions": [{"raised": item.raised, "raised_by": item.raised_by, "action": item.action,
+                     "owner": item.owner, "status": item.status}
+                    for item in report_actions(gathering)],
+        "survey": survey_summary(gathering),
+    }
+
+
+def report_follow_up(gathering: Gathering, report: FinalReport | None) -> dict:
+    """What the report shows of the log and the survey: the copy once submitted, else live."""
+    if report is not None and report.frozen:
+        return report.snapshot or {"actions": [], "survey": None}
+    return follow_up_snapshot(gathering)
+
+
 def percent(share: float | None) -> str:
     """A share as a whole percentage, as the survey's results show it."""
     return "–" if share is None else f"{round(share * 100)}\u00a0%"
-
-
-def own_follow_up_text(text: str | None) -> str | None:
-    """The county's follow-up text without the copy added on submission."""
-    if not text:
-        return None
-    at = text.find(APPENDIX_MARK)
-    while at > 0 and text[at - 1] != "\n":
-        at = text.find(APPENDIX_MARK, at + 1)
-    return (text if at < 0 else text[:at]).strip() or None
-
-
-def _with_appendix(text: str | None, appendix: str) -> str | None:
-    own = own_follow_up_text(text)
-    parts = [part for part in (own, appendix) if part]
-    return "\n\n".join(parts) or None
-
-
-def _frozen_appendix(gathering: Gathering) -> str:
-    """The follow-up log's actions and the survey's figures as text, in the app's language
-    (the directorate reads the report, whoever submitted it)."""
-    from flask import current_app
-    from flask_babel import force_locale
-
-    from eventapp.followup.forms import status_label
-
-    blocks = []
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        items = report_actions(gathering)
-        if items:
-            lines = [APPENDIX_MARK + _("From the follow-up log")]
-            for item in items:
-                raised = item.raised + (f" ({item.raised_by})" if item.raised_by else "")
-                lines.append(f"\u2022 {raised}\n  \u2192 {item.action}")
-                lines.append("  " + " · ".join(
-                    ([_("Responsible: %(owner)s", owner=item.owner)] if item.owner else [])
-                    + [_("Status: %(status)s", status=status_label(item.status))]))
-            blocks.append("\n".join(lines))
-        summary = survey_summary(gathering)
-        if summary is not None:
-            lines = [APPENDIX_MARK + _("The survey")]
-            rate = percent(summary["response_rate"])
-            lines.append(_("Answered: %(personal)d of %(invited)d invited (%(rate)s), and "
-                           "%(qr)d by the QR code", personal=summary["responses_personal"],
-                           invited=summary["invitations"], rate=rate,
-                           qr=summary["responses_qr"]))
-            for q in summary["agreement"]:
-                share = percent(q["agree_share"])
-                lines.append(_("«%(question)s»: %(share)s agree fully or partly (%(agree)d of "
-                               "%(num)d)", question=q["text"], share=share, agree=q["agree"],
-                               num=q["considered"]))
-            blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
 
 
 # --- personal data ------------------------------------------------------------------------------

@@ -269,13 +269,10 @@ def link_travel(gathering_id: int, line_id: int):
 
 # --- the final report ---------------------------------------------------------------------------
 
-def _live_follow_up(gathering: Gathering, report) -> dict:
-    """The follow-up log's actions and the survey's figures while the report is open; once it
-    is submitted they are part of its text."""
-    if report is not None and report.frozen:
-        return {"live_actions": None, "survey": None}
-    return {"live_actions": services.report_actions(gathering),
-            "survey": services.survey_summary(gathering), "percent": services.percent}
+def _follow_up(gathering: Gathering, report) -> dict:
+    shown = services.report_follow_up(gathering, report)
+    return {"log_actions": shown["actions"], "survey": shown["survey"],
+            "percent": services.percent}
 
 
 def _report_page(gathering: Gathering, *, report_form=None, review_form=None, status: int = 200):
@@ -295,7 +292,7 @@ def _report_page(gathering: Gathering, *, report_form=None, review_form=None, st
         report_form=report_form if host and editable else None,
         review_form=review_form if report is not None and report.status == "submitted" else None,
         blockers=services.submission_blockers(gathering, report) if editable else [],
-        **_live_follow_up(gathering, report),
+        **_follow_up(gathering, report),
         purge_due_at=due_at, purge_overdue=due_at is not None and due_at <= utcnow(),
         **_labels()), status
 
@@ -342,7 +339,7 @@ def submit_report(gathering_id: int):
     return render_template(
         "grants/submit.html", gathering=gathering, figures=services.figures(gathering),
         report=report, form=form, blockers=services.submission_blockers(gathering, report),
-        **_live_follow_up(gathering, report), **_labels()), status
+        **_follow_up(gathering, report), **_labels()), status
 
 
 @bp.post("/gatherings/<int:gathering_id>/report/review")
