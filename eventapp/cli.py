@@ -182,6 +182,25 @@ def grants_remind_purge():
     click.echo(f"purge reminders queued: {queued}")
 
 
+@click.group("surveys")
+def surveys_cli():
+    """The post-gathering survey: opening it when the gathering ends."""
+
+
+@surveys_cli.command("open-due")
+@with_appcontext
+def surveys_open_due():
+    """Open the survey of each gathering that has ended and mail the invitations. Run it daily
+    (cron); the outbox sender delivers the mail."""
+    from eventapp.surveys.services import open_due
+
+    opened = open_due()
+    db.session.commit()
+    for survey, mailed in opened:
+        click.echo(f"opened: {survey.gathering.title} ({mailed} invitations)")
+    click.echo(f"surveys opened: {len(opened)}")
+
+
 def _mail_loop(app, stop: threading.Event) -> None:
     from eventapp.mail.services import send_due
 
@@ -242,5 +261,6 @@ def demo_main() -> None:
 
 
 def register(app) -> None:
-    for command in (places_cli, users_cli, tokens_cli, outbox_cli, grants_cli, demo):
+    for command in (places_cli, users_cli, tokens_cli, outbox_cli, grants_cli, surveys_cli,
+                    demo):
         app.cli.add_command(command)

@@ -83,6 +83,16 @@ def may_manage_county(user, county_id: int | None) -> bool:
     )
 
 
+def may_follow_county(user, county_id: int | None) -> bool:
+    """The county's host and career counsellors, who work its gatherings, and the directorate,
+    which reviews every county: who reads a gathering's board, survey and follow-up."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.role == Role.DIRECTORATE:
+        return True
+    return user.role in COUNTY_ROLES and county_id is not None and user.county_id == county_id
+
+
 def roles_required(*roles: Role) -> Callable:
     """Log in first, then refuse (403) anyone whose role is not listed."""
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from eventapp.core.access import COUNTY_ROLES, Role, may_manage_county
+from eventapp.core.access import may_follow_county, may_manage_county
 from eventapp.core.db import lock_row
 from eventapp.core.errors import Conflict, Forbidden, ValidationFailed
 from eventapp.core.time import utcnow
@@ -28,12 +28,7 @@ MAIL_TEMPLATE = "mail/followup_answers"
 # --- who may do what ----------------------------------------------------------------------
 
 def may_read(user, gathering: Gathering) -> bool:
-    """The directorate, and the county's host and career counsellors."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.role == Role.DIRECTORATE:
-        return True
-    return user.role in COUNTY_ROLES and user.county_id == gathering.county_id
+    return may_follow_county(user, gathering.county_id)
 
 
 def may_edit(user, gathering: Gathering) -> bool:

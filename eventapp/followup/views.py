@@ -52,11 +52,6 @@ def _labels() -> dict:
     return {"kind_label": kind_label, "status_label": status_label, "is_news": services.is_news}
 
 
-@bp.app_template_global("may_see_followup")
-def may_see_followup(gathering: Gathering) -> bool:
-    return services.may_read(current_user, gathering)
-
-
 def _log_page(gathering: Gathering, *, add_form=None, status: int = 200):
     wanted_status = request.args.get("status")
     wanted_kind = request.args.get("kind")

@@ -1364,13 +1364,9 @@ def board_state_counts(rows: list[BoardRow]) -> dict[str, int]:
 def may_view_board(user, gathering) -> bool:
     """The county's host and counsellors work the board; the directorate reads it. The
     gathering itself must already be in the user's scope."""
-    from eventapp.core.access import COUNTY_ROLES, Role
+    from eventapp.core.access import may_follow_county
 
-    if user is None or not user.is_authenticated:
-        return False
-    if user.role == Role.DIRECTORATE:
-        return True
-    return user.role in COUNTY_ROLES and user.county_id == gathering.county_id
+    return may_follow_county(user, gathering.county_id)
 
 
 def require_board_viewer(user, gathering) -> None:

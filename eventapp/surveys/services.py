@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, extract, func, or_, select, update
 
-from eventapp.core.access import COUNTY_ROLES, Role, may_manage_county
+from eventapp.core.access import Role, may_follow_county, may_manage_county
 from eventapp.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from eventapp.core.time import OSLO, utcnow
 from eventapp.extensions import db
@@ -104,12 +104,7 @@ def _authenticated(user) -> bool:
 
 
 def may_see_results(user, gathering: Gathering) -> bool:
-    """The directorate, and the county's host and career counsellors."""
-    if not _authenticated(user):
-        return False
-    if user.role == Role.DIRECTORATE:
-        return True
-    return user.role in COUNTY_ROLES and user.county_id == gathering.county_id
+    return may_follow_county(user, gathering.county_id)
 
 
 def _require_host(user, gathering: Gathering) -> None:
@@ -466,6 +461,44 @@ def send_invitations(survey: Survey, actor, *, on: date | None = None) -> int:
                    registrations[registration_id], token, actor)
     db.session.flush()
     return len(tokens)
+
+
+def _county_host(gathering: Gathering, survey: Survey | None):
+    """Who the survey's mail goes out from when nobody presses the button: the host who set it
+    up, or else the county's first active host."""
+    from eventapp.accounts.models import User
+
+    creator = db.session.get(User, survey.created_by_id) \
+        if survey is not None and survey.created_by_id else None
+    if creator is not None and creator.active and may_manage_county(creator, gathering.county_id):
+        return creator
+    return db.session.scalars(select(User).where(
+        User.county_id == gathering.county_id, User.role == Role.COUNTY_HOST,
+        User.active.is_(True)).order_by(User.id)).first()
+
+
+def open_due(on: date | None = None) -> list[tuple[Survey, int]]:
+    """Open the survey of every gathering that has ended in the last two weeks and mail the
+    invitations: ``[(survey, mailed)]``. A survey the host has not set up is set up from the
+    year's template; one the host opened or closed is left alone. Run daily (cron)."""
+    day = on or today()
+    ended = db.session.scalars(
+        select(Gathering).where(Gathering.end_date <= day,
+                                Gathering.end_date > day - timedelta(days=DEFAULT_OPEN_DAYS),
+                                Gathering.status.in_(("closed", "held")))
+        .order_by(Gathering.end_date, Gathering.id))
+    opened = []
+    for gathering in ended:
+        survey = find_survey(gathering)
+        if survey is not None and survey.status != "draft":
+            continue
+        host = _county_host(gathering, survey)
+        if host is None:
+            continue
+        survey = survey or survey_for(gathering, host)
+        open_survey(survey, host, on=day)
+        opened.append((survey, send_invitations(survey, host, on=day)))
+    return opened
 
 
 def reminder_recipients(survey: Survey) -> list[SurveyInvitation]:
