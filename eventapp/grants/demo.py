@@ -338,6 +338,7 @@ def _county_host(plan: Plan, host):
 
 def _previous_year(plan: Plan, demo_host, directorate):
     """The county's gathering of the year, played through; None if it was there already."""
+    from eventapp.followup.demo import demo_follow_up
     from eventapp.gatherings.models import Gathering
     from eventapp.gatherings.services import change_status, create_gathering
     from eventapp.places.models import County
@@ -366,6 +367,7 @@ def _previous_year(plan: Plan, demo_host, directorate):
     else:  # a clock set before 2026: the demo still needs its held gatherings
         gathering.status = "held"
     demo_survey(gathering, host, plan.county)
+    demo_follow_up(gathering, host)
     _budget(gathering, plan, host)
     _report(gathering, plan, host, directorate)
     return gathering
