@@ -150,7 +150,7 @@ def test_export_year_switch_and_refusals(app, client, year_2027, make_user):
     body = client.get("/reports/national/survey.csv?year=2027").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body), delimiter=";"))
     coop = [r for r in rows[1:] if r[0].startswith("Denne samlingen")]
-    assert {r[1] for r in coop} >= {"Vestland", "Rogaland", "Agder", "National"}
+    assert {r[1] for r in coop} >= {"Vestland", "Rogaland", "Agder", "Hele landet"}
     agder = next(r for r in coop if r[1] == "Agder")
     assert agder[2] == "3" and agder[3] == "" and "%" not in "".join(agder)
     book = load_workbook(io.BytesIO(client.get("/reports/national/survey.xlsx?year=2027").data))

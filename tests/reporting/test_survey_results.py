@@ -270,12 +270,12 @@ def test_exports_match_the_hand_count_and_hold_nothing_that_joins_a_person(clien
         if q.kind == "agreement":
             labels = {o["value"]: o["label"] for o in services.AGREEMENT_OPTIONS}
             assert {v: mine[labels[v]] for v in AGREEMENT} == w["counts"]
-            assert mine["Agree fully or partly"] == w["agree"]
+            assert mine["Helt eller delvis enig"] == w["agree"]
         elif "counts" in w:
             labels = {o["value"]: o["label"] for o in q.option_list}
             assert {v: mine[labels[v]] for v in q.values} == w["counts"]
         else:
-            assert mine == {"Answered": w["answered"]}
+            assert mine == {"Har svart": w["answered"]}
     # Texts: formula-safe, one row per written answer.
     text_rows = texts[2:]
     assert len(text_rows) == sum(len(want[q.id]["texts"]) for q in survey.questions
@@ -285,8 +285,9 @@ def test_exports_match_the_hand_count_and_hold_nothing_that_joins_a_person(clien
 
     # Raw answers: the same responses, numbered 1..n for this file; no id, no date.
     header, rows = raw[1], raw[2:]
-    assert [h.lower() for h in header[:2]] == ["response", "participant group"]
-    assert not any(re.search(r"\bid\b|date|time|day|token|registration|invit", h, re.I)
+    assert [h.lower() for h in header[:2]] == ["besvarelse", "deltakergruppe"]
+    assert not any(re.search(r"\bid\b|date|time|day|token|registration|invit"
+                             r"|dato|tidspunkt|klokkeslett|nøkkel|påmeld", h, re.I)
                    for h in header)
     assert [int(r[0]) for r in rows] == list(range(1, len(sent) + 1))
     assert sorted(tuple(r[2:]) for r in rows) == _raw_expected(survey, sent)
@@ -301,9 +302,9 @@ def test_exports_match_the_hand_count_and_hold_nothing_that_joins_a_person(clien
     assert len(orders) > 1
 
     book = load_workbook(io.BytesIO(client.get(f"/gatherings/{gid}/survey/results.xlsx").data))
-    assert book.sheetnames == ["Figures", "Texts", "Raw answers"]
+    assert book.sheetnames == ["Tall", "Tekstsvar", "Rådata"]
     sheet_rows = [[("" if c is None else str(c)) for c in r]
-                  for r in book["Raw answers"].iter_rows(min_row=2, values_only=True)]
+                  for r in book["Rådata"].iter_rows(min_row=2, values_only=True)]
     assert sorted(tuple(r[2:]) for r in sheet_rows) == _raw_expected(survey, sent)
     # Filtered: only that group's responses.
     filtered = _csv_sections(client.get(f"/gatherings/{gid}/survey/results.csv?group=municipal")
@@ -374,7 +375,7 @@ def test_host_sorts_text_answers_into_themes_and_the_page_counts_them(client, db
     # And the export lists the themes beside each text, and the counts.
     _figures, texts, _raw = _csv_sections(client.get(f"{page}.csv").data)
     assert sum(1 for r in texts[2:] if "Bookingsystem" in r[3]) == 2
-    assert any(r[2] == "Theme: Bookingsystem" and r[3] == "2" for r in _figures[2:])
+    assert any(r[2] == "Tema: Bookingsystem" and r[3] == "2" for r in _figures[2:])
 
     # Renamed, then deleted: the answers stay, untagged.
     response = post_form(client, f"/gatherings/{gid}/survey/themes/{booking}",
