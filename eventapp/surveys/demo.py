@@ -159,7 +159,7 @@ def demo_survey(gathering, host, county: str) -> None:
         group = rng.choice(("municipal", "municipal", "county", "partner"))
         services.submit(survey.qr_token, _answers(rng, questions, profile, group), group, on=end)
     _close(survey, host, end + timedelta(days=14))
-    _tag(survey)
+    _tag(survey, host)
 
 
 def _answers(rng: random.Random, questions: dict, profile: Profile, group: str | None) -> dict:
@@ -190,22 +190,21 @@ def _close(survey, host, day) -> None:
     survey.closes_on = day
 
 
-def _tag(survey) -> None:
+def _tag(survey, host) -> None:
     """The host read the free texts and grouped them by theme."""
     from sqlalchemy import select
 
-    from eventapp.surveys.models import SurveyAnswer, SurveyQuestion, SurveyTheme
+    from eventapp.reporting.services import create_theme, tag
+    from eventapp.surveys.models import SurveyAnswer, SurveyQuestion
 
     themes_of = {text: themes for pool in TEXTS.values() for text, themes in pool}
-    themes: dict[str, SurveyTheme] = {}
+    themes = {}
     answers = db.session.scalars(
         select(SurveyAnswer).join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
         .where(SurveyQuestion.survey_id == survey.id, SurveyAnswer.text.is_not(None))
-        .order_by(SurveyAnswer.id))
+        .order_by(SurveyAnswer.id)).all()
     for answer in answers:
         for name in themes_of.get(answer.text, ()):
             if name not in themes:
-                themes[name] = SurveyTheme(survey_id=survey.id, name=name)
-                db.session.add(themes[name])
-            answer.themes.append(themes[name])
-    db.session.flush()
+                themes[name] = create_theme(survey, host, name)
+            tag(answer, themes[name], host)

@@ -4,7 +4,6 @@ a builder for items."""
 import pytest
 
 from eventapp.followup import services
-from tests.browser.conftest import _playwright, browser, live_server, page, screenshot  # noqa: F401
 from tests.grants.conftest import add_person, as_user, world  # noqa: F401
 
 

@@ -206,6 +206,22 @@ def test_the_previous_year_is_reported_and_adds_up(app, db, purges):
     agree = sum(1 for c in choices if c in AGREE)
     assert cooperation["agree_share"] == agree / sum(1 for c in choices if c != DONT_KNOW)
 
+    # Each follow-up log answered its questions to the participants, and the report the county
+    # submitted carries the log's actions and the survey's figures as they were then.
+    from eventapp.followup.services import items_for
+
+    for number, gathering in year.items():
+        items = items_for(gathering)
+        assert {i.kind for i in items} == {"question", "input"}
+        assert all(i.mailed_at for i in items if i.kind == "question")
+        snapshot = reports[number].snapshot
+        if reports[number].status == "returned":
+            assert snapshot is None
+            continue
+        assert [a["action"] for a in snapshot["actions"]] == [i.action for i in items if i.action]
+        assert snapshot["survey"]["responses"] == surveys.results(
+            surveys.find_survey(gathering))["responses"]
+
     # The current Vestland gathering has applied and awaits the decision, with a budget.
     current = db.session.scalars(select(Gathering).where(Gathering.status == "open")).one()
     application = application_for(current)

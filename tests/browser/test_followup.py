@@ -1,16 +1,40 @@
 """The follow-up log on a phone: the host adds an item, is refused beside the field, fixes it;
 the page passes axe and fits 390 px without sideways scroll."""
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from eventapp.followup import services
 from eventapp.followup.models import FollowUpItem
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_journeys import check_axe, log_in_ok, no_horizontal_scroll
-from tests.followup.conftest import add_person
+from tests.grants.conftest import add_person
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def world(db, places, make_user, make_gathering):
+    gathering = make_gathering(county="46", title="Vestlandssamlinga", start=date(2027, 3, 10),
+                               end=date(2027, 3, 11))
+    gathering.status = "held"
+    db.session.commit()
+    return {"gathering": gathering,
+            "host": make_user("county_host", county="46", email="vert@vestland.example")}
+
+
+@pytest.fixture
+def add_item(db):
+    def add(gathering, host, raised, **fields):
+        item = services.add_item(gathering, host, services.ItemData(
+            kind=fields.pop("kind", "question"), raised=raised, **fields))
+        db.session.commit()
+        return item
+
+    return add
 
 
 def test_follow_up_log_at_390_px(page, db, world, add_item, screenshot):
