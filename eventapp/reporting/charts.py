@@ -199,12 +199,13 @@ def choice_chart(result: dict, chart_id: str) -> dict:
     options = result["options"]
     labels = [_wrap(o["label"]) for o in options]
     counts = [o["count"] for o in options]
-    lines = sum(label.count("<br>") + 1 for label in labels)
+    # Bars are spaced evenly, so every row needs room for the longest wrapped label.
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
     figure = go.Figure(
         data=[go.Bar(x=counts, y=labels, orientation="h", marker={"color": BLUE},
                      text=counts, textposition="auto", hovertemplate="%{x}<extra></extra>")],
         layout=_layout(len(labels), 1, _("Responses"), max(counts, default=0)))
-    figure.update_layout(height=80 + max(len(labels) * BAR_HEIGHT, lines * 17))
+    figure.update_layout(height=80 + len(labels) * max(BAR_HEIGHT, lines * 16 + 8))
     summary = "; ".join(f"{o['label']}: {o['count']}" for o in options)
     return {"id": chart_id, "figure": _json(figure),
             "label": _("Bar chart of how many chose each option. %(summary)s.", summary=summary)}

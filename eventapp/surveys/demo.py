@@ -93,8 +93,18 @@ TEXTS = {
          ("Sted og reise",)),
     ),
 }
+# Said after a free text now and then, so answers read as written by different people.
+ADDED = (
+    "Det var nyttig å høre hvordan andre gjør det.",
+    "Dette tar vi med oss tilbake til kommunen.",
+    "Gjerne mer av dette neste år.",
+    "Særlig for oss som er nye i rollen.",
+    "Det sier kollegaene mine også.",
+    "Takk til arrangørene.",
+    "Vi har snakket om dette i kommunen i lang tid.",
+)
 # Of those who answer, how many write something to each text question.
-WRITES = {"useful_why": 0.6, "mix": 0.45, "tables": 0.45, "more_useful": 0.5, "comments": 0.2}
+WRITES = {"useful_why": 0.6, "mix": 0.45, "tables": 0.45, "more_useful": 0.5, "comments": 0.3}
 # What municipal staff say their municipality settles (ordinary, Ukrainian, both).
 SETTLES = (("ordinary", 2), ("ukrainian", 2), ("both", 6))
 
@@ -149,9 +159,9 @@ def demo_survey(gathering, host, county: str) -> None:
     for invitation in services.unanswered(survey):
         invitation.sent_at = sent
     registrations = {r.id: r for r in services.invitees(gathering)}
-    for registration_id, token in sorted(tokens.items()):
-        if rng.random() >= profile.answered:
-            continue
+    invited = sorted(tokens.items())
+    for registration_id, token in sorted(rng.sample(invited, round(profile.answered
+                                                                   * len(invited)))):
         group = services.group_of(registrations[registration_id])
         services.submit(token, _answers(rng, questions, profile, group),
                         on=end + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 6))))
@@ -174,7 +184,10 @@ def _answers(rng: random.Random, questions: dict, profile: Profile, group: str |
     answers[str(questions["cooperation"].id)] = rng.choices(AGREEMENT, profile.agreement)[0]
     for code, share in WRITES.items():
         if rng.random() < share:
-            answers[str(questions[code].id)] = rng.choice(TEXTS[code])[0]
+            text = rng.choice(TEXTS[code])[0]
+            if rng.random() < 0.6:
+                text = f"{text} {rng.choice(ADDED)}"
+            answers[str(questions[code].id)] = text
     if group == "municipal":
         answers[str(questions["settles"].id)] = rng.choices(
             [v for v, _ in SETTLES], [w for _, w in SETTLES])[0]
@@ -197,14 +210,14 @@ def _tag(survey, host) -> None:
     from eventapp.reporting.services import create_theme, tag
     from eventapp.surveys.models import SurveyAnswer, SurveyQuestion
 
-    themes_of = {text: themes for pool in TEXTS.values() for text, themes in pool}
+    said = [(text, themes) for pool in TEXTS.values() for text, themes in pool]
     themes = {}
     answers = db.session.scalars(
         select(SurveyAnswer).join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
         .where(SurveyQuestion.survey_id == survey.id, SurveyAnswer.text.is_not(None))
         .order_by(SurveyAnswer.id)).all()
     for answer in answers:
-        for name in themes_of.get(answer.text, ()):
+        for name in next((t for text, t in said if answer.text.startswith(text)), ()):
             if name not in themes:
                 themes[name] = create_theme(survey, host, name)
             tag(answer, themes[name], host)

@@ -63,6 +63,9 @@ def test_survey_pages_draw_their_charts(page, db, make_user, make_gathering, scr
         for i in range(3):
             expect(charts.nth(i).locator(".main-svg").first).to_be_visible()
         assert page.locator(".js-plotly-plot").count() == 3
+        # Tagging is folded away under each answer until asked for.
+        expect(page.locator(".survey-tag-form").first).to_be_hidden()
+        page.locator(".survey-tag summary").first.click()
         expect(page.locator(".survey-tag-form").first).to_be_visible()
         width, inner = no_horizontal_scroll(page)
         assert width <= inner, f"the results page scrolls sideways on {size}"
