@@ -72,6 +72,16 @@ def get_scoped_or_404(model, ident, user=None):
     return obj
 
 
+def get_allowed_or_abort(model, ident, may: Callable, *, host: bool = False):
+    """The county's object for a view: 404 outside the user's scope, 403 when ``may(user,
+    obj)`` says no or, with ``host``, when the user does not run the object's county."""
+    obj = get_scoped_or_404(model, ident)
+    if not may(current_user, obj) or (host and not may_manage_county(current_user,
+                                                                       obj.county_id)):
+        abort(403)
+    return obj
+
+
 def may_manage_county(user, county_id: int | None) -> bool:
     """County hosts run their own county; the directorate reviews and does not run counties."""
     return (

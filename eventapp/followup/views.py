@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from eventapp.core.access import get_scoped_or_404, may_manage_county
+from eventapp.core.access import get_allowed_or_abort
 from eventapp.core.web import act, attempt, errors_to_form
 from eventapp.extensions import db
 from eventapp.followup import bp, services
@@ -21,17 +21,11 @@ from eventapp.gatherings.models import Gathering
 
 
 def _gathering(gathering_id: int) -> Gathering:
-    gathering = get_scoped_or_404(Gathering, gathering_id)
-    if not services.may_read(current_user, gathering):
-        abort(403)
-    return gathering
+    return get_allowed_or_abort(Gathering, gathering_id, services.may_read)
 
 
 def _host_gathering(gathering_id: int) -> Gathering:
-    gathering = _gathering(gathering_id)
-    if not may_manage_county(current_user, gathering.county_id):
-        abort(403)
-    return gathering
+    return get_allowed_or_abort(Gathering, gathering_id, services.may_read, host=True)
 
 
 def _item(gathering: Gathering, item_id: int) -> FollowUpItem:

@@ -14,7 +14,13 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from eventapp.core.access import Role, get_scoped_or_404, may_manage_county, roles_required, scope
+from eventapp.core.access import (
+    Role,
+    get_allowed_or_abort,
+    may_manage_county,
+    roles_required,
+    scope,
+)
 from eventapp.core.errors import DomainError
 from eventapp.core.time import OSLO, utcnow
 from eventapp.core.web import attempt
@@ -37,17 +43,11 @@ from eventapp.grants.models import BudgetLine, GrantRules
 
 
 def _gathering(gathering_id: int) -> Gathering:
-    gathering = get_scoped_or_404(Gathering, gathering_id)
-    if not services.may_see_grant(current_user, gathering):
-        abort(403)
-    return gathering
+    return get_allowed_or_abort(Gathering, gathering_id, services.may_see_grant)
 
 
 def _host_gathering(gathering_id: int) -> Gathering:
-    gathering = _gathering(gathering_id)
-    if not may_manage_county(current_user, gathering.county_id):
-        abort(403)
-    return gathering
+    return get_allowed_or_abort(Gathering, gathering_id, services.may_see_grant, host=True)
 
 
 def _directorate() -> bool:

@@ -7,7 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from eventapp.core.access import Role, get_scoped_or_404, roles_required
+from eventapp.core.access import Role, get_allowed_or_abort, roles_required
 from eventapp.core.errors import DomainError, ValidationFailed
 from eventapp.core.web import act, attempt
 from eventapp.gatherings.models import Gathering
@@ -141,10 +141,7 @@ def plotlyjs(version: str):
 # --- a gathering's survey results ----------------------------------------------------------
 
 def _survey_gathering(gathering_id: int) -> Gathering:
-    gathering = get_scoped_or_404(Gathering, gathering_id)
-    if not surveys.may_see_results(current_user, gathering):
-        abort(403)
-    return gathering
+    return get_allowed_or_abort(Gathering, gathering_id, surveys.may_see_results)
 
 
 def _survey(gathering: Gathering):

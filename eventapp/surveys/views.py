@@ -12,7 +12,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from eventapp.core.access import Role, get_scoped_or_404, may_manage_county, roles_required
+from eventapp.core.access import (
+    Role,
+    get_allowed_or_abort,
+    may_manage_county,
+    roles_required,
+)
 from eventapp.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from eventapp.core.web import act, attempt
 from eventapp.extensions import db, limiter
@@ -28,17 +33,11 @@ SURVEY_LIMIT = "60 per minute;600 per hour"
 
 
 def _gathering(gathering_id: int) -> Gathering:
-    gathering = get_scoped_or_404(Gathering, gathering_id)
-    if not services.may_see_results(current_user, gathering):
-        abort(403)
-    return gathering
+    return get_allowed_or_abort(Gathering, gathering_id, services.may_see_results)
 
 
 def _host_gathering(gathering_id: int) -> Gathering:
-    gathering = _gathering(gathering_id)
-    if not may_manage_county(current_user, gathering.county_id):
-        abort(403)
-    return gathering
+    return get_allowed_or_abort(Gathering, gathering_id, services.may_see_results, host=True)
 
 
 def _survey(gathering: Gathering):
