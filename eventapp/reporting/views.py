@@ -34,6 +34,17 @@ CHART_CSP = (
 )
 
 
+def _chart_page(template: str, figures, status: int, **context) -> Response:
+    """A page with plotly charts: plotly.js from the app, and the CSP that lets it style them."""
+    response = Response(render_template(
+        template, charts=figures, **context,
+        plotlyjs=url_for("reporting.plotlyjs", version=charts.plotlyjs_version()),
+        plotly_style_ids=charts.plotlyjs_inline_style_ids()), status=status)
+    if figures:
+        response.headers["Content-Security-Policy"] = CHART_CSP
+    return response
+
+
 def _year() -> tuple[int, str | None]:
     """The year asked for, or the default; with a message when what was asked is not a year."""
     asked = request.args.get("year")
@@ -70,16 +81,11 @@ def national():
     year, problem = _year()
     report = services.national(current_user, year)
     figures = charts.national_charts(report)
-    response = Response(render_template(
-        "reporting/national.html", report=report, year=year, years=_years(year), problem=problem,
-        charts=figures, nok=services.grants.nok, report_status_label=services.status_label,
-        is_directorate=current_user.role == Role.DIRECTORATE,
-        plotlyjs=url_for("reporting.plotlyjs", version=charts.plotlyjs_version()),
-        plotly_style_ids=charts.plotlyjs_inline_style_ids()),
-        status=422 if problem else 200)
-    if figures:
-        response.headers["Content-Security-Policy"] = CHART_CSP
-    return response
+    return _chart_page(
+        "reporting/national.html", figures, 422 if problem else 200, report=report, year=year,
+        years=_years(year), problem=problem, nok=services.grants.nok,
+        report_status_label=services.status_label,
+        is_directorate=current_user.role == Role.DIRECTORATE)
 
 
 @bp.get("/reports/national.<any(csv, xlsx):fmt>")
@@ -188,17 +194,12 @@ def _results_page(gathering: Gathering, *, theme_form=None, rename_forms=None,
         for theme in report.themes:
             rename_forms.setdefault(theme.id, RenameThemeForm(
                 formdata=None, prefix=f"theme-{theme.id}", name=theme.name))
-    response = Response(render_template(
-        "reporting/survey_results.html", gathering=gathering, survey=survey, report=report,
-        charts=figures or {}, may_tag=tagger, theme_form=theme_form if tagger else None,
+    return _chart_page(
+        "reporting/survey_results.html", figures or {}, status, gathering=gathering,
+        survey=survey, report=report, may_tag=tagger, theme_form=theme_form if tagger else None,
         rename_forms=rename_forms, problem=problem, group=group, settles=settles,
         group_choices=services.survey_group_choices(),
-        settles_choices=services.settles_choices(), percent=charts.percent,
-        plotlyjs=url_for("reporting.plotlyjs", version=charts.plotlyjs_version()),
-        plotly_style_ids=charts.plotlyjs_inline_style_ids()), status=status)
-    if figures:
-        response.headers["Content-Security-Policy"] = CHART_CSP
-    return response
+        settles_choices=services.settles_choices(), percent=charts.percent)
 
 
 @bp.get("/gatherings/<int:gathering_id>/survey/results")
@@ -343,17 +344,11 @@ def national_survey():
     report = services.national_survey(current_user, year)
     figures = _national_survey_charts(report)
     years = sorted(set(services.survey_years(current_user)) | {services.this_year(), year})
-    response = Response(render_template(
-        "reporting/survey_national.html", report=report, year=year, years=years,
-        problem=problem, charts=figures, percent=charts.percent,
+    return _chart_page(
+        "reporting/survey_national.html", figures, 422 if problem else 200, report=report,
+        year=year, years=years, problem=problem, percent=charts.percent,
         settles_choices_for=services.settles_choices_for,
-        is_directorate=current_user.role == Role.DIRECTORATE,
-        plotlyjs=url_for("reporting.plotlyjs", version=charts.plotlyjs_version()),
-        plotly_style_ids=charts.plotlyjs_inline_style_ids()),
-        status=422 if problem else 200)
-    if figures:
-        response.headers["Content-Security-Policy"] = CHART_CSP
-    return response
+        is_directorate=current_user.role == Role.DIRECTORATE)
 
 
 @bp.get("/reports/national/survey.<any(csv, xlsx):fmt>")
