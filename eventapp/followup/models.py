@@ -1,6 +1,6 @@
 """The follow-up log's table."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -40,6 +40,8 @@ class FollowUpItem(db.Model):
     answer: Mapped[str | None] = mapped_column(Text)
     action: Mapped[str | None] = mapped_column(Text)
     owner: Mapped[str | None] = mapped_column(String(200))
+    # When the answer or the action is due; the directorate asks for it in the report.
+    due_on: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(12), default="open")
     mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

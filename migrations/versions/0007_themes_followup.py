@@ -38,6 +38,7 @@ def upgrade():
     sa.Column('answer', sa.Text(), nullable=True),
     sa.Column('action', sa.Text(), nullable=True),
     sa.Column('owner', sa.String(length=200), nullable=True),
+    sa.Column('due_on', sa.Date(), nullable=True),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('mailed_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
