@@ -72,7 +72,10 @@ QUESTION_RESULT = {
         "agree": _COUNT,
         "considered": {**_COUNT, "description": "Answered other than vet_ikke."},
         "agree_share": {**_SHARE, "description": "(helt_enig + delvis_enig) / considered."},
-        "texts": {"type": "array", "items": {"type": "string"}},
+        "texts": {"type": "array", "items": {"type": "string"},
+                  "description": "Alphabetical. Empty under a filter (texts_withheld)."},
+        "texts_withheld": {"type": "boolean",
+                           "description": "A filter is applied, so the texts are not listed."},
     },
 }
 RESULTS = {
@@ -95,7 +98,10 @@ RESULTS = {
         "filters": {"type": "object"},
         "filtered_responses": {"type": ["integer", "null"]},
         "suppressed": {"type": "boolean",
-                       "description": "A filter left fewer than min_group responses: no figures."},
+                       "description": "No figures: the survey has fewer than min_group "
+                                      "responses, or the filter's group is hidden (under "
+                                      "min_group, or hidden with it so that differences "
+                                      "cannot reveal it)."},
         "min_group": {"type": "integer"},
         "questions": {"type": "array", "items": QUESTION_RESULT},
     },
@@ -110,7 +116,9 @@ COUNTY_ROW = {
         "responses": _COUNT,
         "answered": {"type": ["integer", "null"]},
         "suppressed": {"type": "boolean",
-                       "description": "Fewer than min_group responses: figures hidden."},
+                       "description": "Figures hidden: fewer than min_group responses, or the "
+                                      "next smallest county when one would otherwise follow "
+                                      "from the national figure."},
         "agree_share": _SHARE,
         "considered": {"type": ["integer", "null"]},
         "counts": {"type": ["object", "null"], "additionalProperties": _COUNT},
@@ -135,12 +143,15 @@ NATIONAL = {
                 "text": {"type": "string"},
                 "text_en": {"type": ["string", "null"]},
                 "counties": {"type": "array", "items": COUNTY_ROW},
-                "answered": _COUNT,
+                "suppressed": {"type": "boolean",
+                               "description": "Fewer than min_group responses in the year: "
+                                              "no national figures."},
+                "answered": {"type": ["integer", "null"]},
                 "agree_share": {**_SHARE, "description": "Over all responses of the year."},
-                "considered": _COUNT,
+                "considered": {"type": ["integer", "null"]},
                 "range": {"type": ["object", "null"], "properties": {"min": _SHARE,
                                                                       "max": _SHARE}},
-                "counts": {"type": "object", "additionalProperties": _COUNT},
+                "counts": {"type": ["object", "null"], "additionalProperties": _COUNT},
             },
         }},
     },

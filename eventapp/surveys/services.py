@@ -776,7 +776,8 @@ def agreement_figures(values: list[str]) -> dict:
             "agree": agree, "agree_share": agree / considered if considered else None}
 
 
-def _question_result(question: SurveyQuestion, by_response: dict[int, list[SurveyAnswer]]) -> dict:
+def _question_result(question: SurveyQuestion, by_response: dict[int, list[SurveyAnswer]],
+                     filtered: bool = False) -> dict:
     result = {"question_id": question.id, "code": question.code, "national": question.national,
               "kind": question.kind, "text": question.text, "text_en": question.text_en,
               "answered": len(by_response)}
@@ -804,7 +805,9 @@ def _question_result(question: SurveyQuestion, by_response: dict[int, list[Surve
              "share": c / n if n else None}
             for v, c in sorted(counts.items(), key=lambda kv: (-kv[1], order[kv[0]]))]
     else:
-        result["texts"] = [answers[0].text for answers in by_response.values()]
+        result["texts"] = [] if filtered else sorted(
+            (answers[0].text for answers in by_response.values()), key=str.casefold)
+        result["texts_withheld"] = filtered
     return result
 
 
@@ -818,6 +821,71 @@ def _settles_answers(survey: Survey) -> dict[int, str]:
         .where(SurveyAnswer.question_id == question.id)).all())
 
 
+def hidden_cells(sizes: dict) -> set:
+    """The cells of one breakdown (a filter's values, ``None`` for those who gave none) to hide
+    so that no group under five answers can be read, neither directly nor as the total less the
+    cells shown: every cell under five, and then the smallest others until the hidden cells
+    hold five answers between them (or nothing is left to hide)."""
+    hidden = {key for key, n in sizes.items() if n < MIN_GROUP}
+    held = sum(sizes[key] for key in hidden)
+    if held == 0 or held >= MIN_GROUP:
+        return hidden
+    shown = sorted((key for key in sizes if key not in hidden),
+                   key=lambda key: (sizes[key], key is None, str(key)))
+    for key in shown:
+        hidden.add(key)
+        held += sizes[key]
+        if held >= MIN_GROUP:
+            break
+    return hidden
+
+
+@dataclass
+class Selection:
+    """The responses a filter picks out, or why they are not shown."""
+
+    ids: list[int]
+    total: int
+    suppressed: bool
+    filtered: bool
+
+
+def select_responses(survey: Survey, *, group: str | None = None,
+                     settles: str | None = None) -> Selection:
+    """The survey's responses under one filter, by participant group or by what the
+    municipality settles. Hidden (``suppressed``) when the survey has fewer than five responses
+    in all, or when the filter's group is hidden by ``hidden_cells``. One filter at a time:
+    two together would give groups that differences between single filters could pick apart."""
+    if group is not None and group not in GROUPS:
+        raise ValidationFailed(_("Choose municipal, county or partner."), field="group")
+    settles_values = [o["value"] for o in SETTLES_OPTIONS]
+    if settles is not None and settles not in settles_values:
+        raise ValidationFailed(_("Choose ordinary, ukrainian, both or none."), field="settles")
+    if group is not None and settles is not None:
+        raise ValidationFailed(_("Choose one filter at a time."), field="settles")
+    rows = db.session.execute(
+        select(SurveyResponse.id, SurveyResponse.participant_group)
+        .where(SurveyResponse.survey_id == survey.id).order_by(SurveyResponse.id)).all()
+    if group is not None:
+        value_of = {r.id: r.participant_group for r in rows}
+        values, wanted = list(GROUPS), group
+    elif settles is not None:
+        settled = _settles_answers(survey)
+        value_of = {r.id: settled.get(r.id) for r in rows}
+        values, wanted = settles_values, settles
+    else:
+        value_of, values, wanted = {r.id: None for r in rows}, [], None
+    ids = [rid for rid, value in value_of.items() if value == wanted]
+    suppressed = len(rows) < MIN_GROUP
+    if wanted is not None and not suppressed:
+        sizes = {value: 0 for value in [*values, None]}
+        for value in value_of.values():
+            sizes[value] += 1
+        suppressed = wanted in hidden_cells(sizes)
+    return Selection(ids=[] if suppressed else ids, total=len(rows), suppressed=suppressed,
+                     filtered=wanted is not None)
+
+
 def results(survey: Survey, *, group: str | None = None, settles: str | None = None) -> dict:
     """Per question counts and shares, from the stored answers.
 
@@ -825,42 +893,32 @@ def results(survey: Survey, *, group: str | None = None, settles: str | None = N
       divided by those who answered other than "vet ikke" (``considered``);
     - single, multiple, programme items: a count per option, most chosen first; ``share`` is
       of those who answered the question (several may be ticked, so shares can add past 1);
-    - text: the texts.
+    - text: the texts, unfiltered only (``texts_withheld`` under a filter: lists of texts under
+      different filters could be compared to find a small group's own words).
 
-    With a filter (participant group, the settles answer) that leaves fewer than five
-    responses, ``suppressed`` is true and no counts or texts are given.
+    Nothing is shown (``suppressed``) while the survey has fewer than five responses, nor under
+    a filter whose group ``select_responses`` hides.
     """
-    if group is not None and group not in GROUPS:
-        raise ValidationFailed(_("Choose municipal, county or partner."), field="group")
-    settles_values = [o["value"] for o in SETTLES_OPTIONS]
-    if settles is not None and settles not in settles_values:
-        raise ValidationFailed(_("Choose ordinary, ukrainian, both or none."), field="settles")
-    rows = db.session.execute(
-        select(SurveyResponse.id, SurveyResponse.edit_key, SurveyResponse.participant_group)
-        .where(SurveyResponse.survey_id == survey.id)).all()
+    selection = select_responses(survey, group=group, settles=settles)
     invitations = db.session.scalar(select(func.count(SurveyInvitation.id))
                                     .where(SurveyInvitation.survey_id == survey.id)) or 0
-    personal = sum(1 for r in rows if r.edit_key is not None)
-    selected = [r.id for r in rows if group is None or r.participant_group == group]
-    if settles is not None:
-        settled = _settles_answers(survey)
-        selected = [r for r in selected if settled.get(r) == settles]
-    filtered = group is not None or settles is not None
-    suppressed = filtered and len(selected) < MIN_GROUP
+    personal = db.session.scalar(select(func.count(SurveyResponse.id)).where(
+        SurveyResponse.survey_id == survey.id, SurveyResponse.edit_key.is_not(None))) or 0
     out = {
         "survey_id": survey.id, "gathering_id": survey.gathering_id, "status": survey.status,
         "opens_on": survey.opens_on, "closes_on": survey.closes_on,
-        "invitations": invitations, "responses": len(rows),
-        "responses_personal": personal, "responses_qr": len(rows) - personal,
+        "invitations": invitations, "responses": selection.total,
+        "responses_personal": personal, "responses_qr": selection.total - personal,
         "response_rate": personal / invitations if invitations else None,
         "filters": {"group": group, "settles": settles},
-        "filtered_responses": None if suppressed else len(selected),
-        "suppressed": suppressed, "min_group": MIN_GROUP, "questions": [],
+        "filtered_responses": None if selection.suppressed else len(selection.ids),
+        "suppressed": selection.suppressed, "min_group": MIN_GROUP, "questions": [],
     }
-    if suppressed:
+    if selection.suppressed:
         return out
-    answers = _answers_by_response([q.id for q in survey.questions], selected)
-    out["questions"] = [_question_result(q, answers.get(q.id, {})) for q in survey.questions]
+    answers = _answers_by_response([q.id for q in survey.questions], selection.ids)
+    out["questions"] = [_question_result(q, answers.get(q.id, {}), selection.filtered)
+                        for q in survey.questions]
     return out
 
 
@@ -869,8 +927,9 @@ def results(survey: Survey, *, group: str | None = None, settles: str | None = N
 def national_report(year: int) -> dict:
     """For each national question of ``year``: per county the figures of its gatherings'
     surveys pooled, the national figure over all responses, and the range of county figures
-    over counties with at least five responses. Counties under five have their figures
-    hidden (``suppressed``) but count in the national figure.
+    over the counties shown. Counties under five have their figures hidden (``suppressed``),
+    with the next smallest when needed (``hidden_cells``), but count in the national figure,
+    which is itself hidden while the year has fewer than five responses in all.
 
     Agreement questions give ``agree_share`` (as in ``results``); single-choice questions the
     counts per option; others the number who answered."""
@@ -903,6 +962,10 @@ def national_report(year: int) -> dict:
     for row in answer_rows:
         by_question.setdefault(row.question_id, []).append(row)
 
+    # A county under five is hidden, and so is the next smallest when the national figure less
+    # the counties shown would otherwise give it away; the national figure needs five in all.
+    hidden = hidden_cells(response_count_by_county)
+    national_hidden = len(responses) < MIN_GROUP
     out_questions = []
     for template_q in template:
         per_county_values: dict[int, list] = {}
@@ -921,7 +984,7 @@ def national_report(year: int) -> dict:
             n_responses = response_count_by_county[county_id]
             row = {"county_number": county.number, "county_name": county.name,
                    "responses": n_responses, "answered": len(respondents.get(county_id, ())),
-                   "suppressed": n_responses < MIN_GROUP}
+                   "suppressed": county_id in hidden}
             if template_q.kind == "agreement":
                 figures = agreement_figures(values)
                 row["agree_share"] = None if row["suppressed"] else figures["agree_share"]
@@ -936,14 +999,16 @@ def national_report(year: int) -> dict:
             rows_out.append(row)
         entry = {"code": template_q.code, "kind": template_q.kind, "text": template_q.text,
                  "text_en": template_q.text_en, "counties": rows_out,
-                 "answered": sum(len(s) for s in respondents.values())}
+                 "suppressed": national_hidden,
+                 "answered": None if national_hidden else sum(len(s) for s in respondents.values())}
         if template_q.kind == "agreement":
             national = agreement_figures(all_values)
-            entry["agree_share"] = national["agree_share"]
-            entry["considered"] = national["considered"]
+            entry["agree_share"] = None if national_hidden else national["agree_share"]
+            entry["considered"] = None if national_hidden else national["considered"]
             entry["range"] = {"min": min(shares), "max": max(shares)} if shares else None
         elif template_q.kind == "single":
-            entry["counts"] = {v: all_values.count(v) for v in template_q.values}
+            entry["counts"] = None if national_hidden else {
+                v: all_values.count(v) for v in template_q.values}
         out_questions.append(entry)
     return {"year": year, "responses": len(responses), "surveys": len(surveys),
             "min_group": MIN_GROUP, "questions": out_questions}

@@ -111,6 +111,10 @@ def test_results_are_scoped(db, client, api_headers, running, who, status):
     for token, value in zip(running["tokens"], ("helt_enig", "vet_ikke", "helt_uenig"),
                             strict=True):
         client.post(f"/api/v1/surveys/{token}/responses", json={"answers": {str(coop.id): value}})
+    # Two more by the QR code: five in all, enough to show.
+    for value in ("delvis_enig", "noytral"):
+        client.post(f"/api/v1/surveys/{survey.qr_token}/responses",
+                    json={"answers": {str(coop.id): value}})
     r = client.get(f"/api/v1/gatherings/{running['gathering'].id}/survey/results",
                    headers=api_headers(running[who]))
     assert r.status_code == status
@@ -119,10 +123,10 @@ def test_results_are_scoped(db, client, api_headers, running, who, status):
         return
     body = r.get_json()
     jsonschema.validate(body, _op("getSurveyResults").response)
-    assert body["invitations"] == 3 and body["responses"] == 3
+    assert body["invitations"] == 3 and body["responses"] == 5 and body["responses_qr"] == 2
     assert body["response_rate"] == 1.0 and body["closes_on"] == survey.closes_on.isoformat()
     got = next(q for q in body["questions"] if q["code"] == "cooperation")
-    assert got["agree"] == 1 and got["considered"] == 2 and got["agree_share"] == 0.5
+    assert got["agree"] == 2 and got["considered"] == 4 and got["agree_share"] == 0.5
 
 
 def test_results_filters_hide_small_groups_and_refuse_unknown_values(db, client, api_headers,

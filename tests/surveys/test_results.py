@@ -3,10 +3,12 @@ app's figures; small groups hidden; the national comparison equals the per-count
 
 import random
 
+import pytest
 from sqlalchemy import select
 
+from eventapp.core.errors import ValidationFailed
 from eventapp.surveys import services
-from eventapp.surveys.models import AGREEMENT, SurveyQuestion
+from eventapp.surveys.models import AGREEMENT, SurveyAnswer, SurveyQuestion
 from tests.surveys.conftest import add_person, make_world, open_survey, question, submit
 
 GROUPS = ("municipal", "county", "partner")
@@ -121,26 +123,53 @@ def test_small_groups_are_hidden_in_filtered_results(db, world):
     survey = open_survey(db, world["gathering"], world["host"])
     for _ in range(4):
         _answer(db, survey, "partner", "helt_enig", "none")
+    # Four responses in all: nothing shows, not even unfiltered.
+    assert services.results(survey)["suppressed"] is True
+    assert services.results(survey)["questions"] == []
     for _ in range(5):
         _answer(db, survey, "municipal", "delvis_uenig", "both")
     _answer(db, survey, "county", "noytral", "both")
 
+    # By group: partner 4 and county 1 are hidden (together they hold five, so the total less
+    # the municipal five tells nothing of either); municipal 5 shows.
     partners = services.results(survey, group="partner")
     assert partners["suppressed"] is True
     assert partners["questions"] == [] and partners["filtered_responses"] is None
+    assert services.results(survey, group="county")["suppressed"] is True
     municipal = services.results(survey, group="municipal")
     assert municipal["suppressed"] is False and municipal["filtered_responses"] == 5
     coop = next(q for q in municipal["questions"] if q["code"] == "cooperation")
     assert {o["value"]: o["count"] for o in coop["options"]}["delvis_uenig"] == 5
     assert coop["agree_share"] == 0
-    # By what the municipality settles, and both filters together.
-    both = services.results(survey, settles="both")
-    assert both["filtered_responses"] == 6
+    # Under a filter the free texts are not listed, only counted.
+    text = next(q for q in municipal["questions"] if q["kind"] == "long_text")
+    assert text["texts"] == [] and text["texts_withheld"] is True
+    # By what the municipality settles: "none" has 4; "both" (6) would give it away as the
+    # total less "both", so it is hidden with it.
     assert services.results(survey, settles="none")["suppressed"] is True
-    assert services.results(survey, group="county", settles="both")["suppressed"] is True
+    assert services.results(survey, settles="both")["suppressed"] is True
+    # One filter at a time.
+    with pytest.raises(ValidationFailed) as refused:
+        services.results(survey, group="municipal", settles="both")
+    assert "settles" in refused.value.fields
+    # Five more settling Ukrainians: "ukrainian" (5) is now hidden with "none" (4), so "both"
+    # (6) can show: the total less "both" is the two hidden ones together.
+    for _ in range(5):
+        _answer(db, survey, "municipal", "helt_enig", "ukrainian")
+    assert services.results(survey, settles="both")["filtered_responses"] == 6
+    assert services.results(survey, settles="ukrainian")["suppressed"] is True
+    assert services.results(survey, settles="none")["suppressed"] is True
     # Unfiltered, everything shows; the response rate is there even when suppressed.
-    assert services.results(survey)["filtered_responses"] == 10
+    assert services.results(survey)["filtered_responses"] == 15
     assert partners["responses"] == 10
+
+
+def test_hidden_cells_take_the_next_smallest_until_five_are_hidden():
+    assert services.hidden_cells({"a": 10, "b": 7, "c": 0}) == {"c"}
+    assert services.hidden_cells({"a": 10, "b": 7, "c": 3}) == {"b", "c"}
+    assert services.hidden_cells({"a": 10, "b": 2, "c": 2, None: 0}) == {"a", "b", "c", None}
+    assert services.hidden_cells({"a": 10, "b": 6, "c": 2, None: 2}) == {"b", "c", None}
+    assert services.hidden_cells({"a": 10, "b": 5, None: 1}) == {"b", None}
 
 
 def test_national_comparison_equals_the_per_county_results(db, world, make_user,
@@ -150,14 +179,16 @@ def test_national_comparison_equals_the_per_county_results(db, world, make_user,
     rogaland = open_survey(db, rogaland_g, rogaland_host)
     agder_g, agder_host = make_world(db, make_user, make_gathering, "42")
     agder = open_survey(db, agder_g, agder_host)
+    innlandet_g, innlandet_host = make_world(db, make_user, make_gathering, "34")
+    innlandet = open_survey(db, innlandet_g, innlandet_host)
     rng = random.Random(3)
-    for survey, n in ((vestland, 11), (rogaland, 7), (agder, 3)):
+    for survey, n in ((vestland, 11), (rogaland, 7), (agder, 3), (innlandet, 6)):
         for _ in range(n):
             _answer(db, survey, rng.choice(GROUPS), rng.choice(AGREEMENT),
                     rng.choice(["ordinary", "ukrainian", "both", "none"]))
 
     report = services.national_report(2027)
-    assert report["responses"] == 21 and report["surveys"] == 3
+    assert report["responses"] == 27 and report["surveys"] == 4
     coop = next(q for q in report["questions"] if q["code"] == "cooperation")
     rows = {r["county_number"]: r for r in coop["counties"]}
     shares = []
@@ -168,14 +199,17 @@ def test_national_comparison_equals_the_per_county_results(db, world, make_user,
         assert rows[number]["answered"] == own["answered"]
         assert rows[number]["suppressed"] is False
         shares.append(own["agree_share"])
-    # Agder has three responses: hidden, outside the range, inside the national figure.
+    # Agder has three responses: hidden, outside the range, inside the national figure; and
+    # Innlandet (six) with it, or the national figure less the others would give Agder away.
     assert rows["42"]["suppressed"] is True and rows["42"]["agree_share"] is None
+    assert rows["34"]["suppressed"] is True and rows["34"]["agree_share"] is None
     assert coop["range"] == {"min": min(shares), "max": max(shares)}
-    pooled = [o for s in (vestland, rogaland, agder)
-              for o in next(q for q in services.results(s)["questions"]
-                            if q["code"] == "cooperation")["options"]]
-    agree = sum(o["count"] for o in pooled if o["value"] in ("helt_enig", "delvis_enig"))
-    considered = sum(o["count"] for o in pooled if o["value"] != "vet_ikke")
+    # The national figure by hand from the raw answers of all four, the hidden ones included.
+    raw = db.session.scalars(select(SurveyAnswer.choice).where(SurveyAnswer.question_id.in_(
+        [question(s, "cooperation").id for s in (vestland, rogaland, agder, innlandet)]))).all()
+    assert len(raw) == 27
+    agree = sum(1 for c in raw if c in ("helt_enig", "delvis_enig"))
+    considered = sum(1 for c in raw if c != "vet_ikke")
     assert coop["agree_share"] == agree / considered
     settles = next(q for q in report["questions"] if q["code"] == "settles")
     for number, survey in (("46", vestland), ("11", rogaland)):
@@ -185,6 +219,7 @@ def test_national_comparison_equals_the_per_county_results(db, world, make_user,
     # A year without surveys reads HK-dir's questions without storing a template for it.
     empty = services.national_report(2030)
     assert empty["responses"] == 0 and len(empty["questions"]) == 8
+    assert all(q["suppressed"] and q["answered"] is None for q in empty["questions"])
     assert not db.session.new
     db.session.commit()
     assert db.session.scalars(select(SurveyQuestion).where(SurveyQuestion.year == 2030)).all() == []
