@@ -234,6 +234,10 @@ def demo(serve, host, port):
     click.echo("Demo logins (role, email, password):")
     for role, email, password in logins:
         click.echo(f"  {role:18} {email:32} {password}")
+    from eventapp.grants.demo import previous_year_hosts
+
+    click.echo("The other counties' hosts (2026 gatherings, same password): "
+               + ", ".join(previous_year_hosts()))
     if app.config["MAIL_TRANSPORT"] == "file":
         mail_dir = app.config.get("MAIL_FILE_DIR") or f"{app.instance_path}/mail"
         click.echo(f"Mail is written as .eml files to {mail_dir}")

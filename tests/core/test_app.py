@@ -123,12 +123,20 @@ def test_oversized_upload_is_refused_with_a_page(client, make_user):
     assert "5 MB" in response.get_data(as_text=True)
 
 
-def test_error_pages_are_friendly(app, client, places):
-    @app.get("/boom")
+def test_error_pages_are_friendly(app, places, database_url, tmp_path):
+    # An app of its own: the suite shares one, and this test adds a route to it.
+    from eventapp import create_app
+    from tests.conftest import IsolatedClient, _config
+
+    own = create_app(_config(database_url, tmp_path))
+    own.test_client_class = IsolatedClient
+
+    @own.get("/boom")
     def boom():
         raise RuntimeError("kaboom")
 
-    app.config["PROPAGATE_EXCEPTIONS"] = False
+    own.config["PROPAGATE_EXCEPTIONS"] = False
+    client = own.test_client()
     response = client.get("/boom")
     assert response.status_code == 500
     page = response.get_data(as_text=True)
