@@ -23,7 +23,9 @@ class Raised:
     action: str | None
     owner: str
     status: str
-    due_weeks: int | None = None  # after the gathering; only items with an action have one
+    # Weeks after the gathering, from a month to most of a year, so that by the demo's autumn
+    # some actions are past their date and some still ahead; only actions have one.
+    due_weeks: int | None = None
 
 
 # Every question has an answer, so the mail carries each of them; only one input is left
@@ -50,7 +52,7 @@ QUESTIONS = (
            "Bare med deltakerens samtykke. Til da deler dere ingenting uten at deltakeren er "
            "med i samtalen.",
            "Felles samtykkeskjema for NAV, kommunene og karrieresenteret.", "NAV",
-           "in_progress", 12),
+           "in_progress", 20),
     Raised("question", "Kan karriereveilederne komme ut til kommunene og møte deltakerne der?",
            "En liten kommune",
            "Ja, etter avtale. Hver kommune har en fast karriereveileder som kan komme på besøk "
@@ -60,7 +62,7 @@ INPUTS = (
     Raised("input", "Kommunene ønsker en enkel måte å bestille veiledningstimer på.",
            "Flere kommuner", None,
            "Bookingsystem for veiledningstimer som kommunene selv kan bruke.",
-           "Karrieresenteret", "in_progress", 16),
+           "Karrieresenteret", "in_progress", 30),
     Raised("input", "Faste møter mellom programrådgivere og karriereveiledere gjennom året.",
            "Gruppearbeid dag 2", None,
            "Digitale møter hver sjette uke; det første holdes innen en måned.",
@@ -68,19 +70,19 @@ INPUTS = (
     Raised("input", "Informasjon om karriereveiledning på flere språk til deltakerne i "
            "programmet.", "Plenum", None,
            "Brosjyre på norsk, engelsk, ukrainsk, arabisk og tigrinja.", "Karrieresenteret",
-           "in_progress", 20),
+           "in_progress", 26),
     Raised("input", "Mer tid til erfaringsdeling mellom kommunene på neste samling.",
            "Bord {table}", None,
            "Neste samling får en egen økt der kommunene deler erfaringer i grupper.",
-           "Fylkeskommunen", "open", 30),
+           "Fylkeskommunen", "open", 44),
     Raised("input", "Kommunene vil ha en felles oversikt over praksisplasser for deltakerne.",
            "Gruppearbeid dag 1", None,
            "Kommunene i regionen lager en felles oversikt over praksisplasser og deler den "
-           "med karrieresenteret.", "Kommunene i regionen", "in_progress", 14),
+           "med karrieresenteret.", "Kommunene i regionen", "in_progress", 36),
     Raised("input", "NAV bør være med når deltakerne planlegger arbeid etter programmet.",
            "NAV", None,
            "Trepartsmøter med deltaker, kommune og NAV før programmet slutter.", "NAV", "open",
-           10),
+           24),
     Raised("input", "Små kommuner langt fra karrieresenteret vil ha veiledning digitalt.",
            "En liten kommune", None, None, "Karrieresenteret", "open"),
 )
