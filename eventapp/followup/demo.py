@@ -1,6 +1,11 @@
 """The demo's follow-up logs: what participants raised at each 2026 gathering and what the
-county did about it, with the answers mailed to all participants three weeks after."""
+county did about it, with the answers mailed to all participants three weeks after.
 
+Each county draws its own five to seven items from one pool, with its own tables and due
+dates, so the six logs read like six gatherings rather than one copied six times."""
+
+import random
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
@@ -8,33 +13,90 @@ from sqlalchemy import select
 from eventapp.core.time import OSLO
 from eventapp.extensions import db
 
-# kind, raised, raised by, answer, action, owner, status
-ITEMS = (
-    ("question", "Hvordan skal en andre veiledningssamtale finansieres når deltakeren har "
-     "begynt i arbeid?", "Gruppearbeid dag 1",
-     "Karrieresenteret dekker også den andre samtalen innenfor dagens avtale. Kommunen trenger "
-     "ikke søke om egne midler.", None, "Karrieresenteret", "done"),
-    ("question", "Kan deltakerne få veiledning med tolk på eget språk?", "Plenum",
-     "Ja. Kommunen sier fra om tolkebehov når timen bestilles, så bestiller karrieresenteret "
-     "tolk.", None, "Karrieresenteret", "done"),
-    ("question", "Hvem sender kompetansekartleggingen til karriereveilederen før timen?",
-     "Bord 3",
-     "Programrådgiveren i kommunen sender kartleggingen senest en uke før timen. Rutinen står i "
-     "samarbeidsavtalen.", None, "Fylkeskommunen", "done"),
-    ("input", "Kommunene ønsker en enkel måte å bestille veiledningstimer på.",
-     "Flere kommuner", None,
-     "Bookingsystem for veiledningstimer tas i bruk fra august.", "Karrieresenteret",
-     "in_progress"),
-    ("input", "Faste møter mellom programrådgivere og karriereveiledere gjennom året.",
-     "Gruppearbeid dag 2", None,
-     "Digitale møter hver sjette uke; det første holdes i mai.", "Fylkeskommunen", "done"),
-    ("input", "Informasjon om karriereveiledning på flere språk til deltakerne i programmet.",
-     "Plenum", None,
-     "Brosjyre på norsk, engelsk, ukrainsk, arabisk og tigrinja.", "Karrieresenteret",
-     "in_progress"),
-    ("input", "Små kommuner langt fra karrieresenteret vil ha veiledning digitalt.",
-     "En liten kommune", None, None, "Karrieresenteret", "open"),
+
+@dataclass(frozen=True)
+class Raised:
+    kind: str
+    raised: str
+    raised_by: str | None  # "{table}" is filled in with a table number per county
+    answer: str | None
+    action: str | None
+    owner: str
+    status: str
+    # Weeks after the gathering, from a month to most of a year, so that by the demo's autumn
+    # some actions are past their date and some still ahead; only actions have one.
+    due_weeks: int | None = None
+
+
+# Every question has an answer, so the mail carries each of them; only one input is left
+# without an action, so any two inputs drawn give the report at least one action.
+QUESTIONS = (
+    Raised("question", "Hvordan skal en andre veiledningssamtale finansieres når deltakeren "
+           "har begynt i arbeid?", "Gruppearbeid dag 1",
+           "Karrieresenteret dekker også den andre samtalen innenfor dagens avtale. Kommunen "
+           "trenger ikke søke om egne midler.", None, "Karrieresenteret", "done"),
+    Raised("question", "Kan deltakerne få veiledning med tolk på eget språk?", "Plenum",
+           "Ja. Kommunen sier fra om tolkebehov når timen bestilles, så bestiller "
+           "karrieresenteret tolk.", None, "Karrieresenteret", "done"),
+    Raised("question", "Hvem sender kompetansekartleggingen til karriereveilederen før timen?",
+           "Bord {table}",
+           "Programrådgiveren i kommunen sender kartleggingen senest en uke før timen. Rutinen "
+           "står i samarbeidsavtalen.", None, "Fylkeskommunen", "done"),
+    Raised("question", "Kan de som har avsluttet introduksjonsprogrammet også få "
+           "karriereveiledning?", "Bord {table}",
+           "Ja. Karrieresenteret gir veiledning til alle over 19 år, også etter programmet. "
+           "Kommunen kan henvise som før, eller deltakeren kan bestille selv.", None,
+           "Karrieresenteret", "done"),
+    Raised("question", "Hvordan kan NAV og kommunen dele opplysninger om en deltaker uten å "
+           "bryte taushetsplikten?", "NAV",
+           "Bare med deltakerens samtykke. Til da deler dere ingenting uten at deltakeren er "
+           "med i samtalen.",
+           "Felles samtykkeskjema for NAV, kommunene og karrieresenteret.", "NAV",
+           "in_progress", 20),
+    Raised("question", "Kan karriereveilederne komme ut til kommunene og møte deltakerne der?",
+           "En liten kommune",
+           "Ja, etter avtale. Hver kommune har en fast karriereveileder som kan komme på besøk "
+           "en gang i halvåret.", None, "Karrieresenteret", "done"),
 )
+INPUTS = (
+    Raised("input", "Kommunene ønsker en enkel måte å bestille veiledningstimer på.",
+           "Flere kommuner", None,
+           "Bookingsystem for veiledningstimer som kommunene selv kan bruke.",
+           "Karrieresenteret", "in_progress", 30),
+    Raised("input", "Faste møter mellom programrådgivere og karriereveiledere gjennom året.",
+           "Gruppearbeid dag 2", None,
+           "Digitale møter hver sjette uke; det første holdes innen en måned.",
+           "Fylkeskommunen", "done", 5),
+    Raised("input", "Informasjon om karriereveiledning på flere språk til deltakerne i "
+           "programmet.", "Plenum", None,
+           "Brosjyre på norsk, engelsk, ukrainsk, arabisk og tigrinja.", "Karrieresenteret",
+           "in_progress", 26),
+    Raised("input", "Mer tid til erfaringsdeling mellom kommunene på neste samling.",
+           "Bord {table}", None,
+           "Neste samling får en egen økt der kommunene deler erfaringer i grupper.",
+           "Fylkeskommunen", "open", 44),
+    Raised("input", "Kommunene vil ha en felles oversikt over praksisplasser for deltakerne.",
+           "Gruppearbeid dag 1", None,
+           "Kommunene i regionen lager en felles oversikt over praksisplasser og deler den "
+           "med karrieresenteret.", "Kommunene i regionen", "in_progress", 36),
+    Raised("input", "NAV bør være med når deltakerne planlegger arbeid etter programmet.",
+           "NAV", None,
+           "Trepartsmøter med deltaker, kommune og NAV før programmet slutter.", "NAV", "open",
+           24),
+    Raised("input", "Små kommuner langt fra karrieresenteret vil ha veiledning digitalt.",
+           "En liten kommune", None, None, "Karrieresenteret", "open"),
+)
+
+
+def draw(county_number: str) -> list[Raised]:
+    """The county's items: two or three questions and the rest inputs, five to seven in all,
+    in the order they were raised; the same every run."""
+    rng = random.Random(f"eventapp-demo-followup-{county_number}")
+    questions = rng.sample(QUESTIONS, rng.randint(2, 3))
+    inputs = rng.sample(INPUTS, rng.randint(5, 7) - len(questions))
+    items = questions + inputs
+    rng.shuffle(items)
+    return items
 
 
 def demo_follow_up(gathering, host) -> None:
@@ -45,12 +107,18 @@ def demo_follow_up(gathering, host) -> None:
     if db.session.scalars(select(FollowUpItem.id)
                           .where(FollowUpItem.gathering_id == gathering.id)).first():
         return
+    number = gathering.county.number
+    rng = random.Random(f"eventapp-demo-followup-dates-{number}")
     raised = datetime.combine(gathering.end_date, time(16, 0), tzinfo=OSLO)
     items = []
-    for kind, text, by, answer, action, owner, status in ITEMS:
-        item = add_item(gathering, host, ItemData(kind=kind, raised=text, raised_by=by,
-                                                  answer=answer, action=action, owner=owner,
-                                                  status=status))
+    for row in draw(number):
+        due_on = None
+        if row.due_weeks is not None:
+            due_on = gathering.end_date + timedelta(weeks=row.due_weeks + rng.randint(-1, 2))
+        by = row.raised_by.format(table=rng.randint(1, 9)) if row.raised_by else None
+        item = add_item(gathering, host, ItemData(
+            kind=row.kind, raised=row.raised, raised_by=by, answer=row.answer,
+            action=row.action, owner=row.owner, status=row.status, due_on=due_on))
         item.created_at = item.updated_at = raised
         items.append(item)
     mail_answers(gathering, host)

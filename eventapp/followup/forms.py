@@ -3,7 +3,7 @@ done item needs an answer or an action lives in the service, which names the fie
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from eventapp.followup.models import KINDS, STATUSES
@@ -48,6 +48,10 @@ class ItemForm(FlaskForm):
     owner = StringField(
         _l("Responsible"), validators=[Optional(), _too_long(MAX_NAME)],
         description=_l("Who follows it up, for example «Karrieresenteret»."))
+    # Optional: the service refuses a day before the gathering, beside this field.
+    due_on = DateField(
+        _l("Due (optional)"), validators=[Optional()],
+        description=_l("When the answer or the action should be in place."))
     status = SelectField(_l("Status"), choices=[(s, s) for s in STATUSES],
                          validate_choice=False, default="open")
 

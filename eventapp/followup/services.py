@@ -7,14 +7,16 @@ approves the final report: from then on it is part of the record and is locked.
 """
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventapp.core.access import may_follow_county, may_manage_county
 from eventapp.core.db import lock_row
 from eventapp.core.errors import Conflict, Forbidden, ValidationFailed
-from eventapp.core.time import utcnow
+from eventapp.core.time import OSLO, utcnow
 from eventapp.extensions import db
 from eventapp.followup.models import KINDS, STATUSES, FollowUpItem
 from eventapp.gatherings.models import Gathering
@@ -69,13 +71,14 @@ class ItemData:
     action: str | None = None
     owner: str | None = None
     status: str = "open"
+    due_on: date | None = None
 
 
 def _text(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
-def _clean(data: ItemData) -> dict:
+def _clean(gathering: Gathering, data: ItemData) -> dict:
     """The values to store, or ValidationFailed naming every field that is wrong."""
     fields = {}
     values = {name: _text(getattr(data, name))
@@ -92,6 +95,13 @@ def _clean(data: ItemData) -> dict:
     for name in ("raised_by", "owner"):
         if values[name] and len(values[name]) > MAX_NAME:
             fields[name] = _("Keep it to %(num)d characters.", num=MAX_NAME)
+    if data.due_on is not None:
+        if not isinstance(data.due_on, date) or isinstance(data.due_on, datetime):
+            fields["due_on"] = _("Enter a date.")
+        elif data.due_on < gathering.start_date:
+            # Nothing raised at the gathering can be due before it began: a typo in the year.
+            fields["due_on"] = _("The due date cannot be before the gathering (%(day)s).",
+                                 day=format_date(gathering.start_date, "long"))
     if data.status == "done" and not values["answer"] and not values["action"] \
             and "status" not in fields:
         # Beside the field the host fills in next: the answer to a question, the action on
@@ -100,12 +110,12 @@ def _clean(data: ItemData) -> dict:
         fields[target] = _("An item marked done needs an answer or an action.")
     if fields:
         raise ValidationFailed(next(iter(fields.values())), fields=fields)
-    return {"kind": data.kind, "status": data.status, **values}
+    return {"kind": data.kind, "status": data.status, "due_on": data.due_on, **values}
 
 
 def add_item(gathering: Gathering, actor, data: ItemData) -> FollowUpItem:
     _begin(gathering, actor)
-    values = _clean(data)
+    values = _clean(gathering, data)
     item = FollowUpItem(gathering_id=gathering.id, created_by_id=actor.id, **values)
     db.session.add(item)
     db.session.flush()
@@ -114,7 +124,7 @@ def add_item(gathering: Gathering, actor, data: ItemData) -> FollowUpItem:
 
 def update_item(item: FollowUpItem, actor, data: ItemData) -> FollowUpItem:
     _begin(item.gathering, actor)
-    values = _clean(data)
+    values = _clean(item.gathering, data)
     for name, value in values.items():
         setattr(item, name, value)
     db.session.flush()
@@ -125,7 +135,7 @@ def set_status(item: FollowUpItem, actor, status: str) -> FollowUpItem:
     """Change only the status, with the same rule as a full edit."""
     return update_item(item, actor, ItemData(
         kind=item.kind, raised=item.raised, raised_by=item.raised_by, answer=item.answer,
-        action=item.action, owner=item.owner, status=status))
+        action=item.action, owner=item.owner, status=status, due_on=item.due_on))
 
 
 def delete_item(item: FollowUpItem, actor) -> None:
@@ -154,6 +164,15 @@ def counts(gathering: Gathering) -> dict:
         out[item.kind] += 1
     out["total"] = len(items)
     return out
+
+
+def today() -> date:
+    return datetime.now(OSLO).date()
+
+
+def is_overdue(item: FollowUpItem, on: date | None = None) -> bool:
+    """Past its due date and not done."""
+    return item.due_on is not None and item.status != "done" and item.due_on < (on or today())
 
 
 def actions(gathering: Gathering) -> list[FollowUpItem]:
@@ -186,9 +205,12 @@ def is_news(item: FollowUpItem) -> str | None:
     return None
 
 
-def _mail_context(gathering: Gathering, items: list[FollowUpItem]) -> dict:
+def _mail_context(gathering: Gathering, items: list[FollowUpItem], sender) -> dict:
+    # Signed by the host who sends it, with their address: the mail itself comes from the
+    # app's no-reply sender (queue_template sets no Reply-To), so the signature says whom to ask.
     return {
         "gathering": gathering,
+        "sender": sender,
         "questions": [i for i in items if i.kind == "question"],
         "inputs": [i for i in items if i.kind == "input"],
         "news": {i.id: is_news(i) for i in items},
@@ -196,14 +218,14 @@ def _mail_context(gathering: Gathering, items: list[FollowUpItem]) -> dict:
     }
 
 
-def preview(gathering: Gathering, locale: str | None = None) -> tuple[str, str] | None:
+def preview(gathering: Gathering, sender, locale: str | None = None) -> tuple[str, str] | None:
     """The subject and text of the mail as it would go now, or None with nothing to send."""
     from eventapp.mail.services import render_mail
 
     items = mailable(gathering)
     if not items:
         return None
-    return render_mail(MAIL_TEMPLATE, locale, **_mail_context(gathering, items))
+    return render_mail(MAIL_TEMPLATE, locale, **_mail_context(gathering, items, sender))
 
 
 def mail_answers(gathering: Gathering, actor) -> int:
@@ -220,7 +242,7 @@ def mail_answers(gathering: Gathering, actor) -> int:
     if not people:
         raise ValidationFailed(_("The gathering has no confirmed participants to send to."),
                                field="mail")
-    context = _mail_context(gathering, items)
+    context = _mail_context(gathering, items, actor)
     for registration in people:
         queue_template(MAIL_KIND, MAIL_TEMPLATE, to=registration.email,
                        to_name=registration.name, locale=getattr(registration, "locale", None),

@@ -39,11 +39,19 @@ def _data(form: ItemForm) -> services.ItemData:
     return services.ItemData(kind=form.kind.data or "", raised=form.raised.data or "",
                              raised_by=form.raised_by.data, answer=form.answer.data,
                              action=form.action.data, owner=form.owner.data,
-                             status=form.status.data or "")
+                             status=form.status.data or "", due_on=form.due_on.data)
+
+
+def _item_form(gathering: Gathering, **kwargs) -> ItemForm:
+    form = ItemForm(**kwargs)
+    # The date picker starts at the gathering; the service says why an earlier day is refused.
+    form.due_on.render_kw = {"min": gathering.start_date.isoformat()}
+    return form
 
 
 def _labels() -> dict:
-    return {"kind_label": kind_label, "status_label": status_label, "is_news": services.is_news}
+    return {"kind_label": kind_label, "status_label": status_label, "is_news": services.is_news,
+            "is_overdue": services.is_overdue}
 
 
 def _log_page(gathering: Gathering, *, add_form=None, status: int = 200):
@@ -55,8 +63,11 @@ def _log_page(gathering: Gathering, *, add_form=None, status: int = 200):
     # A refusal on a form the page no longer shows (the log locked meanwhile) goes on top.
     refusals = list(add_form.form_errors) if add_form is not None and not editable else []
     if add_form is None and editable:
-        add_form = ItemForm(formdata=None)
+        add_form = _item_form(gathering, formdata=None)
     items = services.items_for(gathering, status=wanted_status, kind=wanted_kind)
+    today = services.today()
+    overdue = sum(1 for item in services.items_for(gathering)
+                  if services.is_overdue(item, today))
     status_forms = {item.id: StatusForm(formdata=None, prefix=f"item{item.id}",
                                         status=item.status)
                     for item in items} if editable else {}
@@ -64,7 +75,8 @@ def _log_page(gathering: Gathering, *, add_form=None, status: int = 200):
         "followup/log.html", gathering=gathering, items=items, counts=services.counts(gathering),
         wanted_status=wanted_status, wanted_kind=wanted_kind, editable=editable,
         locked=services.locked(gathering), add_form=add_form if editable else None,
-        status_forms=status_forms, refusals=refusals, mailable=len(services.mailable(gathering)),
+        status_forms=status_forms, refusals=refusals, today=today, overdue=overdue,
+        mailable=len(services.mailable(gathering)),
         recipients=len(services.recipients(gathering)) if editable else 0,
         statuses=STATUSES, kinds=KINDS, **_labels()), status
 
@@ -79,7 +91,7 @@ def log(gathering_id: int):
 @login_required
 def add(gathering_id: int):
     gathering = _host_gathering(gathering_id)
-    form = ItemForm()
+    form = _item_form(gathering)
     item, status = attempt(form, lambda: services.add_item(gathering, current_user, _data(form)))
     if item is None:
         return _log_page(gathering, add_form=form, status=status)
@@ -92,7 +104,7 @@ def add(gathering_id: int):
 def edit(gathering_id: int, item_id: int):
     gathering = _host_gathering(gathering_id)
     item = _item(gathering, item_id)
-    form = ItemForm(obj=item)
+    form = _item_form(gathering, obj=item)
     status = 200
     if form.is_submitted():
         saved, status = attempt(form, lambda: services.update_item(item, current_user,
@@ -124,7 +136,7 @@ def change_status(gathering_id: int, item_id: int):
         return redirect(url_for("followup.log", gathering_id=gathering.id))
     # The refusal names the answer or the action, which this small form lacks: the full form
     # shows it beside the right field, with the status the host chose.
-    full = ItemForm(formdata=None, obj=item)
+    full = _item_form(gathering, formdata=None, obj=item)
     full.status.data = form.status.data
     errors_to_form(full, refusals[0])
     return render_template("followup/item.html", gathering=gathering, item=item, form=full,
@@ -158,6 +170,6 @@ def mail(gathering_id: int):
             return redirect(url_for("followup.log", gathering_id=gathering.id))
     return render_template(
         "followup/mail.html", gathering=gathering, form=form,
-        preview=services.preview(gathering), recipients=len(services.recipients(gathering)),
+        preview=services.preview(gathering, current_user), recipients=len(services.recipients(gathering)),
         items=services.items_for(gathering), mailable=services.mailable(gathering),
         locked=services.locked(gathering), **_labels()), status

@@ -576,17 +576,26 @@ def follow_up_snapshot(gathering: Gathering) -> dict:
     """The log's actions and the survey's figures as plain data, as the report keeps them."""
     return {
         "actions": [{"raised": item.raised, "raised_by": item.raised_by, "action": item.action,
-                     "owner": item.owner, "status": item.status}
+                     "owner": item.owner, "status": item.status,
+                     "due_on": item.due_on.isoformat() if item.due_on else None}
                     for item in report_actions(gathering)],
         "survey": survey_summary(gathering),
     }
 
 
 def report_follow_up(gathering: Gathering, report: FinalReport | None) -> dict:
-    """What the report shows of the log and the survey: the copy once submitted, else live."""
+    """What the report shows of the log and the survey: the copy once submitted, else live.
+    Due dates come back as dates for the page to format; a copy kept before the log had due
+    dates has none."""
+    from datetime import date
+
     if report is not None and report.frozen:
-        return report.snapshot or {"actions": [], "survey": None}
-    return follow_up_snapshot(gathering)
+        shown = report.snapshot or {"actions": [], "survey": None}
+    else:
+        shown = follow_up_snapshot(gathering)
+    return {**shown, "actions": [
+        {**action, "due_on": date.fromisoformat(action["due_on"]) if action.get("due_on")
+         else None} for action in shown["actions"]]}
 
 
 def percent(share: float | None) -> str:

@@ -1,5 +1,5 @@
-"""The follow-up log on a phone: the host adds an item, is refused beside the field, fixes it;
-the page passes axe and fits 390 px without sideways scroll."""
+"""The follow-up log on a phone: the host adds an item, is refused beside the field, fixes it
+and gives it a due date; the page passes axe and fits 390 px without sideways scroll."""
 
 from datetime import date
 
@@ -66,9 +66,13 @@ def test_follow_up_log_at_390_px(page, db, world, add_item, screenshot):
     screenshot(page, "followup-refused-phone")
 
     page.locator("#answer").fill("Fylket dekker tolk etter avtale.")
+    # The date picker offers nothing before the gathering; a due date goes with the item.
+    expect(page.locator("#due_on")).to_have_attribute("min", "2027-03-10")
+    page.locator("#due_on").fill("2027-04-15")
     page.locator("#add button[type=submit]").click()
     expect(page.locator(".alert--success")).to_be_visible()
     expect(page.locator("tr[data-item]")).to_have_count(3)
+    expect(page.locator("td[data-due='2027-04-15']")).to_be_visible()
     check_axe(page, "follow-up: log (phone)", found)
     width, inner = no_horizontal_scroll(page)
     assert width <= inner, f"scrolls sideways: {width} > {inner}"

@@ -1,6 +1,9 @@
 """The follow-up log's rules and the mail with the answers, through the real outbox and SMTP."""
 
+from datetime import date
+
 import pytest
+from flask_babel import force_locale, format_date
 from sqlalchemy import func, select
 
 from eventapp.core.errors import Conflict, Forbidden, ValidationFailed
@@ -24,9 +27,17 @@ def test_add_update_and_count_by_status(db, world, add_item):
     q = add_item(g, host, "  Når kommer neste samling?  ", raised_by="Bodø kommune")
     i = add_item(g, host, "Vi trenger et bookingsystem for veiledning", kind="input",
                  action="Karrieresenteret lager et bookingsystem", owner="Karrieresenteret",
-                 status="in_progress")
+                 status="in_progress", due_on=date(2027, 8, 1))
     assert q.raised == "Når kommer neste samling?" and q.raised_by == "Bodø kommune"
     assert q.status == "open" and q.created_by_id == host.id and q.mailed_at is None
+    assert q.due_on is None and i.due_on == date(2027, 8, 1)
+    # A quick status change keeps the due date; overdue only while not done.
+    assert services.is_overdue(i, date(2027, 8, 2)) and not services.is_overdue(i, date(2027, 8, 1))
+    assert not services.is_overdue(q, date(2030, 1, 1))
+    services.set_status(i, host, "done")
+    db.session.commit()
+    assert i.due_on == date(2027, 8, 1) and not services.is_overdue(i, date(2027, 8, 2))
+    services.set_status(i, host, "in_progress")
     services.update_item(q, host, services.ItemData(
         kind="question", raised=q.raised, answer="I mars neste år, i Bergen.", status="done"))
     db.session.commit()
@@ -58,12 +69,24 @@ def test_done_without_answer_or_action_is_refused_beside_the_field(db, world, ad
     assert db.session.get(FollowUpItem, item.id).status == "open"
 
 
-def test_bad_input_names_each_field(db, world):
+def test_bad_input_names_each_field(db, world, add_item):
     g, host = world["gathering"], world["host"]
     with pytest.raises(ValidationFailed) as refused:
         services.add_item(g, host, services.ItemData(
-            kind="rumour", raised="  ", owner="x" * 201, answer="y" * 2001, status="closed"))
-    assert set(refused.value.fields) == {"kind", "raised", "owner", "answer", "status"}
+            kind="rumour", raised="  ", owner="x" * 201, answer="y" * 2001, status="closed",
+            due_on=date(2027, 3, 9)))
+    assert set(refused.value.fields) == {"kind", "raised", "owner", "answer", "status", "due_on"}
+    db.session.rollback()
+    # The gathering's first day is the earliest due date; a date with a time is no date.
+    item = add_item(g, host, due_on=g.start_date)
+    for wrong in (date(2026, 12, 31), "2027-04-01"):
+        with pytest.raises(ValidationFailed) as refused:
+            services.update_item(item, host, services.ItemData(
+                kind="question", raised=item.raised, due_on=wrong))
+        assert set(refused.value.fields) == {"due_on"}
+        db.session.rollback()
+    assert db.session.get(FollowUpItem, item.id).due_on == g.start_date
+    assert count(db, FollowUpItem) == 1
 
 
 def test_only_the_countys_host_changes_and_an_approved_report_locks(db, world, add_item):
@@ -100,7 +123,7 @@ def test_answers_go_once_to_each_participant_through_smtp(db, app, world, add_it
                  answer="Ja, fra høsten tilbyr vi veiledning på Teams.", status="done")
     i = add_item(g, host, "Ønsker faste digitale møter", kind="input", raised_by="bord 3",
                  action="Månedlige digitale møter fra september", owner="Bodø kommune",
-                 status="in_progress")
+                 status="in_progress", due_on=date(2027, 9, 15))
     unanswered = add_item(g, host, "Hva med tolk?")
     assert services.mail_answers(g, host) == 3
     db.session.commit()
@@ -113,6 +136,14 @@ def test_answers_go_once_to_each_participant_through_smtp(db, app, world, add_it
     assert q.raised in text and q.answer in text
     assert i.action in text and "Bodø kommune" in text and "bord 3" in text
     assert unanswered.raised not in text
+    with app.test_request_context(), force_locale("nb"):
+        due = format_date(date(2027, 9, 15), "long")
+    action_lines = text.split(i.action, 1)[1].split("\n\n", 1)[0]
+    assert due in action_lines
+    # Signed by the host who sent it, with an address to write to, and the county.
+    signature = text.rstrip().splitlines()[-3:]
+    assert signature[0] == host.name and signature[-1] == host.email
+    assert g.county.name in signature[1]
     rows = db.session.scalars(select(OutboxMessage)).all()
     assert {r.kind for r in rows} == {"followup.answers"} and {r.gathering_id for r in rows} == {g.id}
     db.session.refresh(q)
@@ -142,9 +173,9 @@ def test_nothing_answered_is_refused_and_nobody_checked_in_means_all_confirmed(d
         services.mail_answers(g, host)
     assert "mail" in refused.value.fields
     db.session.rollback()
-    assert count(db, OutboxMessage) == 0 and services.preview(g) is None
+    assert count(db, OutboxMessage) == 0 and services.preview(g, host) is None
     add_item(g, host, "Neste gang?", answer="I mars.")
-    subject, text = services.preview(g)
-    assert g.title in subject and "I mars." in text
+    subject, text = services.preview(g, host)
+    assert g.title in subject and "I mars." in text and host.email in text
     assert count(db, OutboxMessage) == 0
     assert services.mail_answers(g, host) == len(people)

@@ -1,10 +1,12 @@
 """The follow-up pages as their users see them: the log with filters, the add and edit forms
 with errors beside the fields, the status change, and the mail after a preview."""
 
+from datetime import date
 from html import unescape
 
 from sqlalchemy import func, select
 
+from eventapp.followup import services
 from eventapp.followup.models import FollowUpItem
 from eventapp.mail.models import OutboxMessage
 from tests.conftest import get_csrf
@@ -24,7 +26,7 @@ def count(db, model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_host_adds_edits_and_filters_the_log(db, world, as_user, add_item):
+def test_host_adds_edits_and_filters_the_log(db, world, as_user, add_item, monkeypatch):
     g = world["gathering"]
     client = as_user(world["host"])
     url = f"/gatherings/{g.id}/follow-up"
@@ -36,12 +38,23 @@ def test_host_adds_edits_and_filters_the_log(db, world, as_user, add_item):
     assert 'id="raised-error"' in html and 'id="answer-error"' in html
     assert 'aria-invalid="true"' in html and count(db, FollowUpItem) == 0
 
-    done = post(client, url, {"kind": "input", "raised": "Felles informasjonsmateriell",
-                              "raised_by": "Bord 3", "action": "Fylket lager en brosjyre",
-                              "owner": "Karrieresenteret", "status": "done"})
+    brochure = {"kind": "input", "raised": "Felles informasjonsmateriell",
+                "raised_by": "Bord 3", "action": "Fylket lager en brosjyre",
+                "owner": "Karrieresenteret", "status": "done"}
+    # A due date before the gathering (which starts 10 March 2027) or no date at all is refused
+    # beside the field, the rest of what was typed kept.
+    for wrong in ("2027-03-09", "2027-02-30", "neste uke"):
+        refused = post(client, url, {**brochure, "due_on": wrong})
+        html = text(refused)
+        assert refused.status_code == 422, wrong
+        assert 'id="due_on-error"' in html and 'id="raised-error"' not in html
+        assert "Fylket lager en brosjyre" in html and count(db, FollowUpItem) == 0
+    assert 'min="2027-03-10"' in html
+    done = post(client, url, {**brochure, "due_on": "2027-05-01"})
     assert done.status_code == 302
     item = db.session.scalars(select(FollowUpItem)).one()
     assert (item.kind, item.status, item.owner) == ("input", "done", "Karrieresenteret")
+    assert item.due_on == date(2027, 5, 1)
     question = add_item(g, world["host"], "Hvem betaler reisen?")
 
     edit = f"{url}/{question.id}"
@@ -50,11 +63,25 @@ def test_host_adds_edits_and_filters_the_log(db, world, as_user, add_item):
     assert refused.status_code == 422 and 'id="answer-error"' in text(refused)
     db.session.expire_all()
     assert db.session.get(FollowUpItem, question.id).status == "open"
-    saved = post(client, edit, {"kind": "question", "raised": question.raised,
-                                "answer": "Fylket dekker reisen.", "status": "in_progress"})
+    answered = {"kind": "question", "raised": question.raised, "answer": "Fylket dekker reisen.",
+                "status": "in_progress"}
+    refused = post(client, edit, {**answered, "due_on": "2026-12-01"})
+    assert refused.status_code == 422 and 'id="due_on-error"' in text(refused)
+    db.session.expire_all()
+    assert db.session.get(FollowUpItem, question.id).answer is None
+    saved = post(client, edit, {**answered, "due_on": "2027-04-01"})
     assert saved.status_code == 302
     db.session.expire_all()
     assert db.session.get(FollowUpItem, question.id).answer == "Fylket dekker reisen."
+    assert 'value="2027-04-01"' in text(client.get(edit))
+
+    # In the log: each due date, and the open one past its date marked; the done one is not.
+    monkeypatch.setattr(services, "today", lambda: date(2027, 6, 1))
+    html = text(client.get(url))
+    assert html.count('data-due="') == 2 and 'data-due="2027-04-01"' in html
+    assert 'data-count="overdue">1<' in html and html.count('data-overdue="1"') == 1
+    row = html.split(f'id="item-{question.id}"')[1].split("</tr>")[0]
+    assert 'data-note="overdue"' in row
 
     html = text(client.get(url + "?status=done"))
     assert f'data-item="{item.id}"' in html and f'data-item="{question.id}"' not in html
@@ -117,6 +144,7 @@ def test_mail_confirmation_shows_the_preview_and_sends(db, world, as_user, add_i
     page = text(client.get(f"{url}/mail"))
     assert 'data-figure="recipients">4<' in page and 'data-figure="left-out">1<' in page
     assert "I mars 2028 i Bergen." in page and "Uten svar" not in page.split('data-preview="body"')[1]
+    assert world["host"].email in page.split('data-preview="body"')[1]
     assert count(db, OutboxMessage) == 0
     sent = post(client, f"{url}/mail", {})
     assert sent.status_code == 302

@@ -2,7 +2,10 @@
 the county works, copied into the report when it is submitted, the same however the log
 changes afterwards; items with an action let the report go without the free text."""
 
+from datetime import date
 from html import unescape
+
+from flask_babel import force_locale, format_date
 
 from eventapp.followup import services as followup
 from eventapp.grants import services
@@ -38,7 +41,7 @@ def test_report_shows_actions_and_survey_and_freezes_them_on_submit(db, world, a
     action = followup.add_item(g, host, followup.ItemData(
         kind="input", raised="Kommunene vil ha et bookingsystem", raised_by="Bodø kommune",
         action="Karrieresenteret setter opp booking av veiledning", owner="Karrieresenteret",
-        status="in_progress"))
+        status="in_progress", due_on=date(2027, 9, 1)))
     followup.add_item(g, host, followup.ItemData(kind="question", raised="Uten tiltak",
                                                  answer="Et svar", status="done"))
     db.session.commit()
@@ -47,6 +50,7 @@ def test_report_shows_actions_and_survey_and_freezes_them_on_submit(db, world, a
     html = text(as_user(world["directorate"]).get(url))
     assert 'data-action-item="1"' in html and "Uten tiltak" not in html
     assert "Karrieresenteret setter opp booking av veiledning" in html
+    assert 'data-due="2027-09-01"' in html
     # 6 of 10 invited answered by their link (60 %); of the 8 who answered the agreement
     # question, 5 fully and 2 partly agree: 88 %.
     assert invited == 10
@@ -63,11 +67,12 @@ def test_report_shows_actions_and_survey_and_freezes_them_on_submit(db, world, a
     assert sent.status_code == 302
     report = services.report_for(g)
     assert report.status == "submitted"
+    assert [a["due_on"] for a in report.snapshot["actions"]] == ["2027-09-01"]
 
     # Later changes to the log and the survey leave the submitted report as it was.
     followup.update_item(action, host, followup.ItemData(
         kind="input", raised=action.raised, action="Et helt annet tiltak", owner="Noen andre",
-        status="done"))
+        status="done", due_on=date(2027, 12, 24)))
     followup.add_item(g, host, followup.ItemData(kind="input", raised="Nytt innspill",
                                                  action="Nytt tiltak etter innsending"))
     db.session.commit()
@@ -75,6 +80,9 @@ def test_report_shows_actions_and_survey_and_freezes_them_on_submit(db, world, a
     html = text(as_user(world["directorate"]).get(url))
     assert "Karrieresenteret setter opp booking av veiledning" in html
     assert "Bodø kommune" in html and 'data-action-item="2"' not in html
+    assert 'data-due="2027-09-01"' in html and "2027-12-24" not in html
+    with force_locale("en"):  # as_user reads the pages in English
+        assert format_date(date(2027, 9, 1), "medium") in html
     assert "Et helt annet tiltak" not in html and "Nytt tiltak etter innsending" not in html
     assert figure(html, "survey-rate") == "60 %" and figure(html, "survey-qr") == "2"
     assert figure(html, "agree-cooperation") == "88 %"
@@ -86,6 +94,7 @@ def test_report_shows_actions_and_survey_and_freezes_them_on_submit(db, world, a
     assert report.follow_up_snapshot is None
     html = text(as_user(host).get(url))
     assert "Et helt annet tiltak" in html and "Nytt tiltak etter innsending" in html
+    assert 'data-due="2027-12-24"' in html
 
 
 def test_free_text_or_an_action_is_needed_and_a_report_without_survey_shows_none(db, world,
@@ -113,4 +122,5 @@ def test_free_text_or_an_action_is_needed_and_a_report_without_survey_shows_none
     assert report.follow_up_actions == "Fylkets egen tekst"
     assert report.snapshot == {"actions": [{"raised": "Bare innspill", "raised_by": None,
                                             "action": "Et tiltak", "owner": None,
-                                            "status": "open"}], "survey": None}
+                                            "status": "open", "due_on": None}],
+                               "survey": None}
