@@ -246,7 +246,7 @@ def mail_answers(gathering: Gathering, actor) -> int:
     for registration in people:
         queue_template(MAIL_KIND, MAIL_TEMPLATE, to=registration.email,
                        to_name=registration.name, locale=getattr(registration, "locale", None),
-                       created_by=actor, county_id=gathering.county_id,
+                       reply_to=actor.email, created_by=actor, county_id=gathering.county_id,
                        gathering_id=gathering.id, **context)
     now = utcnow()
     for item in items:

@@ -91,13 +91,14 @@ def render_mail(template: str, locale: str | None = None, **context) -> tuple[st
 
 
 def queue_template(kind: str, template: str, *, to: str, locale: str | None = None,
-                   to_name: str | None = None, created_by=None, county_id=None,
-                   gathering_id=None, attachments=(), **context) -> OutboxMessage:
+                   to_name: str | None = None, reply_to: str | None = None, created_by=None,
+                   county_id=None, gathering_id=None, attachments=(),
+                   **context) -> OutboxMessage:
     subject, body = render_mail(template, locale, **context)
     return queue_mail(
         kind=kind, to=to, to_name=to_name, subject=subject, body_text=body,
-        created_by=created_by, county_id=county_id, gathering_id=gathering_id,
-        attachments=attachments,
+        reply_to=reply_to, created_by=created_by, county_id=county_id,
+        gathering_id=gathering_id, attachments=attachments,
     )
 
 

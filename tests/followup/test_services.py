@@ -132,6 +132,8 @@ def test_answers_go_once_to_each_participant_through_smtp(db, app, world, add_it
     assert send_due().sent == 3
     assert sorted(m["To"].addresses[0].addr_spec for m in server.messages) == sorted(
         p.email for p in came)
+    # Answers to the mail reach the host who sent it, not the no-reply sender.
+    assert {m["Reply-To"] for m in server.messages} == {host.email}
     text = body(server.messages[0])
     assert q.raised in text and q.answer in text
     assert i.action in text and "Bodø kommune" in text and "bord 3" in text
