@@ -177,6 +177,24 @@ def test_results_page_shows_the_figures_counted_by_hand(client, answered):
     assert re.search(r'<script src="/reports/assets/plotly-[\d.]+\.min\.js" defer>', html)
     assert "<script>" not in html
 
+    # In English: the questions' and options' English texts on the page, in its charts and
+    # in the files; a host's question without one keeps its own.
+    page = f"/gatherings/{answered['gathering'].id}/survey/results"
+    client.post("/language", data={"language": "en", "next": page,
+                                   "csrf_token": get_csrf(client, page)})
+    html = client.get(page).get_data(as_text=True)
+    part = sections(html)[coop]
+    assert unescape(question(survey, "cooperation").text_en) in unescape(part)
+    assert question(survey, "cooperation").text not in unescape(part)
+    assert '<th scope="row">Strongly agree</th>' in part and "Helt enig" not in part
+    figure = json.loads(unescape(re.search(
+        rf'<script type="application/json" id="chart-q{coop}-data">(.*?)</script>', html, re.S)[1]))
+    assert [t["name"] for t in figure["data"]] == [o["label_en"] for o in
+                                                     services.AGREEMENT_OPTIONS]
+    assert "Hvor lang reisevei?" in html
+    body = client.get(f"{page}.csv").data.decode("utf-8-sig")
+    assert "Ordinary refugees" in body and "Ordinære flyktninger" not in body
+
 
 def test_filters_count_by_hand_and_small_groups_show_nothing(client, answered, monkeypatch):
     survey, sent, gid = answered["survey"], answered["sent"], answered["gathering"].id
