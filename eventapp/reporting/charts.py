@@ -146,6 +146,8 @@ AGREEMENT_COLOURS = {
     "helt_uenig": ORANGE,
     "vet_ikke": "#eef0f3",
 }
+# A bar shorter than this (in %) has its figure outside: there is no room in it for "100 %".
+INSIDE_MIN = 12
 LABEL_WIDTH = 28  # characters per line in a bar's label, so long ones wrap on a phone
 
 
@@ -230,25 +232,29 @@ def national_agreement_chart(question: dict, chart_id: str) -> dict | None:
 
     shown = [r for r in question["counties"]
              if not r["suppressed"] and r["agree_share"] is not None]
-    if not shown and question["agree_share"] is None:
+    if not shown and question.get("agree_share") is None:
         return None
     names = [r["county_name"] for r in shown]
     shares = [round(r["agree_share"] * 100) for r in shown]
     layout = _layout(max(len(names), 1), 1, _("Agree fully or partly (%)"), 100)
     layout["xaxis"].update({"range": [0, 100], "dtick": 20, "ticksuffix": "\u00a0%"})
     layout["margin"]["r"] = 40  # room for the "100 %" tick
+    # Each figure in white inside its bar, which covers the national line drawn beneath the
+    # bars: the two never cross. A bar too short to hold its figure has it just outside.
+    inside = [s >= INSIDE_MIN for s in shares]
     figure = go.Figure(
         data=[go.Bar(x=shares, y=names, orientation="h", name=_("County"),
                      marker={"color": BLUE}, text=[f"{s}\u00a0%" for s in shares],
-                     # Outside, so a county at 0 % still shows its figure.
-                     textposition="outside", cliponaxis=False,
+                     textposition=["inside" if i else "outside" for i in inside],
+                     insidetextanchor="end", cliponaxis=False,
+                     textfont={"color": ["#ffffff" if i else "#1b1f24" for i in inside]},
                      hovertemplate="%{y}: %{x}\u00a0%<extra></extra>")],
         layout=layout)
-    national = question["agree_share"]
+    national = question.get("agree_share")
     if national is not None:
         value = national * 100
         figure.add_shape(type="line", x0=value, x1=value, y0=0, y1=1, yref="paper",
-                         line={"color": ORANGE, "width": 3, "dash": "dash"})
+                         layer="below", line={"color": ORANGE, "width": 3, "dash": "dash"})
         figure.add_annotation(x=value, y=1, yref="paper", yanchor="bottom", showarrow=False,
                               text=_("National: %(share)s", share=percent(national)),
                               font={"color": ORANGE})
@@ -262,26 +268,36 @@ def national_agreement_chart(question: dict, chart_id: str) -> dict | None:
 
 def national_single_chart(question: dict, options: list[tuple[str, str]],
                           chart_id: str) -> dict | None:
-    """Counts per option, stacked per county."""
+    """Each option's share of a county's answers, stacked to 100 % per county: counties of
+    different size compare (the table keeps the counts)."""
     import plotly.graph_objects as go
 
-    shown = [r for r in question["counties"] if not r["suppressed"]]
+    shown = [r for r in question["counties"]
+             if not r["suppressed"] and sum((r["counts"] or {}).values())]
     if not shown:
         return None
     names = [r["county_name"] for r in shown]
+    totals = [sum(r["counts"].values()) for r in shown]
     palette = [BLUE, "#6fa8dc", ORANGE, "#bcc2ca"]
-    traces = [go.Bar(x=[r["counts"].get(value, 0) for r in shown], y=names, orientation="h",
-                     name=label, marker={"color": palette[i % len(palette)]},
-                     hovertemplate="%{y}: %{x}<extra>" + label + "</extra>")
+    traces = [go.Bar(x=[r["counts"].get(value, 0) / n * 100 for r, n in zip(shown, totals,
+                                                                            strict=True)],
+                     y=names, orientation="h", name=label,
+                     marker={"color": palette[i % len(palette)]},
+                     customdata=[r["counts"].get(value, 0) for r in shown],
+                     hovertemplate="%{y}: %{x:.0f}\u00a0% (%{customdata})<extra>" + label
+                     + "</extra>")
               for i, (value, label) in enumerate(options)]
-    largest = max((sum(r["counts"].values()) for r in shown), default=0)
-    layout = _layout(len(names), 2, _("Responses"), largest)
+    layout = _layout(len(names), 2, _("Share of those who answered (%)"), 100)
+    layout["xaxis"].update({"range": [0, 100], "dtick": 20, "ticksuffix": "\u00a0%"})
+    layout["margin"]["r"] = 40  # room for the "100 %" tick
     layout.update({"barmode": "stack", "height": 150 + len(names) * BAR_HEIGHT})
     # The options in their own order, not reversed with the county axis.
     layout["legend"]["traceorder"] = "normal"
     figure = go.Figure(data=traces, layout=layout)
     summary = "; ".join(
-        f"{r['county_name']}: " + ", ".join(f"{label} {r['counts'].get(v, 0)}"
-                                             for v, label in options) for r in shown)
+        f"{r['county_name']}: " + ", ".join(f"{label} {percent(r['counts'].get(v, 0) / n)}"
+                                             for v, label in options)
+        for r, n in zip(shown, totals, strict=True))
     return {"id": chart_id, "figure": _json(figure),
-            "label": _("Bar chart of the answers per county. %(summary)s.", summary=summary)}
+            "label": _("Bar chart of the share of each answer per county. %(summary)s.",
+                       summary=summary)}

@@ -9,11 +9,13 @@ one are named apart, so the table and its totals hold only real gatherings.
 
 import csv
 import io
-import secrets
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import extract, func, select
 
@@ -34,6 +36,7 @@ from eventapp.surveys.models import (
     SurveyAnswer,
     SurveyResponse,
     SurveyTheme,
+    survey_answer_themes,
 )
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -385,6 +388,13 @@ def may_tag(user, gathering: Gathering) -> bool:
     return user.role == Role.DIRECTORATE or may_manage_county(user, gathering.county_id)
 
 
+def may_export(user, gathering: Gathering) -> bool:
+    """The files leave the app, so only those who answer for the survey take them: the
+    county's host and the directorate. Counsellors sit at the tables with the participants;
+    they read the page (which hides small groups) but take no copy away."""
+    return may_tag(user, gathering)
+
+
 def _require_tagger(user, survey: Survey) -> None:
     if not may_tag(user, survey.gathering):
         raise Forbidden(_("Only the county's host and the directorate can sort answers into "
@@ -394,6 +404,16 @@ def _require_tagger(user, survey: Survey) -> None:
 def themes(survey: Survey) -> list[SurveyTheme]:
     return list(db.session.scalars(select(SurveyTheme).where(SurveyTheme.survey_id == survey.id)
                                    .order_by(func.lower(SurveyTheme.name), SurveyTheme.id)))
+
+
+def theme_usage(survey: Survey) -> dict[int, int]:
+    """{theme id: how many answers carry it}, over the whole survey, for the theme list."""
+    rows = db.session.execute(
+        select(survey_answer_themes.c.theme_id, func.count())
+        .join(SurveyTheme, SurveyTheme.id == survey_answer_themes.c.theme_id)
+        .where(SurveyTheme.survey_id == survey.id)
+        .group_by(survey_answer_themes.c.theme_id)).all()
+    return {theme_id: n for theme_id, n in rows}
 
 
 def _theme_name(survey: Survey, name, *, keep: SurveyTheme | None = None) -> str:
@@ -488,6 +508,30 @@ def _filtered_response_ids(survey: Survey, group: str | None, settles: str | Non
     return ids
 
 
+# --- the language questions and options are shown in -----------------------------------------
+
+def english() -> bool:
+    return str(get_locale() or "").startswith("en")
+
+
+def in_language(item: dict, key: str) -> str:
+    """``item[key]``, or its English twin (``key + "_en"``) when the interface is English and
+    the twin is there; hosts' own questions may have none."""
+    return (english() and item.get(f"{key}_en")) or item[key]
+
+
+def _localise(questions: list[dict]) -> None:
+    """The question texts and option labels of results() or national_report() in the
+    interface's language, in place: the page, its charts and the files all read ``text`` and
+    ``label``."""
+    if not english():
+        return
+    for q in questions:
+        q["text"] = in_language(q, "text")
+        for option in q.get("options") or []:
+            option["label"] = in_language(option, "label")
+
+
 @dataclass
 class TextAnswer:
     id: int
@@ -513,6 +557,7 @@ def survey_results(survey: Survey, *, group: str | None = None,
     """results() with the free-text answers as rows (to tag) and each theme's count per
     question, under the same filter; nothing of either when the filter is suppressed."""
     figures = surveys.results(survey, group=group, settles=settles)
+    _localise(figures["questions"])
     all_themes = themes(survey)
     texts: dict[int, list[TextAnswer]] = {}
     counts: dict[int, list[tuple[SurveyTheme, int]]] = {}
@@ -535,21 +580,79 @@ def survey_results(survey: Survey, *, group: str | None = None,
     return SurveyResults(survey, figures, all_themes, texts, counts)
 
 
+# --- the files ---------------------------------------------------------------------------------
+
+class Share(float):
+    """A share from 0 to 1 in an export: "38 %" in a CSV, and in a workbook a number shown as a
+    percentage, so Excel can sort and sum it."""
+
+
 def _pct(share) -> str:
     return "" if share is None else f"{round(share * 100)} %"
 
 
+def _share(share) -> Share | str:
+    return "" if share is None else Share(share)
+
+
+def _text_cell(value):
+    return _pct(value) if isinstance(value, Share) else safe_cell(value)
+
+
+def slug(text: str) -> str:
+    """ASCII for a file name: "Fylkessamling Møre og Romsdal" -> "fylkessamling-more-og-romsdal".
+    The Norwegian letters are spelt out first; NFKD alone would drop "ø" and "æ"."""
+    text = text.translate(str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O",
+                                          "å": "a", "Å": "A"}))
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
+
+
+def survey_filename(gathering: Gathering, group: str | None = None,
+                    settles: str | None = None) -> str:
+    """"sporreundersokelse-<gathering>-<year>", the filter added, without the extension. The
+    name is Norwegian whatever the interface, as the files go to Norwegian colleagues."""
+    year = str(gathering.start_date.year)
+    title = slug(gathering.title) or "samling"
+    parts = ["sporreundersokelse", title]
+    if not title.endswith(year):
+        parts.append(year)
+    if group:
+        parts.append(slug(dict(survey_group_choices()).get(group, group)))
+    if settles:
+        parts.append(slug(dict(settles_choices()).get(settles, settles)))
+    return "-".join(parts)
+
+
+def filter_text(group: str | None, settles: str | None) -> str:
+    shown = []
+    if group:
+        shown.append(_("Participant group: %(group)s",
+                       group=dict(survey_group_choices()).get(group, group)))
+    if settles:
+        shown.append(_("The municipality settles: %(settles)s",
+                       settles=dict(settles_choices()).get(settles, settles)))
+    return "; ".join(shown) or _("Everyone who answered")
+
+
+def survey_preamble(report: SurveyResults) -> list[list]:
+    """What the file holds, above the tables: a filtered file must not pass for a full one."""
+    filters = report.figures["filters"]
+    return [[_("Gathering"), report.survey.gathering.title],
+            [_("Filter"), filter_text(filters["group"], filters["settles"])]]
+
+
 def survey_tables(report: SurveyResults) -> list[tuple[str, list, list[list]]]:
-    """The export: (sheet, header, rows) for the figures, the texts with their themes, and the
-    raw answers. None holds an id or a time, and the raw answers are shuffled and numbered for
-    this export only, so no row or its position leads back to a person. A suppressed filter
-    exports only that the group is too small."""
+    """The export: (sheet, header, rows) for the figures per question, and the written
+    answers per question with their themes. Nothing joins one person's answers: no row holds
+    more than one question's answer, and the texts are listed alphabetically within their
+    question, so neither a row nor its position leads from one answer to another of the same
+    person. A suppressed filter exports only that the group is too small."""
     figures = report.figures
     if report.suppressed:
         return [(_("Figures"), [_("Message")],
                  [[_("Too few responses in this group to show (fewer than %(n)d).",
                      n=figures["min_group"])]])]
-    questions = {q.id: q for q in report.survey.questions}
     summary = []
     for number, result in enumerate(figures["questions"], start=1):
         text = result["text"]
@@ -558,55 +661,24 @@ def survey_tables(report: SurveyResults) -> list[tuple[str, list, list[list]]]:
                 considered = result["considered"]
                 share = (option["count"] / considered
                          if considered and option["value"] != DONT_KNOW else None)
-                summary.append([number, text, option["label"], option["count"], _pct(share)])
+                summary.append([number, text, option["label"], option["count"], _share(share)])
             summary.append([number, text, _("Agree fully or partly"), result["agree"],
-                            _pct(result["agree_share"])])
+                            _share(result["agree_share"])])
         elif "options" in result:
             for option in result["options"]:
                 summary.append([number, text, option["label"], option["count"],
-                                _pct(option["share"])])
+                                _share(option["share"])])
         else:
             summary.append([number, text, _("Answered"), result["answered"], ""])
             for theme, count in report.theme_counts.get(result["question_id"], []):
                 summary.append([number, text, _("Theme: %(name)s", name=theme.name), count, ""])
-    texts = [[number, questions[r["question_id"]].text, answer.text,
-              ", ".join(t.name for t in answer.themes)]
+    texts = [[number, r["text"], answer.text, ", ".join(t.name for t in answer.themes)]
              for number, r in enumerate(figures["questions"], start=1)
              for answer in report.texts.get(r["question_id"], [])]
     return [
         (_("Figures"), [_("No."), _("Question"), _("Answer"), _("Count"), _("Share")], summary),
         (_("Texts"), [_("No."), _("Question"), _("Answer"), _("Themes")], texts),
-        (_("Raw answers"), *_raw_answers(report)),
     ]
-
-
-def _raw_answers(report: SurveyResults) -> tuple[list, list[list]]:
-    survey = report.survey
-    ids = _filtered_response_ids(survey, report.figures["filters"]["group"],
-                                 report.figures["filters"]["settles"])
-    by_response: dict[int, dict[int, list[str]]] = {r: {} for r in ids}
-    for answer in db.session.scalars(select(SurveyAnswer)
-                                     .where(SurveyAnswer.response_id.in_(ids or [-1]))):
-        value = answer.text if answer.text is not None else answer.choice
-        by_response[answer.response_id].setdefault(answer.question_id, []).append(value)
-    labels = {q.id: {o["value"]: o["label"] for o in q.option_list} for q in survey.questions}
-    group_label = {None: "", **dict(survey_group_choices())}
-    responses = list(by_response.items())
-    # A fresh random order each export: neither the database's order nor the day answered.
-    secrets.SystemRandom().shuffle(responses)
-    groups = dict(db.session.execute(select(SurveyResponse.id, SurveyResponse.participant_group)
-                                     .where(SurveyResponse.id.in_(ids or [-1]))).all())
-    header = [_("Response"), _("Participant group"),
-              *[f"{n}. {q.text}" for n, q in enumerate(survey.questions, start=1)]]
-    rows = []
-    for sequence, (response_id, answers) in enumerate(responses, start=1):
-        cells = [sequence, group_label.get(groups.get(response_id), "")]
-        for q in survey.questions:
-            given = answers.get(q.id, [])
-            cells.append(" | ".join(labels[q.id].get(v, v) for v in sorted(given))
-                         if q.kind not in TEXT_KINDS else (given[0] if given else ""))
-        rows.append(cells)
-    return header, rows
 
 
 def survey_group_choices() -> list[tuple[str, str]]:
@@ -615,37 +687,69 @@ def survey_group_choices() -> list[tuple[str, str]]:
 
 
 def settles_choices() -> list[tuple[str, str]]:
-    return [(o["value"], o["label"]) for o in surveys.SETTLES_OPTIONS]
+    return [(o["value"], in_language(o, "label")) for o in surveys.SETTLES_OPTIONS]
 
 
-def sheets_to_csv(sheets: list[tuple[str, list, list[list]]]) -> bytes:
-    """Each sheet as a section: its name, header and rows, a blank line between."""
+def sheets_to_csv(sheets: list[tuple[str, list, list[list]]], preamble=()) -> bytes:
+    """The preamble's lines first, then each sheet as a section: its name, header and rows, a
+    blank line before each."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerows([_text_cell(c) for c in row] for row in preamble)
     for i, (name, header, rows) in enumerate(sheets):
-        if i:
+        if i or preamble:
             writer.writerow([])
         writer.writerow([safe_cell(name)])
         writer.writerow([safe_cell(c) for c in header])
-        writer.writerows([safe_cell(c) for c in row] for row in rows)
+        writer.writerows([_text_cell(c) for c in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def sheets_to_xlsx(sheets: list[tuple[str, list, list[list]]]) -> bytes:
+def sheets_to_xlsx(sheets: list[tuple[str, list, list[list]]], preamble=()) -> bytes:
+    """A sheet each, the preamble's lines and a blank row above each sheet's header."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     for name, header, rows in sheets:
         sheet = book.create_sheet(name[:31])
+
+        def cell(value, sheet=sheet):
+            if not isinstance(value, Share):
+                return safe_cell(value)
+            out = WriteOnlyCell(sheet, value=float(value))
+            out.number_format = "0 %"
+            return out
+
+        for row in preamble:
+            sheet.append([safe_cell(c) for c in row])
+        if preamble:
+            sheet.append([])
         sheet.append([safe_cell(c) for c in header])
         for row in rows:
-            sheet.append([safe_cell(c) for c in row])
+            sheet.append([cell(c) for c in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
 # --- the national survey comparison -----------------------------------------------------------
+
+TOP_ITEMS = 3
+TOP_THEMES = 5
+
+
+def may_compare_surveys(user) -> bool:
+    """The directorate and the county hosts, as for the national grant report's purpose:
+    the comparison is for those who answer for the gatherings, not for counsellors."""
+    return (user is not None and user.is_authenticated
+            and user.role in (Role.DIRECTORATE, Role.COUNTY_HOST))
+
+
+def require_survey_comparer(user) -> None:
+    if not may_compare_surveys(user):
+        raise Forbidden(_("The survey comparison is for the directorate and the county hosts."))
+
 
 def survey_years(user) -> list[int]:
     year = extract("year", Gathering.start_date)
@@ -660,16 +764,100 @@ def default_survey_year(user) -> int:
     return years[-1] if years else now
 
 
+def _year_surveys(user, year: int) -> list[Survey]:
+    """The year's surveys the user may open, as national_report() picks the year's surveys."""
+    stmt = (select(Survey).join(Gathering, Gathering.id == Survey.gathering_id)
+            .where(extract("year", Gathering.start_date) == year)
+            .order_by(Gathering.start_date, Gathering.id))
+    return list(db.session.scalars(_reported(stmt, user)))
+
+
+def _top_items(copies: list, by_question: dict[int, list]) -> list[dict]:
+    """The most chosen items over a county's copies of the question, by their titles (each
+    gathering has its own programme), with each share of those who answered."""
+    counts: Counter = Counter()
+    respondents = set()
+    for question in copies:
+        labels = {o["value"]: in_language(o, "label") for o in question.option_list}
+        for response_id, choice in by_question.get(question.id, []):
+            counts[labels.get(choice, choice)] += 1
+            respondents.add(response_id)
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[:TOP_ITEMS]
+    return [{"label": label, "count": n, "share": n / len(respondents)} for label, n in top]
+
+
+def _top_themes(question_ids: list[int]) -> list[dict]:
+    """The themes most often tagged on these questions' answers, by name as tagged (themes
+    belong to one survey; two surveys' themes of the same name count as one)."""
+    rows = db.session.execute(
+        select(SurveyTheme.name, func.count())
+        .join(survey_answer_themes, survey_answer_themes.c.theme_id == SurveyTheme.id)
+        .join(SurveyAnswer, SurveyAnswer.id == survey_answer_themes.c.answer_id)
+        .where(SurveyAnswer.question_id.in_(question_ids or [-1]))
+        .group_by(SurveyTheme.name)).all()
+    counts: dict[str, list] = {}
+    for name, n in rows:
+        entry = counts.setdefault(name.casefold(), [name, 0])
+        entry[1] += n
+    top = sorted(counts.values(), key=lambda e: (-e[1], e[0].casefold()))[:TOP_THEMES]
+    return [{"name": name, "count": n} for name, n in top]
+
+
+def _county_details(user, year: int, questions: list[dict]) -> None:
+    """Adds to each county row the user may see: ``links`` to its gatherings' results, and
+    for a county not suppressed the top items (``top_items``) or the top themes
+    (``themes``) of the question."""
+    year_surveys = _year_surveys(user, year)
+    by_county: dict[str, list[Survey]] = {}
+    for survey in year_surveys:
+        by_county.setdefault(survey.gathering.county.number, []).append(survey)
+    items_codes = {q["code"] for q in questions if q["kind"] == "programme_items"}
+    item_copies = [q for s in year_surveys for q in s.questions if q.code in items_codes]
+    chosen: dict[int, list] = {}
+    for question_id, response_id, choice in db.session.execute(
+            select(SurveyAnswer.question_id, SurveyAnswer.response_id, SurveyAnswer.choice)
+            .where(SurveyAnswer.question_id.in_([q.id for q in item_copies] or [-1]))).all():
+        chosen.setdefault(question_id, []).append((response_id, choice))
+    for q in questions:
+        for row in q["counties"]:
+            mine = by_county.get(row["county_number"], [])
+            row["links"] = [] if row["suppressed"] else [
+                {"gathering_id": s.gathering_id, "title": s.gathering.title} for s in mine]
+            if row["suppressed"]:
+                continue
+            copies = [c for s in mine for c in s.questions if c.code == q["code"]]
+            if q["kind"] == "programme_items":
+                row["top_items"] = _top_items(copies, chosen)
+            elif q["kind"] in TEXT_KINDS:
+                row["themes"] = _top_themes([c.id for c in copies])
+
+
 def national_survey(user, year: int) -> dict:
     """national_report(year) as ``user`` may see it: the directorate every county; a county
-    the national figure and range, and only its own county's row."""
-    require_viewer(user)
+    host the national figure and range, and only their own county's row. Each county row the
+    user sees gains links to its results pages, its top items and its top themes."""
+    require_survey_comparer(user)
     report = surveys.national_report(year)
+    _localise(report["questions"])
     if user.role != Role.DIRECTORATE:
         own = user.county.number if user.county else None
         for question in report["questions"]:
             question["counties"] = [r for r in question["counties"] if r["county_number"] == own]
+    _county_details(user, year, report["questions"])
     return report
+
+
+def national_survey_filename(user, year: int) -> str:
+    if user.role == Role.DIRECTORATE or user.county is None:
+        return f"sporreundersokelse-fylkene-{year}"
+    return f"sporreundersokelse-{slug(user.county.name)}-{year}"
+
+
+def national_survey_preamble(report: dict) -> list[list]:
+    return [[_("Year"), report["year"]],
+            [_("Responses"), ngettext("%(num)d response", "%(num)d responses",
+                                      report["responses"])
+             + " · " + ngettext("%(num)d survey", "%(num)d surveys", report["surveys"])]]
 
 
 def national_survey_table(report: dict) -> tuple[list, list[list]]:
@@ -685,22 +873,28 @@ def national_survey_table(report: dict) -> tuple[list, list[list]]:
                 rows.append([*place, "", few, ""])
             elif q["kind"] == "agreement":
                 rows.append([*place, r["answered"], _("Agree fully or partly"),
-                             _pct(r["agree_share"])])
+                             _share(r["agree_share"])])
             elif q["kind"] == "single":
                 for value, label in settles_choices_for(q):
                     rows.append([*place, r["answered"], label, r["counts"].get(value, 0)])
             else:
                 rows.append([*place, r["answered"], _("Answered"), r["answered"]])
+                for item in r.get("top_items", []):
+                    rows.append([*place, r["answered"], item["label"], item["count"]])
+                for theme in r.get("themes", []):
+                    rows.append([*place, r["answered"], _("Theme: %(name)s", name=theme["name"]),
+                                 theme["count"]])
         national = [text, _("National"), report["responses"], q["answered"]]
         if q["kind"] == "agreement":
             rng = q["range"]
-            rows.append([*national, _("Agree fully or partly"), _pct(q["agree_share"])])
+            rows.append([*national, _("Agree fully or partly"), _share(q["agree_share"])])
             if rng:
                 rows.append([text, _("Range over counties"), "", "",
                              _("Range (lowest–highest)"), f"{_pct(rng['min'])}–{_pct(rng['max'])}"])
         elif q["kind"] == "single":
+            counts = q.get("counts")
             for value, label in settles_choices_for(q):
-                rows.append([*national, label, q["counts"].get(value, 0)])
+                rows.append([*national, label, "" if counts is None else counts.get(value, 0)])
         else:
             rows.append([*national, _("Answered"), q["answered"]])
     return header, rows
@@ -709,4 +903,7 @@ def national_survey_table(report: dict) -> tuple[list, list[list]]:
 def settles_choices_for(question: dict) -> list[tuple[str, str]]:
     """The options of a national single-choice question, in the template's order."""
     known = dict(settles_choices())
-    return [(v, known.get(v, v)) for v in question.get("counts", {})]
+    # The national counts may be held back (too few); a county's then name the options.
+    counts = question.get("counts") or next(
+        (r["counts"] for r in question["counties"] if r.get("counts")), {})
+    return [(v, known.get(v, v)) for v in counts]

@@ -16,6 +16,8 @@ from eventapp.reporting.forms import RenameThemeForm, ThemeForm
 from eventapp.surveys import services as surveys
 
 VIEWERS = (Role.DIRECTORATE, Role.COUNTY_HOST, Role.COUNSELLOR)
+# The survey comparison: not counsellors (see services.may_compare_surveys).
+SURVEY_COMPARERS = (Role.DIRECTORATE, Role.COUNTY_HOST)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The app's policy (security_headers in eventapp/__init__.py) with one addition, only on pages
@@ -69,7 +71,8 @@ def _years(year: int) -> list[int]:
 
 
 def _download(body: bytes, fmt: str, filename: str) -> Response:
-    response = Response(body, mimetype="text/csv; charset=utf-8" if fmt == "csv" else XLSX)
+    # content_type, not mimetype: Flask adds "; charset=utf-8" to a text mimetype itself.
+    response = Response(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -179,13 +182,26 @@ def _back(gathering: Gathering, anchor: str | None = None):
                             _anchor=anchor))
 
 
+def _survey_results(survey, group, settles):
+    """The results under the filter, or (when results() refuses the filter, as it does for two
+    filters at once) everyone's with the reason."""
+    try:
+        return services.survey_results(survey, group=group, settles=settles), None
+    except ValidationFailed as exc:
+        return services.survey_results(survey), exc.message
+
+
 def _results_page(gathering: Gathering, *, theme_form=None, rename_forms=None,
                   status: int = 200, problem: str | None = None, group=None, settles=None):
     survey = surveys.find_survey(gathering)
     report = figures = None
+    usage = {}
     if survey is not None:
-        report = services.survey_results(survey, group=group, settles=settles)
+        report, refused = _survey_results(survey, group, settles)
+        if refused:
+            problem, status, group, settles = refused, 422, None, None
         figures = charts.survey_charts(report.figures)
+        usage = services.theme_usage(survey)
     tagger = services.may_tag(current_user, gathering)
     if tagger and theme_form is None:
         theme_form = ThemeForm(formdata=None)
@@ -198,6 +214,7 @@ def _results_page(gathering: Gathering, *, theme_form=None, rename_forms=None,
         "reporting/survey_results.html", figures or {}, status, gathering=gathering,
         survey=survey, report=report, may_tag=tagger, theme_form=theme_form if tagger else None,
         rename_forms=rename_forms, problem=problem, group=group, settles=settles,
+        usage=usage, may_export=services.may_export(current_user, gathering),
         group_choices=services.survey_group_choices(),
         settles_choices=services.settles_choices(), percent=charts.percent)
 
@@ -215,15 +232,20 @@ def survey_results(gathering_id: int):
 @login_required
 def survey_export(gathering_id: int, fmt: str):
     gathering = _survey_gathering(gathering_id)
+    if not services.may_export(current_user, gathering):
+        abort(403)
     survey = _survey(gathering)
     group, settles, problem = _filters()
     if problem:
         abort(422, problem)
-    sheets = services.survey_tables(services.survey_results(survey, group=group,
-                                                            settles=settles))
-    body = (services.sheets_to_csv(sheets) if fmt == "csv"
-            else services.sheets_to_xlsx(sheets))
-    return _download(body, fmt, f"survey-results-{gathering.id}")
+    try:
+        report = services.survey_results(survey, group=group, settles=settles)
+    except ValidationFailed as exc:
+        abort(422, exc.message)
+    sheets, preamble = services.survey_tables(report), services.survey_preamble(report)
+    body = (services.sheets_to_csv(sheets, preamble) if fmt == "csv"
+            else services.sheets_to_xlsx(sheets, preamble))
+    return _download(body, fmt, services.survey_filename(gathering, group, settles))
 
 
 def _tagger_survey(gathering_id: int):
@@ -278,11 +300,25 @@ def rename_theme(gathering_id: int, theme_id: int):
     return _back(gathering, "themes")
 
 
+@bp.get("/gatherings/<int:gathering_id>/survey/themes/<int:theme_id>/delete")
+@login_required
+def confirm_delete_theme(gathering_id: int, theme_id: int):
+    """Deleting a theme unties it from every answer it is on, so the page says how many first."""
+    gathering, survey = _tagger_survey(gathering_id)
+    theme = _theme(survey, theme_id)
+    return render_template("reporting/theme_delete.html", gathering=gathering, theme=theme,
+                           used=services.theme_usage(survey).get(theme.id, 0))
+
+
 @bp.post("/gatherings/<int:gathering_id>/survey/themes/<int:theme_id>/delete")
 @login_required
 def delete_theme(gathering_id: int, theme_id: int):
     gathering, survey = _tagger_survey(gathering_id)
     theme = _theme(survey, theme_id)
+    if request.form.get("confirm") != "yes":
+        # Only the confirmation page's form says yes; anything else goes there first.
+        return redirect(url_for("reporting.confirm_delete_theme", gathering_id=gathering.id,
+                                theme_id=theme.id))
     name = theme.name
     act(lambda: services.delete_theme(theme, current_user),
         lambda _r: _("The theme “%(name)s” is deleted; the answers stay.", name=name),
@@ -338,7 +374,7 @@ def _national_survey_charts(report: dict) -> dict[str, dict]:
 
 
 @bp.get("/reports/national/survey")
-@roles_required(*VIEWERS)
+@roles_required(*SURVEY_COMPARERS)
 def national_survey():
     year, problem = _survey_year()
     report = services.national_survey(current_user, year)
@@ -352,13 +388,13 @@ def national_survey():
 
 
 @bp.get("/reports/national/survey.<any(csv, xlsx):fmt>")
-@roles_required(*VIEWERS)
+@roles_required(*SURVEY_COMPARERS)
 def national_survey_export(fmt: str):
     year = services.parse_year(request.args.get("year"))
     year = year if year is not None else services.default_survey_year(current_user)
-    table = services.national_survey_table(services.national_survey(current_user, year))
-    body = (services.to_csv([[services.safe_cell(c) for c in table[0]],
-                             [[services.safe_cell(c) for c in row] for row in table[1]]])
-            if fmt == "csv" else services.sheets_to_xlsx([(_("Survey %(year)d", year=year),
-                                                           *table)]))
-    return _download(body, fmt, f"national-survey-{year}")
+    report = services.national_survey(current_user, year)
+    sheets = [(_("Survey %(year)d", year=year), *services.national_survey_table(report))]
+    preamble = services.national_survey_preamble(report)
+    body = (services.sheets_to_csv(sheets, preamble) if fmt == "csv"
+            else services.sheets_to_xlsx(sheets, preamble))
+    return _download(body, fmt, services.national_survey_filename(current_user, year))

@@ -47,8 +47,12 @@ def test_survey_pages_draw_their_charts(page, db, make_user, make_gathering, scr
                    rng.choice(["municipal", "county", "partner"]))
         if county == "46":
             gathering, vestland = g, survey
-            for name in ("Bookingsystem", "Gruppearbeid"):
-                reporting.create_theme(vestland, host, name)
+            themes = [reporting.create_theme(vestland, host, name)
+                      for name in ("Bookingsystem", "Gruppearbeid")]
+            texts = reporting.survey_results(vestland).texts
+            for answers in texts.values():
+                for a in answers[:2]:
+                    reporting.set_themes(vestland, host, a.id, [themes[0].id])
             db.session.commit()
     messages = _watch(page)
     log_in_ok(page, directorate.email)
@@ -67,6 +71,11 @@ def test_survey_pages_draw_their_charts(page, db, make_user, make_gathering, scr
         expect(page.locator(".survey-tag-form").first).to_be_hidden()
         page.locator(".survey-tag summary").first.click()
         expect(page.locator(".survey-tag-form").first).to_be_visible()
+        # The themes (new one, and the list with counts) come before the questions.
+        themes_box = page.locator("#themes").bounding_box()
+        assert themes_box["y"] < page.locator(".survey-question").first.bounding_box()["y"]
+        page.locator(".survey-theme-admin summary").click()
+        expect(page.locator(".survey-theme-used").first).to_be_visible()
         width, inner = no_horizontal_scroll(page)
         assert width <= inner, f"the results page scrolls sideways on {size}"
         check_axe(page, f"survey results {size}", found)
@@ -78,10 +87,19 @@ def test_survey_pages_draw_their_charts(page, db, make_user, make_gathering, scr
         expect(page.locator("#chart-settles .main-svg").first).to_be_visible()
         # Vestland and Rogaland drawn; Agder has too few responses for a bar.
         expect(page.locator("#chart-cooperation .barlayer .point")).to_have_count(2)
+        # Top items per county, and each county's name leads to its results.
+        expect(page.locator('#nq-useful_items [data-field="top-items"] li')).to_have_count(6)
+        expect(page.locator('#nq-useful_items a[data-link="results"]')).to_have_count(2)
         width, inner = no_horizontal_scroll(page)
         assert width <= inner, f"the survey comparison scrolls sideways on {size}"
         check_axe(page, f"survey comparison {size}", found)
         screenshot(page, f"survey-national-{size}")
+
+        page.goto(f"/gatherings/{gathering.id}/survey/themes/{themes[0].id}/delete")
+        expect(page.locator("#delete-theme button")).to_be_visible()
+        width, inner = no_horizontal_scroll(page)
+        assert width <= inner, f"the theme deletion page scrolls sideways on {size}"
+        check_axe(page, f"delete theme {size}", found)
     assert page.evaluate("window.__csp") == []
     assert messages == []
     assert not found, "\n".join(found)

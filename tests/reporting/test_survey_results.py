@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from eventapp.core.errors import Forbidden, NotFound
+from eventapp.core.errors import Forbidden, NotFound, ValidationFailed
 from eventapp.reporting import services as reporting
 from eventapp.surveys import services
 from eventapp.surveys.models import AGREEMENT, SurveyAnswer, SurveyResponse, SurveyTheme
@@ -177,8 +177,26 @@ def test_results_page_shows_the_figures_counted_by_hand(client, answered):
     assert re.search(r'<script src="/reports/assets/plotly-[\d.]+\.min\.js" defer>', html)
     assert "<script>" not in html
 
+    # In English: the questions' and options' English texts on the page, in its charts and
+    # in the files; a host's question without one keeps its own.
+    page = f"/gatherings/{answered['gathering'].id}/survey/results"
+    client.post("/language", data={"language": "en", "next": page,
+                                   "csrf_token": get_csrf(client, page)})
+    html = client.get(page).get_data(as_text=True)
+    part = sections(html)[coop]
+    assert unescape(question(survey, "cooperation").text_en) in unescape(part)
+    assert question(survey, "cooperation").text not in unescape(part)
+    assert '<th scope="row">Strongly agree</th>' in part and "Helt enig" not in part
+    figure = json.loads(unescape(re.search(
+        rf'<script type="application/json" id="chart-q{coop}-data">(.*?)</script>', html, re.S)[1]))
+    assert [t["name"] for t in figure["data"]] == [o["label_en"] for o in
+                                                     services.AGREEMENT_OPTIONS]
+    assert "Hvor lang reisevei?" in html
+    body = client.get(f"{page}.csv").data.decode("utf-8-sig")
+    assert "Ordinary refugees" in body and "Ordinære flyktninger" not in body
 
-def test_filters_count_by_hand_and_small_groups_show_nothing(client, answered):
+
+def test_filters_count_by_hand_and_small_groups_show_nothing(client, answered, monkeypatch):
     survey, sent, gid = answered["survey"], answered["sent"], answered["gathering"].id
     login(client, answered["directorate"].email)
     municipal = by_hand(survey, sent, group="municipal")
@@ -189,11 +207,12 @@ def test_filters_count_by_hand_and_small_groups_show_nothing(client, answered):
     check_page(html, survey, municipal)
     assert '<option value="municipal" selected>' in html
 
-    # Partners: 2 invited + 1 by QR. Settling refugees from Ukraine: a handful at most.
+    # Partners: 2 invited + 1 by QR; and the rarest settles answer.
     assert by_hand(survey, sent, group="partner")["n"] < 5
-    for query in ("group=partner", "group=county&settles=both"):
-        assert by_hand(survey, sent, *[dict(p.split("=") for p in query.split("&")).get(k)
-                                       for k in ("group", "settles")])["n"] < 5
+    rare = min(services.SETTLES_OPTIONS, key=lambda o: by_hand(survey, sent,
+                                                                settles=o["value"])["n"])
+    assert by_hand(survey, sent, settles=rare["value"])["n"] < 5
+    for query in ("group=partner", f"settles={rare['value']}"):
         response = client.get(f"/gatherings/{gid}/survey/results?{query}")
         assert response.status_code == 200
         html = response.get_data(as_text=True)
@@ -201,22 +220,40 @@ def test_filters_count_by_hand_and_small_groups_show_nothing(client, answered):
         assert "survey-question" not in html and "survey-text-body" not in html
         assert "Download" not in html and ".csv" not in html
         assert "application/json" not in html
-        # The file says the same and carries no figures and no raw answers.
+        # The file says the same (under the gathering and the filter) and carries no figures.
         body = client.get(f"/gatherings/{gid}/survey/results.csv?{query}").data.decode("utf-8-sig")
-        assert len([r for r in csv.reader(io.StringIO(body), delimiter=";") if r]) == 3
+        assert len([r for r in csv.reader(io.StringIO(body), delimiter=";") if r]) == 2 + 3
         assert not any(t.split()[0] in body for t in TEXTS[:3])
         book = load_workbook(io.BytesIO(client.get(
             f"/gatherings/{gid}/survey/results.xlsx?{query}").data))
-        assert len(book.sheetnames) == 1 and book.active.max_row == 2
+        assert len(book.sheetnames) == 1 and book.active.max_row == 2 + 1 + 2
 
     # A value that is no choice: a message, everyone shown, nothing broken.
     response = client.get(f"/gatherings/{gid}/survey/results?group=admins&settles=x")
     assert response.status_code == 422
     assert re.search(r'data-figure="filtered">17 ', response.get_data(as_text=True))
     assert client.get(f"/gatherings/{gid}/survey/results.csv?group=admins").status_code == 422
+    # The form asks for one filter at a time; when results() refuses two together the page
+    # shows everyone with the reason, and the file is refused.
+    assert 'aria-describedby="filter-hint"' in html and 'id="filter-hint"' in html
+    real = services.results
+
+    def one_at_a_time(survey, *, group=None, settles=None):
+        if group and settles:
+            raise ValidationFailed("Choose one filter at a time", field="settles")
+        return real(survey, group=group, settles=settles)
+
+    monkeypatch.setattr(services, "results", one_at_a_time)
+    response = client.get(f"/gatherings/{gid}/survey/results?group=municipal&settles=both")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Choose one filter at a time" in html
+    assert re.search(r'data-figure="filtered">17 ', html)
+    assert client.get(f"/gatherings/{gid}/survey/results.csv?group=municipal&settles=both"
+                      ).status_code == 422
 
 
 def _csv_sections(body: bytes) -> list[list[list[str]]]:
+    """The preamble (gathering and filter), then each section's rows."""
     text = body.decode("utf-8")
     assert text.startswith("\ufeff")
     out, current = [], []
@@ -230,36 +267,21 @@ def _csv_sections(body: bytes) -> list[list[list[str]]]:
     return out
 
 
-def _raw_expected(survey, sent, group=None, *, ordered=False) -> list[tuple]:
-    labels = {q.id: {o["value"]: o["label"] for o in q.option_list} for q in survey.questions}
-    rows = []
-    for g, answers in sent:
-        if group is not None and g != group:
-            continue
-        cells = []
-        for q in survey.questions:
-            value = answers.get(q.id)
-            if value is None:
-                cells.append("")
-            elif isinstance(value, list):
-                cells.append(" | ".join(labels[q.id][v] for v in sorted(value)))
-            elif q.kind in ("short_text", "long_text"):
-                text = value.strip()
-                cells.append("'" + text if text.startswith("=") else text)
-            else:
-                cells.append(labels[q.id][value])
-        rows.append(tuple(cells))
-    return rows if ordered else sorted(rows)
-
-
 def test_exports_match_the_hand_count_and_hold_nothing_that_joins_a_person(client, db,
                                                                            answered):
     survey, sent, gid = answered["survey"], answered["sent"], answered["gathering"].id
     want = by_hand(survey, sent)
-    login(client, answered["counsellor"].email)
+    login(client, answered["host"].email)
     response = client.get(f"/gatherings/{gid}/survey/results.csv")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    figures, texts, raw = _csv_sections(response.data)
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == \
+        'attachment; filename="sporreundersokelse-samling-46-2027.csv"'
+    sections_ = _csv_sections(response.data)
+    # The gathering and the filter on top, then figures and texts: no per-response section.
+    preamble, figures, texts = sections_
+    assert preamble[0][1] == "Samling 46" and len(preamble) == 2
+    assert [figures[0][0], texts[0][0]] == ["Tall", "Tekstsvar"]
 
     numbers = {q.id: n for n, q in enumerate(survey.questions, start=1)}
     got: dict[int, dict[str, int]] = {}
@@ -276,40 +298,47 @@ def test_exports_match_the_hand_count_and_hold_nothing_that_joins_a_person(clien
             assert {v: mine[labels[v]] for v in q.values} == w["counts"]
         else:
             assert mine == {"Har svart": w["answered"]}
-    # Texts: formula-safe, one row per written answer.
+    # Texts: formula-safe, one row per written answer, alphabetical within their question.
     text_rows = texts[2:]
-    assert len(text_rows) == sum(len(want[q.id]["texts"]) for q in survey.questions
-                                 if q.kind in ("short_text", "long_text"))
+    for q in survey.questions:
+        if q.kind in ("short_text", "long_text"):
+            mine = [r[2].removeprefix("'") for r in text_rows if r[0] == str(numbers[q.id])]
+            assert mine == sorted(want[q.id]["texts"], key=str.casefold)
     assert any(r[2].startswith("'=HYPERLINK") for r in text_rows)
     assert not any(r[2].startswith("=") for r in text_rows)
+    # No row holds more than one question's answer: one question number per row, and no
+    # row holds two of the texts anyone wrote.
+    written = {a[q.id].strip() for _g, a in sent for q in survey.questions
+               if q.kind in ("short_text", "long_text") and q.id in a}
+    for row in figures[2:] + text_rows:
+        assert row[0].isdigit()
+        assert sum(1 for c in row if c.removeprefix("'") in written) <= 1, row
+    assert len(text_rows) == sum(len(want[q.id]["texts"]) for q in survey.questions
+                                 if q.kind in ("short_text", "long_text"))
 
-    # Raw answers: the same responses, numbered 1..n for this file; no id, no date.
-    header, rows = raw[1], raw[2:]
-    assert [h.lower() for h in header[:2]] == ["besvarelse", "deltakergruppe"]
-    assert not any(re.search(r"\bid\b|date|time|day|token|registration|invit"
-                             r"|dato|tidspunkt|klokkeslett|nøkkel|påmeld", h, re.I)
-                   for h in header)
-    assert [int(r[0]) for r in rows] == list(range(1, len(sent) + 1))
-    assert sorted(tuple(r[2:]) for r in rows) == _raw_expected(survey, sent)
-    date_like = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4}")
-    assert not any(date_like.search(c) for r in rows for c in r)
-    # The responses were created in the order sent; the file lists them in another.
-    created = _raw_expected(survey, sent, ordered=True)
-    assert [tuple(r[2:]) for r in rows] != created
-    # Shuffled afresh each time: two exports list the responses in different orders.
-    orders = {tuple(tuple(r[2:]) for r in _csv_sections(
-        client.get(f"/gatherings/{gid}/survey/results.csv").data)[2][2:]) for _ in range(4)}
-    assert len(orders) > 1
-
-    book = load_workbook(io.BytesIO(client.get(f"/gatherings/{gid}/survey/results.xlsx").data))
-    assert book.sheetnames == ["Tall", "Tekstsvar", "Rådata"]
-    sheet_rows = [[("" if c is None else str(c)) for c in r]
-                  for r in book["Rådata"].iter_rows(min_row=2, values_only=True)]
-    assert sorted(tuple(r[2:]) for r in sheet_rows) == _raw_expected(survey, sent)
-    # Filtered: only that group's responses.
-    filtered = _csv_sections(client.get(f"/gatherings/{gid}/survey/results.csv?group=municipal")
-                             .data)[2][2:]
-    assert sorted(tuple(r[2:]) for r in filtered) == _raw_expected(survey, sent, "municipal")
+    response = client.get(f"/gatherings/{gid}/survey/results.xlsx")
+    assert response.headers["Content-Disposition"].endswith('samling-46-2027.xlsx"')
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Tall", "Tekstsvar"]
+    sheet = book["Tall"]
+    assert sheet["B1"].value == "Samling 46"
+    # The share is a number Excel can sort and sum, shown as a percentage.
+    coop = question(survey, "cooperation")
+    agree_row = next(r for r in sheet.iter_rows(min_row=5)
+                     if r[0].value == numbers[coop.id] and r[2].value == "Helt eller delvis enig")
+    w = want[coop.id]
+    assert agree_row[4].value == pytest.approx(w["agree"] / w["considered"])
+    assert agree_row[4].number_format == "0 %"
+    # Filtered: the filter on top and in the name; only that group's texts.
+    response = client.get(f"/gatherings/{gid}/survey/results.csv?group=municipal")
+    assert response.headers["Content-Disposition"].endswith(
+        '-2027-ansatt-i-kommune.csv"')
+    preamble, _figures, texts = _csv_sections(response.data)
+    assert "Ansatt i kommune" in preamble[1][1]
+    municipal = by_hand(survey, sent, group="municipal")
+    assert sorted(r[2].removeprefix("'") for r in texts[2:]) == sorted(
+        t for q in survey.questions if q.kind in ("short_text", "long_text")
+        for t in municipal[q.id]["texts"])
 
 
 def _text_answers(survey, question_id=None) -> list[SurveyAnswer]:
@@ -372,8 +401,13 @@ def test_host_sorts_text_answers_into_themes_and_the_page_counts_them(client, db
             for i in ids:
                 expected[i] = expected.get(i, 0) + 1
     assert {t.id: n for t, n in survey_results.theme_counts[short.id]} == expected
+    # The theme list counts each theme's answers over the whole survey.
+    used = dict(re.findall(r'<li data-theme="(\d+)" data-used="(\d+)">', html))
+    assert {int(k): int(v) for k, v in used.items()} == {
+        themes["Bookingsystem"].id: 2, groups: 2, themes["Ukraina"].id: 0}
+    assert html.index('id="new-theme"') < html.index('class="survey-question"')
     # And the export lists the themes beside each text, and the counts.
-    _figures, texts, _raw = _csv_sections(client.get(f"{page}.csv").data)
+    _preamble, _figures, texts = _csv_sections(client.get(f"{page}.csv").data)
     assert sum(1 for r in texts[2:] if "Bookingsystem" in r[3]) == 2
     assert any(r[2] == "Tema: Bookingsystem" and r[3] == "2" for r in _figures[2:])
 
@@ -383,8 +417,16 @@ def test_host_sorts_text_answers_into_themes_and_the_page_counts_them(client, db
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(SurveyTheme, booking).name == "Booking"
+    # Deleting asks first, saying how many answers lose the theme.
     response = post_form(client, f"/gatherings/{gid}/survey/themes/{booking}/delete", {}, page)
+    assert response.status_code == 302 and response.location.endswith(f"themes/{booking}/delete")
+    assert db.session.get(SurveyTheme, booking) is not None
+    confirm = client.get(f"/gatherings/{gid}/survey/themes/{booking}/delete")
+    assert 'data-used="2"' in confirm.get_data(as_text=True)
+    response = post_form(client, f"/gatherings/{gid}/survey/themes/{booking}/delete",
+                         {"confirm": "yes"}, f"/gatherings/{gid}/survey/themes/{booking}/delete")
     assert response.status_code == 302
+    db.session.expire_all()
     assert db.session.get(SurveyTheme, booking) is None
     assert len(_text_answers(survey, short.id)) == len(answers)
     assert db.session.scalar(select(func.count()).select_from(SurveyTheme)) == 2
@@ -466,7 +508,12 @@ def test_who_sees_the_results_and_who_may_sort(app, client, db, answered):
                        data={"csrf_token": token}).status_code == 403
     with pytest.raises(Forbidden):
         reporting.tag(answer, host_theme, answered["counsellor"])
-    assert client.get(f"{page}.xlsx").status_code == 200
+    # The counsellor reads the page but takes no file away.
+    assert 'id="downloads"' not in html and ".xlsx" not in html
+    assert client.get(f"{page}.xlsx").status_code == 403
+    assert client.get(f"{page}.csv").status_code == 403
+    assert client.get(f"/gatherings/{gid}/survey/themes/{host_theme.id}/delete").status_code \
+        == 403
 
     # The directorate sorts too.
     client = app.test_client()
