@@ -34,7 +34,6 @@ from eventapp.surveys.models import (
     TEXT_KINDS,
     Survey,
     SurveyAnswer,
-    SurveyResponse,
     SurveyTheme,
     survey_answer_themes,
 )
@@ -496,18 +495,6 @@ def set_themes(survey: Survey, actor, answer_id, theme_ids) -> SurveyAnswer:
     return answer
 
 
-def _filtered_response_ids(survey: Survey, group: str | None, settles: str | None) -> list[int]:
-    """The responses a filter selects, as results() selects them."""
-    stmt = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)
-    if group is not None:
-        stmt = stmt.where(SurveyResponse.participant_group == group)
-    ids = list(db.session.scalars(stmt.order_by(SurveyResponse.id)))
-    if settles is not None:
-        settled = surveys._settles_answers(survey)
-        ids = [r for r in ids if settled.get(r) == settles]
-    return ids
-
-
 # --- the language questions and options are shown in -----------------------------------------
 
 def english() -> bool:
@@ -555,7 +542,8 @@ class SurveyResults:
 def survey_results(survey: Survey, *, group: str | None = None,
                    settles: str | None = None) -> SurveyResults:
     """results() with the free-text answers as rows (to tag) and each theme's count per
-    question, under the same filter; nothing of either when the filter is suppressed."""
+    question, under the same filter; nothing of either when the filter is suppressed, and no
+    texts under a filter (as results() gives none), only the theme counts."""
     figures = surveys.results(survey, group=group, settles=settles)
     _localise(figures["questions"])
     all_themes = themes(survey)
@@ -563,7 +551,8 @@ def survey_results(survey: Survey, *, group: str | None = None,
     counts: dict[int, list[tuple[SurveyTheme, int]]] = {}
     if not figures["suppressed"]:
         text_questions = [q.id for q in survey.questions if q.kind in TEXT_KINDS]
-        ids = _filtered_response_ids(survey, group, settles)
+        selection = surveys.select_responses(survey, group=group, settles=settles)
+        ids = selection.ids
         rows = list(db.session.scalars(
             select(SurveyAnswer).where(SurveyAnswer.question_id.in_(text_questions or [-1]),
                                        SurveyAnswer.response_id.in_(ids or [-1]),
@@ -572,7 +561,8 @@ def survey_results(survey: Survey, *, group: str | None = None,
         rows.sort(key=lambda a: (a.text.casefold(), a.id))
         for question_id in text_questions:
             mine = [a for a in rows if a.question_id == question_id]
-            texts[question_id] = [TextAnswer(a.id, a.text, list(a.themes)) for a in mine]
+            texts[question_id] = [] if selection.filtered else [
+                TextAnswer(a.id, a.text, list(a.themes)) for a in mine]
             tally = Counter(t.id for a in mine for t in a.themes)
             counts[question_id] = sorted(
                 ((t, tally[t.id]) for t in all_themes if tally[t.id]),

@@ -39,7 +39,9 @@ def test_survey_pages_draw_their_charts(page, db, make_user, make_gathering, scr
     rng = random.Random(5)
     directorate = make_user("directorate", county=None, email="hkdir@example.no")
     gathering = None
-    for county, n in (("46", 9), ("11", 6), ("42", 2)):
+    # Agder's two are too few, and Innlandet's five are hidden with them (else the national
+    # figure less the others would give Agder away).
+    for county, n in (("46", 9), ("11", 6), ("42", 2), ("34", 5)):
         g, host = make_world(db, make_user, make_gathering, county)
         survey = open_survey(db, g, host)
         for _ in range(n):

@@ -30,7 +30,8 @@ def _now_is_2027(monkeypatch):
 
 @pytest.fixture
 def year_2027(db, places, make_user, make_gathering):
-    """Vestland (two gatherings, 6 + 5 responses), Rogaland (7), Agder (3: too few); what each
+    """Vestland (two gatherings, 6 + 5 responses), Rogaland (7), Agder (3: too few), Innlandet
+    (6: hidden with Agder, or the national figure less the others would give Agder); what each
     respondent sent, per county (the useful items by title). The first comment in each survey
     is tagged "Lokalet" (in Vestland's second as "lokalet"), the second also "Mat"."""
     rng = random.Random(27)
@@ -38,7 +39,7 @@ def year_2027(db, places, make_user, make_gathering):
     hosts = {}
     surveys_of: dict[str, list] = {}
     plan = (("46", 6, "vert@vestland.example"), ("46", 5, None), ("11", 7, None),
-            ("42", 3, None))
+            ("42", 3, None), ("34", 6, None))
     for county, n, email in plan:
         gathering, host = make_world(db, make_user, make_gathering, county,
                                      email if county not in hosts else None)
@@ -112,10 +113,10 @@ def test_directorate_sees_every_county_equal_to_its_own_results(client, db, year
     assert response.status_code == 200
     assert "script-src 'self';" in response.headers["Content-Security-Policy"]
     html = response.get_data(as_text=True)
-    assert re.search(r'data-figure="responses">21 ', html)
+    assert re.search(r'data-figure="responses">27 ', html)
 
     coop = rows_of(html, "cooperation")
-    assert set(coop) == {"46", "11", "42", "national"}
+    assert set(coop) == {"46", "11", "42", "34", "national"}
     # Each county's figure: its surveys' results() pooled, and the hand count.
     for county in ("46", "11"):
         surveys_here = [s for s in db.session.scalars(services.select(services.Survey))
@@ -130,6 +131,7 @@ def test_directorate_sees_every_county_equal_to_its_own_results(client, db, year
         assert coop[county]["considered"] == str(len([v for v in hand if v != "vet_ikke"]))
         assert coop[county]["responses"] == str(len(sent[county]))
     assert "few" in coop["42"] and "share" not in coop["42"]
+    assert "few" in coop["34"] and "share" not in coop["34"]
     everyone = [a["cooperation"] for c in sent.values() for a in c if "cooperation" in a]
     assert coop["national"]["share"] == pct(agree_share(everyone))
     shares = [agree_share([a["cooperation"] for a in sent[c] if "cooperation" in a])
@@ -224,7 +226,7 @@ def test_host_sees_the_national_figure_and_only_their_own_county(client, year_20
     html = client.get("/reports/national/survey?year=2027").get_data(as_text=True)
     assert "Refugees from Ukraine" in html and "Flyktninger fra Ukraina" not in html
     assert services.NATIONAL_DEFAULTS[0][3] in html and services.NATIONAL_DEFAULTS[0][2] not in html
-    assert "4 surveys" in html or "4 spørreundersøkelser" in html
+    assert "5 surveys" in html or "5 spørreundersøkelser" in html
 
 
 def test_export_year_switch_and_refusals(app, client, year_2027, make_user):
