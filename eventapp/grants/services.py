@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from eventapp.core import numbers
 from eventapp.core.access import COUNTY_ROLES, Role, may_manage_county
 from eventapp.core.db import lock_row
 from eventapp.core.errors import Conflict, Forbidden, ValidationFailed
@@ -600,7 +601,7 @@ def report_follow_up(gathering: Gathering, report: FinalReport | None) -> dict:
 
 def percent(share: float | None) -> str:
     """A share as a whole percentage, as the survey's results show it."""
-    return "–" if share is None else f"{round(share * 100)}\u00a0%"
+    return numbers.percent(share)
 
 
 # --- personal data ------------------------------------------------------------------------------

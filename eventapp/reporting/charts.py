@@ -11,6 +11,7 @@ from importlib.resources import files
 
 from flask_babel import gettext as _
 
+from eventapp.core import numbers
 from eventapp.grants.services import nok
 from eventapp.reporting.services import NationalReport
 
@@ -164,7 +165,7 @@ def _wrap(label: str, width: int = LABEL_WIDTH) -> str:
 
 
 def percent(share) -> str:
-    return "" if share is None else f"{round(share * 100)}\u00a0%"
+    return numbers.percent(share, "")
 
 
 def agreement_chart(result: dict, chart_id: str) -> dict:
@@ -235,7 +236,7 @@ def national_agreement_chart(question: dict, chart_id: str) -> dict | None:
     if not shown and question.get("agree_share") is None:
         return None
     names = [r["county_name"] for r in shown]
-    shares = [round(r["agree_share"] * 100) for r in shown]
+    shares = [numbers.whole_percent(r["agree_share"]) for r in shown]
     layout = _layout(max(len(names), 1), 1, _("Agree fully or partly (%)"), 100)
     layout["xaxis"].update({"range": [0, 100], "dtick": 20, "ticksuffix": "\u00a0%"})
     layout["margin"]["r"] = 40  # room for the "100 %" tick

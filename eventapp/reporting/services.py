@@ -21,6 +21,7 @@ from sqlalchemy import extract, func, select
 
 from eventapp.core.access import COUNTY_ROLES, Role, may_manage_county, scope
 from eventapp.core.errors import Forbidden, NotFound, ValidationFailed
+from eventapp.core.numbers import whole_percent
 from eventapp.core.time import OSLO
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
@@ -578,7 +579,7 @@ class Share(float):
 
 
 def _pct(share) -> str:
-    return "" if share is None else f"{round(share * 100)} %"
+    return "" if share is None else f"{whole_percent(share)} %"
 
 
 def _share(share) -> Share | str:

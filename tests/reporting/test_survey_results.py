@@ -112,7 +112,8 @@ def by_hand(survey, sent, group=None, settles=None) -> dict:
 
 
 def pct(part, whole) -> str:
-    return f"{round(part / whole * 100)}\u00a0%"
+    """Whole percent, halves up, as people round: int(x + 0.5) on exact fractions."""
+    return f"{(part * 200 + whole) // (2 * whole)}\u00a0%"
 
 
 def sections(html: str) -> dict[int, str]:
