@@ -28,8 +28,9 @@ SUBMIT_REQUEST = {
         "answers": {
             "type": "object",
             "description": "Keyed by question id: a value (agreement, single), a list of values "
-                           "(multiple, programme_items) or a text (short_text, long_text, at "
-                           f"most {MAX_TEXT} characters). Agreement values: "
+                           "(multiple, programme_items) or a text (short_text at most "
+                           f"{services.MAX_SHORT_TEXT} characters, long_text at most {MAX_TEXT}). "
+                           "Agreement values: "
                            f"{', '.join(AGREEMENT)}. Leave out or send null for no answer.",
             "additionalProperties": {"type": ["string", "array", "null"],
                                      "items": {"type": "string"}},
@@ -169,7 +170,8 @@ def _dates(result: dict) -> dict:
            summary="Answer the survey by a personal link's token or the gathering's QR token; "
            "no bearer token. A personal token gives one response, which later submissions "
            "replace until the survey closes (200); the QR token adds a response each time "
-           "(201). 422 with fields keyed by question id (nothing saved), 404 for an unknown "
+           "(201): the web form's one-answer-per-phone cookie has no part in the API. "
+           "422 with fields keyed by question id (nothing saved), 404 for an unknown "
            "token, 409 when the survey is not open.",
            status=201, response=SUBMIT_RESPONSE, request_schema=SUBMIT_REQUEST,
            parameters=[path_param("token", {"type": "string"})], public=True)

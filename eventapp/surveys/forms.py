@@ -24,9 +24,16 @@ def kind_label(kind: str) -> str:
 
 
 def option_lines(raw: str | None) -> list[str] | None:
-    """The options typed one per line; None when nothing was typed."""
+    """The options typed one per line ("norsk | english" for an English label too); None
+    when nothing was typed."""
     lines = [line.strip() for line in (raw or "").splitlines() if line.strip()]
     return lines or None
+
+
+def option_text(options: list[dict]) -> str:
+    """The options as the form takes them back, an English label after a bar when it differs."""
+    return "\n".join(o["label"] if o.get("label_en") in (None, "", o["label"])
+                     else f"{o['label']} | {o['label_en']}" for o in options)
 
 
 class OpenForm(FlaskForm):
@@ -42,10 +49,12 @@ class QuestionForm(FlaskForm):
     text_en = TextAreaField(_l("Question in English"),
                             validators=[Optional(), Length(max=1000, message=_l(
                                 "Keep it to 1000 characters."))],
-                            description=_l("Optional: shown to those who answer in English."))
+                            description=_l("Optional: shown to those who answer in English. "
+                                           "Without it they see the Norwegian question."))
     options = TextAreaField(_l("Options"), validators=[Optional()],
                             description=_l("For one choice or several choices: one option per "
-                                           "line, at least two."))
+                                           "line, at least two, each named differently. Add the "
+                                           "English label after a bar: \"Ja | Yes\"."))
     required = BooleanField(_l("Must be answered"))
 
     def __init__(self, *args, **kwargs):
@@ -61,6 +70,8 @@ class TemplateEditForm(FlaskForm):
                             validators=[Optional(), Length(max=1000, message=_l(
                                 "Keep it to 1000 characters."))])
     options = TextAreaField(_l("Options"), validators=[Optional()],
-                            description=_l("One option per line, at least two."))
+                            description=_l("One option per line, at least two, each named "
+                                           "differently. Add the English label after a bar: "
+                                           "\"Ja | Yes\"."))
     required = BooleanField(_l("Must be answered"))
 

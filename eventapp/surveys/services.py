@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import delete, extract, func, or_, select, update
 
@@ -42,6 +43,8 @@ from eventapp.surveys.models import (
     SurveyResponse,
 )
 
+# A short text is a word or a line; the long texts take MAX_TEXT.
+MAX_SHORT_TEXT = 300
 # Filtered results of fewer responses than this are hidden, so no one can be recognised.
 MIN_GROUP = 5
 # How long a survey stays open when the host does not say.
@@ -277,23 +280,39 @@ def _require_no_responses(survey: Survey) -> None:
                          "the answers given would no longer match them."))
 
 
+def _split_label(option) -> tuple[object, object]:
+    """An option's Norwegian and English labels: a dict's, or a line typed as
+    "norsk | english" (no bar: the same label in both)."""
+    if isinstance(option, dict):
+        return option.get("label", ""), option.get("label_en")
+    if isinstance(option, str) and "|" in option:
+        label, _bar, label_en = option.partition("|")
+        return label, label_en
+    return option, None
+
+
 def _clean_options(options, field: str) -> list[dict]:
     if not isinstance(options, list) or len(options) < 2:
         raise ValidationFailed(_("Give at least two options."), field=field)
-    cleaned, seen = [], set()
+    cleaned, seen, labels = [], set(), set()
     for option in options:
-        label = option.get("label", "") if isinstance(option, dict) else option
-        if not isinstance(label, str) or not label.strip() or len(label) > 200:
+        label, label_en = _split_label(option)
+        if not isinstance(label, str) or not label.strip() or len(label) > 200 or not (
+                label_en is None or (isinstance(label_en, str) and len(label_en) <= 200)):
             raise ValidationFailed(_("Each option needs a label of at most 200 characters."),
                                    field=field)
+        # Two options of the same label could not be told apart in the results.
+        if label.strip().casefold() in labels:
+            raise ValidationFailed(_("Two options are both called \"%(label)s\": give each "
+                                     "option its own label.", label=label.strip()), field=field)
+        labels.add(label.strip().casefold())
         value = (option.get("value") if isinstance(option, dict) else None) \
             or f"o{len(cleaned) + 1}"
         if value in seen or len(value) > 100:
             raise ValidationFailed(_("Options must differ from each other."), field=field)
         seen.add(value)
-        label_en = option.get("label_en") if isinstance(option, dict) else None
         cleaned.append({"value": value, "label": label.strip(),
-                        "label_en": (label_en or label).strip()})
+                        "label_en": (label_en or "").strip() or label.strip()})
     return cleaned
 
 
@@ -343,23 +362,60 @@ def refresh_programme(survey: Survey, actor) -> None:
     db.session.flush()
 
 
+def report_locked(gathering: Gathering) -> bool:
+    """Whether the gathering's final report is submitted or approved: it carries the survey's
+    figures as they were, so the survey must not take answers again."""
+    from eventapp.grants.services import report_for
+
+    report = report_for(gathering)
+    return report is not None and report.status in ("submitted", "approved")
+
+
+def may_open_from(gathering: Gathering) -> date:
+    """The first day the survey may open: the QR code is shown in the closing session."""
+    return gathering.start_date
+
+
+def may_invite_from(gathering: Gathering) -> date:
+    """The first day invitations and reminders may go out: the mail thanks people for coming."""
+    return gathering.end_date
+
+
 def open_survey(survey: Survey, actor, *, closes_on: date | None = None,
                 on: date | None = None) -> Survey:
-    """Open for answers from today (also before the gathering has ended) until ``closes_on``
-    (by default two weeks after the later of today and the gathering's last day)."""
+    """Open for answers until ``closes_on`` (by default two weeks after the later of today and
+    the gathering's last day), or change the closing date of an open survey.
+
+    Not before the gathering's first day, and never again once the final report is submitted
+    or approved. The first opening day is kept when the survey is reopened, so the period
+    shown stays true."""
     _require_host(actor, survey.gathering)
     day = on or today()
+    gathering = survey.gathering
+    if survey.status != "open" and report_locked(gathering):
+        raise Conflict(_("The final report is submitted, and it holds the survey's figures: "
+                         "the survey cannot be opened again."))
+    if day < may_open_from(gathering):
+        raise ValidationFailed(
+            _("The survey can be opened from the gathering's first day, %(day)s, so the QR "
+              "code can be shown in the closing session.",
+              day=format_date(may_open_from(gathering), "long")), field="closes_on")
     closes_on = closes_on or survey.closes_on or (
-        max(day, survey.gathering.end_date) + timedelta(days=DEFAULT_OPEN_DAYS))
+        max(day, gathering.end_date) + timedelta(days=DEFAULT_OPEN_DAYS))
     if closes_on < day:
         raise ValidationFailed(_("The closing date must be today or later."), field="closes_on")
-    survey.status, survey.opens_on, survey.closes_on = "open", day, closes_on
+    survey.status, survey.opens_on, survey.closes_on = "open", survey.opens_on or day, closes_on
     db.session.flush()
     return survey
 
 
-def close_survey(survey: Survey, actor) -> Survey:
+def close_survey(survey: Survey, actor, *, on: date | None = None) -> Survey:
+    """Stop taking answers. Closed early, the closing date becomes the day it closed, so the
+    period shown is the one answers were taken in."""
     _require_host(actor, survey.gathering)
+    day = on or today()
+    if survey.status == "open" and (survey.closes_on is None or survey.closes_on > day):
+        survey.closes_on = max(day, survey.opens_on) if survey.opens_on else day
     survey.status = "closed"
     db.session.flush()
     return survey
@@ -422,24 +478,47 @@ def pending_invitations(survey: Survey) -> int:
 
 
 def _require_open(survey: Survey, day: date | None) -> None:
-    if not survey.accepts_answers_on(day or today()):
+    day = day or today()
+    if not survey.accepts_answers_on(day):
         raise Conflict(_("Open the survey first: a link to a survey that does not take answers "
                          "only disappoints."))
+    if day < may_invite_from(survey.gathering):
+        raise Conflict(_("Invitations and reminders can be sent from the gathering's last day, "
+                         "%(day)s: the mail thanks people for coming.",
+                         day=format_date(may_invite_from(survey.gathering), "long")))
+
+
+def mail_sender(gathering: Gathering, actor) -> tuple[str, str, str | None]:
+    """Who the survey's mail comes from, as the invitation campaigns send it: in the name of the
+    county's career centre, from the app's own address (so the mail is not refused as forged),
+    with replies going to the host who sends it, the gathering's contact for the survey."""
+    from email.headerregistry import Address
+    from email.utils import parseaddr
+
+    from eventapp.invitations.services import default_sender_name
+
+    name = default_sender_name(gathering, "career_centre")
+    address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    reply_to = getattr(actor, "email", None) or None
+    return name, str(Address(display_name=name, addr_spec=address)), reply_to
 
 
 def _mail_link(kind: str, template: str, survey: Survey, registration: Registration,
                token: str, actor) -> None:
     from eventapp.core.web import external_url
-    from eventapp.mail.services import queue_template
+    from eventapp.mail.services import queue_mail, render_mail
 
     gathering = survey.gathering
+    sender, from_address, reply_to = mail_sender(gathering, actor)
+    subject, body = render_mail(
+        template, getattr(registration, "language", None), gathering=gathering, survey=survey,
+        name=registration.name, sender=sender, contact=reply_to,
+        link=external_url("surveys.answer", token=token))
     # The kind starts with "survey.": the outbox blanks the body once sent, so the personal
     # link does not outlive the delivery in the database.
-    queue_template(kind, template, to=registration.email, to_name=registration.name,
-                   locale=getattr(registration, "language", None), created_by=actor,
-                   county_id=gathering.county_id, gathering_id=gathering.id,
-                   gathering=gathering, survey=survey, name=registration.name,
-                   link=external_url("surveys.answer", token=token))
+    queue_mail(kind=kind, to=registration.email, to_name=registration.name, subject=subject,
+               body_text=body, from_address=from_address, reply_to=reply_to, created_by=actor,
+               county_id=gathering.county_id, gathering_id=gathering.id)
 
 
 def send_invitations(survey: Survey, actor, *, on: date | None = None) -> int:
@@ -490,7 +569,7 @@ def open_due(on: date | None = None) -> list[tuple[Survey, int]]:
     opened = []
     for gathering in ended:
         survey = find_survey(gathering)
-        if survey is not None and survey.status != "draft":
+        if (survey is not None and survey.status != "draft") or report_locked(gathering):
             continue
         host = _county_host(gathering, survey)
         if host is None:
@@ -533,11 +612,11 @@ def collection_figures(survey: Survey) -> dict:
         select(func.count(SurveyInvitation.id),
                func.count(SurveyInvitation.id).filter(SurveyInvitation.answered.is_(True)))
         .where(SurveyInvitation.survey_id == survey.id)).one()
-    personal, total = db.session.execute(
-        select(func.count(SurveyResponse.edit_key), func.count(SurveyResponse.id))
-        .where(SurveyResponse.survey_id == survey.id)).one()
+    total = response_count(survey)
+    # Each personal response marks exactly one invitation answered, and QR responses from a
+    # phone that answered before carry an edit key too: the answered invitations are the count.
     return {"invited": invited, "answered": answered, "responses": total,
-            "responses_personal": personal, "responses_qr": total - personal,
+            "responses_personal": answered, "responses_qr": total - answered,
             "rate": answered / invited if invited else None,
             "to_invite": pending_invitations(survey),
             "to_remind": len(reminder_recipients(survey))}
@@ -595,6 +674,10 @@ def group_of(registration: Registration | None) -> str | None:
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 
+def token_like(value) -> bool:
+    return isinstance(value, str) and _TOKEN.fullmatch(value) is not None
+
+
 @dataclass
 class Access:
     survey: Survey
@@ -621,13 +704,33 @@ def _blank(value) -> bool:
     return value is None or value == [] or (isinstance(value, str) and not value.strip())
 
 
+def text_limit(question: SurveyQuestion) -> int:
+    return MAX_SHORT_TEXT if question.kind == "short_text" else MAX_TEXT
+
+
+def _response_key(access: Access, token: str, device: str | None) -> str | None:
+    """The edit key of the response this token (and, for the QR code, this browser) answers
+    with, or None when every submission is a new response.
+
+    A personal link is its own key. The QR code is one token for a whole room, so it is paired
+    with ``device``, a random key the browser keeps in a cookie: a second submission from the
+    same phone edits the first. Like a personal token, the device key is never stored; only
+    the HMAC of the pair is, so the database cannot tell which browser sent what."""
+    if access.invitation is not None:
+        return edit_key(token)
+    if token_like(device):
+        return edit_key(f"{token}:{device}")
+    return None
+
+
 def _check_answer(question: SurveyQuestion, value) -> tuple[list[str], str | None]:
     """The choices or text to store for ``value``; ValueError with the message if invalid."""
     if question.kind in TEXT_KINDS:
         if not isinstance(value, str):
             raise ValueError(_("Write the answer as text."))
-        if len(value) > MAX_TEXT:
-            raise ValueError(_("Write at most %(n)d characters.", n=MAX_TEXT))
+        limit = text_limit(question)
+        if len(value) > limit:
+            raise ValueError(_("Write at most %(n)d characters.", n=limit))
         return [], value.strip()
     allowed = AGREEMENT if question.kind == "agreement" else question.values
     if question.kind in MULTI_KINDS:
@@ -645,18 +748,23 @@ def _check_answer(question: SurveyQuestion, value) -> tuple[list[str], str | Non
     return chosen, None
 
 
-def saved_answers(token: str) -> dict[str, list[str] | str]:
-    """What a personal link answered before, keyed by question id as ``submit`` takes it, so
-    the form can show it for editing; nothing for the QR code or a link not yet used."""
+def saved_answers(token: str, device: str | None = None) -> dict[str, list[str] | str]:
+    """What a personal link (or the QR code from this browser) answered before, keyed by
+    question id as ``submit`` takes it, so the form can show it for editing; nothing for a
+    link not yet used."""
     access = access_for(token)
-    if access.invitation is None:
+    key = _response_key(access, token, device)
+    if key is None:
         return {}
     response = db.session.scalars(select(SurveyResponse)
-                                  .where(SurveyResponse.edit_key == edit_key(token))).first()
+                                  .where(SurveyResponse.edit_key == key,
+                                         SurveyResponse.survey_id == access.survey.id)).first()
     if response is None:
         return {}
     kinds = {q.id: q.kind for q in access.survey.questions}
     saved: dict[str, list[str] | str] = {}
+    if access.invitation is None and response.participant_group:
+        saved["group"] = response.participant_group
     for answer in response.answers:
         key = str(answer.question_id)
         if answer.text is not None:
@@ -682,10 +790,11 @@ def _mark_answered(invitation: SurveyInvitation) -> None:
 
 
 def submit(token: str, answers: dict, group: str | None = None, *,
-           on: date | None = None) -> tuple[SurveyResponse, bool]:
+           on: date | None = None, device: str | None = None) -> tuple[SurveyResponse, bool]:
     """Record answers; ``(response, created)``. A personal token answers once and edits that
-    response afterwards; the QR token adds a response each time. Every answer is checked
-    before anything is written, so an error saves nothing."""
+    response afterwards; so does the QR token together with the same ``device`` key (the
+    browser's cookie), while the QR token alone adds a response each time. Every answer is
+    checked before anything is written, so an error saves nothing."""
     access = access_for(token)
     survey = access.survey
     day = on or today()
@@ -720,21 +829,23 @@ def submit(token: str, answers: dict, group: str | None = None, *,
         raise ValidationFailed(_("Some answers need another look."), fields=fields)
 
     created = True
-    if access.invitation is not None:
-        key = edit_key(token)
-        response = db.session.scalars(select(SurveyResponse)
-                                      .where(SurveyResponse.edit_key == key)).first()
-        if response is not None:
-            created = False
-            db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
-            db.session.expire(response, ["answers"])
-        else:
-            response = SurveyResponse(survey_id=survey.id, edit_key=key, submitted_on=day,
-                                      participant_group=group_of(access.invitation.registration))
-            db.session.add(response)
-            _mark_answered(access.invitation)
+    key = _response_key(access, token, device)
+    response = None if key is None else db.session.scalars(
+        select(SurveyResponse).where(SurveyResponse.edit_key == key,
+                                     SurveyResponse.survey_id == survey.id)).first()
+    if response is not None:
+        created = False
+        db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
+        db.session.expire(response, ["answers"])
+        if access.invitation is None:
+            response.participant_group = group
+    elif access.invitation is not None:
+        response = SurveyResponse(survey_id=survey.id, edit_key=key, submitted_on=day,
+                                  participant_group=group_of(access.invitation.registration))
+        db.session.add(response)
+        _mark_answered(access.invitation)
     else:
-        response = SurveyResponse(survey_id=survey.id, edit_key=None, submitted_on=day,
+        response = SurveyResponse(survey_id=survey.id, edit_key=key, submitted_on=day,
                                   participant_group=group)
         db.session.add(response)
     db.session.flush()

@@ -6,6 +6,9 @@ counsellors read the survey page (no forms); other counties get 404 through the 
 municipal contacts 403. The participant form needs no login: the token in the link is the key.
 """
 
+import secrets
+from datetime import datetime, time, timedelta
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
@@ -19,13 +22,24 @@ from eventapp.core.access import (
     roles_required,
 )
 from eventapp.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from eventapp.core.time import OSLO
 from eventapp.core.web import act, attempt
 from eventapp.extensions import db, limiter
 from eventapp.gatherings.models import Gathering
 from eventapp.reporting.services import parse_year
 from eventapp.surveys import bp, services
-from eventapp.surveys.forms import OpenForm, QuestionForm, TemplateEditForm, kind_label, option_lines
-from eventapp.surveys.models import GROUPS, MAX_TEXT, MULTI_KINDS, SurveyQuestion
+from eventapp.surveys.forms import (
+    OpenForm,
+    QuestionForm,
+    TemplateEditForm,
+    kind_label,
+    option_lines,
+    option_text,
+)
+from eventapp.surveys.models import GROUPS, MULTI_KINDS, SurveyQuestion
+
+# The random key a browser answers the QR code with, so a second submission edits the first.
+DEVICE_COOKIE = "survey_device"
 
 # The QR code is shown to a whole room, often behind one venue network address: generous enough
 # for a closing session answering at once, tight enough that one script cannot flood the results.
@@ -68,7 +82,11 @@ def _survey_page(gathering: Gathering, *, open_form=None, question_form=None, st
         "surveys/survey.html", gathering=gathering, survey=survey, is_host=host,
         figures=figures, open_form=open_form if host else None,
         question_form=question_form if host and figures and not figures["responses"] else None,
-        action=FlaskForm(), today=services.today(), **_labels()), status
+        action=FlaskForm(), today=services.today(),
+        opens_from=services.may_open_from(gathering),
+        invites_from=services.may_invite_from(gathering),
+        report_locked=survey is not None and services.report_locked(gathering),
+        **_labels()), status
 
 
 def _to_page(gathering: Gathering, anchor: str = ""):
@@ -261,7 +279,7 @@ def edit_template_question(question_id: int):
     question = _template_question(question_id)
     form = TemplateEditForm(obj=question)
     if request.method == "GET":
-        form.options.data = "\n".join(o["label"] for o in question.option_list)
+        form.options.data = option_text(question.option_list)
     status = 200
     if form.is_submitted():
         saved, status = attempt(form, lambda: services.update_national_question(
@@ -306,6 +324,23 @@ def _unavailable(survey, reason: str, status: int):
                            gathering=survey.gathering if survey else None, reason=reason), status
 
 
+def _device() -> str | None:
+    """The browser's key for the QR code (see services.submit), if it has answered before."""
+    value = request.cookies.get(DEVICE_COOKIE)
+    return value if services.token_like(value) else None
+
+
+def _keep_device(response, survey, token: str, device: str):
+    """Remember the browser's key on the form's own path until the survey has closed; the
+    cookie is all that ties a phone to its answer, and it never reaches the database."""
+    closes = survey.closes_on or services.today()
+    expires = datetime.combine(closes + timedelta(days=1), time(), OSLO)
+    response.set_cookie(DEVICE_COOKIE, device, expires=expires,
+                        path=url_for("surveys.answer", token=token), httponly=True,
+                        samesite="Lax", secure=request.is_secure)
+    return response
+
+
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @limiter.limit(SURVEY_LIMIT, methods=["POST"])
 def answer(token: str):
@@ -320,6 +355,7 @@ def answer(token: str):
                                                 and day < survey.opens_on)
         return _unavailable(survey, "not_open" if waiting else "closed",
                             409 if request.method == "POST" else 200)
+    device = None if personal else _device()
     form = FlaskForm()
     errors: dict = {}
     status, expired, group = 200, False, None
@@ -329,8 +365,11 @@ def answer(token: str):
         if not form.validate_on_submit():
             status, expired = 400, True
         else:
+            if not personal and device is None:
+                device = secrets.token_urlsafe(24)
             try:
-                _response, created = services.submit(token, values, group, on=day)
+                _response, created = services.submit(token, values, group, on=day,
+                                                     device=device)
             except ValidationFailed as exc:
                 db.session.rollback()
                 errors, status = exc.fields, 422
@@ -339,15 +378,18 @@ def answer(token: str):
                 return _unavailable(survey, "closed", 409)
             else:
                 db.session.commit()
-                return redirect(url_for("surveys.thanks", token=token,
+                done = redirect(url_for("surveys.thanks", token=token,
                                         edited=None if created else 1))
-        answered = personal and bool(services.saved_answers(token))
+                return done if personal else _keep_device(done, survey, token, device)
+        answered = bool(services.saved_answers(token, _device()))
     else:
-        values = services.saved_answers(token)
+        values = services.saved_answers(token, device)
+        group = values.get("group")
         answered = bool(values)
     return render_template("surveys/answer.html", survey=survey, gathering=survey.gathering,
                            form=form, values=values, errors=errors, expired=expired, personal=personal,
-                           answered=answered, group=group, groups=GROUPS, max_text=MAX_TEXT,
+                           answered=answered, group=group, groups=GROUPS,
+                           text_limit=services.text_limit,
                            agreement=services.AGREEMENT_OPTIONS), status
 
 

@@ -2,7 +2,7 @@
 and in English by the QR code; the host's survey and QR pages. Every page passes axe and fits
 a phone without sideways scroll."""
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -28,8 +28,10 @@ def check(page, where: str, found: list[str], screenshot, name: str):
 
 def test_participants_answer_on_a_phone_in_both_languages(page, db, make_user, make_gathering,
                                                           screenshot):
+    # The gathering ends today: the survey opens and invites in the browser's own present.
+    today = services.today()
     gathering = make_gathering(county="46", title="Vestlandssamlinga om karriereveiledning",
-                               start=date(2027, 3, 10), end=date(2027, 3, 11))
+                               start=today - timedelta(days=1), end=today)
     gathering.status = "held"
     db.session.commit()
     add_items(db, gathering)
@@ -49,6 +51,17 @@ def test_participants_answer_on_a_phone_in_both_languages(page, db, make_user, m
     page.goto(f"/s/{token}")
     expect(page.locator("html")).to_have_attribute("lang", "nb")
     check(page, "form nb", found, screenshot, "form-nb-phone")
+    # Every question is the same box: its heading inside the border, all starting at one edge.
+    boxes = page.locator(".survey-answers .survey-question")
+    lefts = set()
+    for i in range(boxes.count()):
+        box = boxes.nth(i).bounding_box()
+        title = boxes.nth(i).locator(".survey-question-title").first.bounding_box()
+        lefts.add(round(box["x"]))
+        if title["y"] < box["y"] + 1 or title["x"] < box["x"] + 1:
+            found.append(f"question {i}: its heading is not inside its box")
+    if len(lefts) != 1:
+        found.append(f"the questions start at different edges: {sorted(lefts)}")
     page.locator("button[data-action=submit]").click()
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
@@ -67,17 +80,26 @@ def test_participants_answer_on_a_phone_in_both_languages(page, db, make_user, m
     expect(page.locator(f"#q{cooperation.id}-0")).to_be_checked()
     expect(page.locator(f"#q{own.id}")).to_have_value("Bergen")
 
-    # English, by the QR code, switched with the language buttons.
+    # English, by the QR code, switched with the language buttons above the form.
     page.goto(f"/s/{survey.qr_token}")
-    page.locator("footer button[value=en]").click()
+    page.locator("[data-part=language] button[value=en]").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_text("Which municipality do you work in?")).to_be_visible()
     check(page, "form en", found, screenshot, "form-en-phone")
+    page.set_viewport_size(DESKTOP)
+    check(page, "form en desktop", found, screenshot, "form-en-desktop")
+    page.set_viewport_size(PHONE)
     page.get_by_label("Partly disagree").check()
     page.get_by_label("Which municipality do you work in?").fill("Voss")
     page.locator("#group-1").check()
     page.locator("button[data-action=submit]").click()
     expect(page.locator("[data-state=thanks]")).to_be_visible()
+    # Sent again from the same phone, the answer is changed, not added.
+    page.goto(f"/s/{survey.qr_token}")
+    expect(page.get_by_label("Partly disagree")).to_be_checked()
+    page.get_by_label("Partly agree").check()
+    page.locator("button[data-action=submit]").click()
+    expect(page.locator("[data-state=edited]")).to_be_visible()
     assert db.session.scalar(select(func.count(SurveyResponse.id))) == 2
     groups = sorted(db.session.scalars(select(SurveyResponse.participant_group)))
     assert groups == ["county", "municipal"]

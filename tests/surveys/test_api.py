@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from eventapp.api.spec import OPERATIONS
 from eventapp.surveys import services
 from eventapp.surveys.models import SurveyAnswer, SurveyResponse
-from tests.surveys.conftest import add_person, question
+from tests.surveys.conftest import OPEN_DAY, add_person, question
 
 
 def _op(operation_id):
@@ -22,8 +22,10 @@ def _responses(db) -> int:
 
 
 @pytest.fixture
-def running(db, world):
-    """The survey open today, three people invited, one of them a partner."""
+def running(db, world, monkeypatch):
+    """The survey open today, three people invited, one of them a partner. Today is the
+    gathering's last day: a survey does not open before the gathering has begun."""
+    monkeypatch.setattr(services, "today", lambda: OPEN_DAY)
     g, host = world["gathering"], world["host"]
     people = [add_person(db, g), add_person(db, g), add_person(db, g, kind="partner",
                                                                   role="partner")]

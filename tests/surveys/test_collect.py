@@ -23,11 +23,21 @@ def count(model, *where) -> int:
 
 
 def open_now(db, gathering, host):
-    """Open from today, so the links work in the test's own present."""
+    """Open from today, the gathering's last day, so the links work in the test's own
+    present and the invitations may go out."""
+    gathering.start_date = gathering.end_date = services.today()
     survey = services.survey_for(gathering, host)
     services.open_survey(survey, host)
     db.session.commit()
     return survey
+
+
+def mailer_sender() -> str:
+    from email.utils import parseaddr
+
+    from flask import current_app
+
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
 
 
 def links(server, address: str) -> list[str]:
@@ -59,6 +69,7 @@ def test_invitations_reach_each_invitee_once_with_a_working_link_and_are_scrubbe
     g, host = world["gathering"], world["host"]
     people = [add_person(db, g, email=f"p{i}@example.no") for i in range(3)]
     add_person(db, g, email="cancelled@example.no", status="cancelled")
+    g.start_date = g.end_date = services.today()
     survey = services.survey_for(g, host)
     db.session.commit()
     with pytest.raises(Conflict):  # not open yet: nobody is mailed a dead link
@@ -83,8 +94,16 @@ def test_invitations_reach_each_invitee_once_with_a_working_link_and_are_scrubbe
     assert sorted(to(mailer)) == sorted(p.email for p in [*people, late])
     assert all(i.sent_at is not None
                for i in db.session.scalars(select(SurveyInvitation)))
-    body = mailer.to("p0@example.no")[0].get_content()
+    mail = mailer.to("p0@example.no")[0]
+    body = mail.get_content()
     assert "anonymous" in body.lower() or "anonym" in body.lower()
+    # In the name of the county's career centre, from the app's own address; replies reach
+    # the host who sent it, and the mail is signed so.
+    assert mail["From"].addresses[0].display_name == "Karrieresenteret i Vestland"
+    assert mail["From"].addresses[0].addr_spec == mailer_sender()
+    assert mail["Reply-To"].addresses[0].addr_spec == host.email
+    assert body.rstrip().splitlines()[-2:][0] == "Karrieresenteret i Vestland"
+    assert host.email in body.rstrip().splitlines()[-1]
     [token] = links(mailer, "p0@example.no")
     # The link opens the form; the stored copy of the mail no longer holds it.
     page = client.get(f"/s/{token}")
@@ -119,6 +138,8 @@ def test_reminders_reach_only_those_who_have_not_answered_with_a_new_link(
     mailer.messages.clear()
     assert send_due().sent == 2
     assert sorted(to(mailer)) == ["p1@example.no", "p2@example.no"]
+    assert {(m["From"].addresses[0].display_name, m["Reply-To"]) for m in mailer.messages} == {
+        ("Karrieresenteret i Vestland", host.email)}
     reminded = db.session.scalars(select(SurveyInvitation)
                                   .where(SurveyInvitation.reminded_at.is_not(None))).all()
     assert len(reminded) == 2

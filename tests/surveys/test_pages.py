@@ -2,11 +2,14 @@
 directorate's template, and the participants' form by personal link and by QR code."""
 
 import re
+from datetime import date, datetime, time, timedelta
+from email.utils import parsedate_to_datetime
 from html import unescape
 
 import pytest
 from sqlalchemy import func, select
 
+from eventapp.core.time import OSLO
 from eventapp.extensions import db as _db
 from eventapp.surveys import services
 from eventapp.surveys.models import SurveyAnswer, SurveyQuestion, SurveyResponse
@@ -51,8 +54,10 @@ def as_user(app):
 
 @pytest.fixture
 def opened(db, world):
-    """An open survey with one required question of the host's own, and one invitee."""
+    """An open survey with one required question of the host's own, and one invitee. The
+    gathering ends today, so the survey opens and its cookies live in the real present."""
     g, host = world["gathering"], world["host"]
+    g.start_date, g.end_date = services.today() - timedelta(days=1), services.today()
     survey = services.survey_for(g, host)
     own = services.add_question(survey, host, kind="short_text", text="Hvilken kommune?",
                                 text_en="Which municipality?", required=True)
@@ -63,8 +68,11 @@ def opened(db, world):
     return {**world, "survey": survey, "own": own, "token": token}
 
 
-def test_host_sets_up_the_survey_adds_and_removes_questions_and_opens_it(db, as_user, world):
-    g = world["gathering"]
+def test_host_sets_up_the_survey_adds_and_removes_questions_and_opens_it(
+        db, as_user, world, monkeypatch):
+    g = world["gathering"]  # 10-11 March 2027
+    days = {"today": date(2027, 3, 9)}
+    monkeypatch.setattr(services, "today", lambda: days["today"])
     url = f"/gatherings/{g.id}/survey"
     host = as_user(world["host"])
     page = text(host.get(url))
@@ -78,12 +86,17 @@ def test_host_sets_up_the_survey_adds_and_removes_questions_and_opens_it(db, as_
                  "long_text"):
         assert f'value="{kind}"' in page
     assert 'name="closes_on"' in page and 'data-action="invite"' not in page
+    # The page says from when it opens and from when it invites.
+    assert re.search(r'data-state="dates">[^<]*March 10, 2027[^<]*March 11, 2027', page)
 
     # Bad input: the message stands beside the field, nothing is added.
     bad = post(host, f"{url}/questions", {"kind": "single", "text": "Hvor?", "options": "Bare én"},
                page=url)
     assert bad.status_code == 422
     assert re.search(r'id="options-error"', bad.text) and 'aria-invalid="true"' in bad.text
+    twice = post(host, f"{url}/questions", {"kind": "multiple", "text": "Hva?",
+                                            "options": "A\na | A again"}, page=url)
+    assert twice.status_code == 422 and 'id="options-error"' in twice.text
     assert post(host, f"{url}/questions", {"kind": "short_text", "text": ""},
                 page=url).status_code == 422
     assert post(host, f"{url}/questions", {"kind": "nonsense", "text": "Hva?"},
@@ -92,14 +105,16 @@ def test_host_sets_up_the_survey_adds_and_removes_questions_and_opens_it(db, as_
 
     added = post(host, f"{url}/questions", {"kind": "single", "text": "Hvor bor du?",
                                             "text_en": "Where do you live?",
-                                            "options": "Vest\n\nØst\n", "required": "y"},
+                                            "options": "Vest | West\n\nØst\n", "required": "y"},
                  page=url)
     assert added.status_code == 302
     own = db.session.scalars(select(SurveyQuestion).where(
         SurveyQuestion.survey_id == survey.id, SurveyQuestion.national.is_(False))).one()
-    assert own.required and [o["label"] for o in own.option_list] == ["Vest", "Øst"]
+    assert own.required and [(o["label"], o["label_en"]) for o in own.option_list] == [
+        ("Vest", "West"), ("Øst", "Øst")]
     page = text(host.get(url))
     assert page.count('data-action="remove-question"') == 1 and 'data-tag="own"' in page
+    assert '<span lang="en">· West</span>' in page
 
     # A national question cannot be removed; the host's own can.
     national = code(survey, "cooperation")
@@ -109,7 +124,12 @@ def test_host_sets_up_the_survey_adds_and_removes_questions_and_opens_it(db, as_
     assert post(host, f"{url}/questions/{own_id}/delete", {}, page=url).status_code == 302
     assert db.session.get(SurveyQuestion, own_id) is None
 
-    # Opening: a closing date in the past is refused beside the field.
+    # Opening: before the gathering's first day, or with a closing date in the past, is
+    # refused beside the date.
+    early = post(host, f"{url}/open", {"closes_on": "2027-04-30"}, page=url)
+    assert early.status_code == 422 and 'id="closes_on-error"' in early.text
+    assert "March 10, 2027" in text(early)
+    days["today"] = date(2027, 3, 10)
     past = post(host, f"{url}/open", {"closes_on": "2020-01-01"}, page=url)
     assert past.status_code == 422 and 'id="closes_on-error"' in past.text
     assert services.find_survey(g).status == "draft"
@@ -118,14 +138,43 @@ def test_host_sets_up_the_survey_adds_and_removes_questions_and_opens_it(db, as_
     assert survey.status == "open" and str(survey.closes_on) == "2027-04-30"
     add_person(db, g)
     add_person(db, g)
+    # Open on the first day for the QR code; the invitations wait for the last day.
+    page = text(host.get(url))
+    assert 'data-action="invite"' not in page and 'data-state="invite-later"' in page
+    assert post(host, f"{url}/invite", {}, page=url).status_code == 302
+    assert figure(text(host.get(url)), "invited") == "0"
+    days["today"] = date(2027, 3, 11)
     page = text(host.get(url))
     assert re.search(r'data-action="invite"[^>]*>[^<]*\(2 ', page)
+    assert "You see how many have answered, never what anyone answered." in page
     assert post(host, f"{url}/invite", {}, page=url).status_code == 302
     page = text(host.get(url))
     assert figure(page, "invited") == "2" and "(2)" in page  # two to remind
+
+    # Closed early, the period shown ends on the day it closed; reopened, it starts as before.
+    days["today"] = date(2027, 3, 15)
     assert post(host, f"{url}/close", {}, page=url).status_code == 302
     db.session.refresh(survey)
-    assert survey.status == "closed"
+    assert (survey.status, str(survey.opens_on), str(survey.closes_on)) == (
+        "closed", "2027-03-10", "2027-03-15")
+    assert "March 10, 2027 – March 15, 2027" in text(host.get(url))
+    assert post(host, f"{url}/open", {"closes_on": "2027-03-20"}, page=url).status_code == 302
+    db.session.refresh(survey)
+    assert (survey.status, str(survey.opens_on)) == ("open", "2027-03-10")
+    assert post(host, f"{url}/close", {}, page=url).status_code == 302
+
+    # Once the final report is in, it holds the figures: no reopening, and none offered.
+    from eventapp.grants.models import FinalReport
+
+    db.session.add(FinalReport(gathering_id=g.id, status="submitted", participants=2,
+                               spent_nok=0, granted_nok=0))
+    db.session.commit()
+    page = text(host.get(url))
+    assert 'data-state="report-locked"' in page and 'data-action="open"' not in page
+    again = post(host, f"{url}/open", {"closes_on": "2027-04-30"}, page=url)
+    assert again.status_code == 409
+    db.session.refresh(survey)
+    assert survey.status == "closed" and str(survey.closes_on) == "2027-03-15"
 
 
 def test_who_may_see_and_change_the_survey_page(db, as_user, client, opened):
@@ -182,8 +231,15 @@ def test_personal_link_answers_once_and_edits_with_the_saved_answers_shown(db, c
     assert page.count(f'name="q{cooperation.id}"') == 6 and 'value="vet_ikke"' in page
     assert page.count(f'type="checkbox" id="q{items.id}-') == 4
     assert f'<textarea id="q{code(survey, "mix").id}"' in page and 'maxlength="4000"' in page
-    assert f'<label class="label" for="q{own.id}">' in page and 'aria-required="true"' in page
+    # A short text is a line: 300 characters, said beside the field.
+    assert re.search(rf'<input type="text" id="q{own.id}"[^>]*maxlength="300"', page)
+    assert f'id="q{own.id}-hint">' in page and f'for="q{own.id}">' in page
+    assert 'aria-required="true"' in page
     assert 'name="group"' not in page  # a personal link knows the group
+    assert 'data-state="one-per-phone"' not in page
+    # The language is chosen above the first answer, so switching loses nothing typed.
+    assert 0 < page.index('data-part="language"') < page.index('name="q')
+    assert 'name="next" value="' + url in page
 
     first = post(client, url, {f"q{cooperation.id}": "helt_enig", f"q{own.id}": "Bergen",
                                f"q{items.id}": [items.values[0], items.values[2]]})
@@ -215,6 +271,11 @@ def test_bad_answers_are_shown_beside_their_questions_and_nothing_is_saved(db, c
     assert 'data-errors="3"' in page
     for q in (cooperation, mix, own):
         assert f'id="q{q.id}-error"' in page
+    # The short text takes 300 characters; the long one 4000.
+    short = client.post(url, data={"csrf_token": get_csrf(client, url),
+                                   f"q{own.id}": "y" * 301, f"q{mix.id}": "x" * 4000})
+    assert short.status_code == 422 and 'data-errors="1"' in short.text
+    assert re.search(rf'id="q{own.id}-error">[^<]*300', short.text)
     assert f'href="#q{cooperation.id}-0"' in page and f'href="#q{own.id}"' in page
     assert "x" * 4001 in page  # the long text is kept to be shortened
     assert count(SurveyResponse) == 0 and count(SurveyAnswer) == 0
@@ -224,21 +285,57 @@ def test_bad_answers_are_shown_beside_their_questions_and_nothing_is_saved(db, c
     assert bad.headers.get("X-RateLimit-Limit")  # the form is rate limited
 
 
-def test_the_qr_code_takes_many_responses_with_an_optional_group(db, client, opened):
+def test_the_qr_code_takes_one_response_per_phone_with_an_optional_group(
+        db, app, client, opened):
     survey, own = opened["survey"], opened["own"]
+    items = code(survey, "useful_items")
     url = f"/s/{survey.qr_token}"
     page = text(client.get(url))
     assert page.count('name="group"') == 4 and 'data-state="answered"' not in page
-    for group in ("county", "", "partner"):
-        assert post(client, url, {f"q{own.id}": "Bergen", "group": group}).status_code == 302
+    assert 'data-state="one-per-phone"' in page
     bad = post(client, url, {f"q{own.id}": "Bergen", "group": "alien"})
     assert bad.status_code == 422 and 'id="group-error"' in bad.text
-    groups = sorted(str(r.participant_group) for r in db.session.scalars(select(SurveyResponse)))
-    assert groups == ["None", "county", "partner"]
-    assert all(r.edit_key is None for r in db.session.scalars(select(SurveyResponse)))
-    # In English the questions and options are the English ones.
-    client.set_cookie("lang", "en")
+    assert count(SurveyResponse) == 0 and "survey_device" not in bad.headers.get("Set-Cookie", "")
+
+    first = post(client, url, {f"q{own.id}": "Bergen", "group": "county",
+                               f"q{items.id}": items.values[:2]})
+    assert first.status_code == 302 and "edited" not in first.headers["Location"]
+    cookie = first.headers["Set-Cookie"]
+    assert cookie.startswith("survey_device=") and f"Path={url};" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    # Gone at midnight after the closing day, in Oslo.
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
+    assert expires == datetime.combine(survey.closes_on + timedelta(days=1), time(), OSLO)
+    # Back on the form from the same phone: the answer is there, and sending edits it.
     page = text(client.get(url))
+    assert 'data-state="answered"' in page and 'value="county" checked' in page
+    assert f'id="q{own.id}" name="q{own.id}" value="Bergen"' in page
+    again = post(client, url, {f"q{own.id}": "Voss", "group": "partner"})
+    assert again.status_code == 302 and "edited=1" in again.headers["Location"]
+    response = db.session.scalars(select(SurveyResponse)).one()
+    assert response.participant_group == "partner" and response.edit_key is not None
+    assert [a.text for a in response.answers] == ["Voss"]
+    device = client.get_cookie("survey_device", path=url).value
+    assert device not in response.edit_key and response.edit_key == services.edit_key(
+        f"{survey.qr_token}:{device}")
+
+    # Another phone gives a response of its own; the personal link's count stays apart.
+    other = app.test_client()
+    assert post(other, url, {f"q{own.id}": "Os"}).status_code == 302
+    assert count(SurveyResponse) == 2
+    figures = services.collection_figures(survey)
+    assert (figures["responses_qr"], figures["responses_personal"]) == (2, 0)
+    # Over https the cookie is only ever sent over https.
+    https = app.test_client()
+    form = https.get(url, base_url="https://localhost")
+    sent = https.post(url, base_url="https://localhost",
+                      headers={"Referer": f"https://localhost{url}"},
+                      data={"csrf_token": csrf_from(form.text), f"q{own.id}": "Odda"})
+    assert sent.status_code == 302 and "; Secure" in sent.headers["Set-Cookie"]
+    assert count(SurveyResponse) == 3
+    # In English the questions and options are the English ones.
+    other.set_cookie("lang", "en")
+    page = text(other.get(url))
     assert "Which municipality?" in page and "Strongly agree" in page
 
 
@@ -269,6 +366,8 @@ def test_directorate_keeps_the_national_template_on_its_page(db, as_user, world)
     directorate = as_user(world["directorate"])
     page = text(directorate.get(url))
     assert page.count('data-code=') == 8
+    # The codes are the app's own: users see the questions, not "· useful_items".
+    assert "<code>" not in page and "· useful_items" not in page
     assert page.count('data-action="remove-question"') == 7  # not the settles question
     assert directorate.get("/surveys/template?year=20x8").status_code == 404
     bad = post(directorate, url, {"kind": "multiple", "text": "Hva?", "options": "En"})

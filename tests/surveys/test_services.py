@@ -100,6 +100,17 @@ def test_national_questions_cannot_be_removed_own_ones_can(db, world):
     with pytest.raises(ValidationFailed) as err:
         services.add_question(survey, host, kind="multiple", text="Hva?", options=["Bare én"])
     assert "options" in err.value.fields
+    # Two options of the same label (in any case) could not be told apart in the results.
+    with pytest.raises(ValidationFailed) as err:
+        services.add_question(survey, host, kind="single", text="Hva?",
+                              options=["Gruppearbeid", "Innlegg", " gruppearbeid | Groups"])
+    assert "gruppearbeid" in err.value.fields["options"].lower()
+    _db.session.rollback()
+    # "norsk | english" gives an option its English label; without the bar both are the same.
+    own = services.add_question(survey, host, kind="multiple", text="Hva fungerte?",
+                                options=["Gruppearbeid | Group work", "Pauser|", "Innlegg"])
+    assert [(o["label"], o["label_en"]) for o in own.option_list] == [
+        ("Gruppearbeid", "Group work"), ("Pauser", "Pauser"), ("Innlegg", "Innlegg")]
 
 
 def test_questions_are_frozen_once_there_are_responses(db, world):
@@ -176,6 +187,37 @@ def test_the_qr_code_takes_many_responses_with_the_chosen_group(db, world):
                                 .order_by(SurveyResponse.id)).all()
     assert groups == ["municipal", "partner", None]
     assert db.session.scalars(select(SurveyResponse.edit_key)).all() == [None, None, None]
+
+
+def test_the_qr_code_with_a_device_key_edits_that_devices_response(db, world):
+    survey = open_survey(db, world["gathering"], world["host"])
+    coop, mix = question(survey, "cooperation"), question(survey, "mix")
+    phone, other = "p" * 32, "o" * 32
+
+    def send(answers, group, device):
+        response, created = services.submit(survey.qr_token, answers, group, on=OPEN_DAY,
+                                            device=device)
+        db.session.commit()
+        return response, created
+
+    first, created = send({str(coop.id): "helt_uenig", str(mix.id): "Greit"}, "county", phone)
+    assert created is True
+    again, created = send({str(coop.id): "helt_enig"}, "partner", phone)
+    assert created is False and again.id == first.id and count(SurveyResponse) == 1
+    assert again.participant_group == "partner"
+    assert db.session.scalars(select(SurveyAnswer.choice)).all() == ["helt_enig"]
+    # Only the HMAC of the pair is kept: neither the device key nor the QR token.
+    assert again.edit_key == services.edit_key(f"{survey.qr_token}:{phone}")
+    assert phone not in again.edit_key and survey.qr_token not in again.edit_key
+    assert services.saved_answers(survey.qr_token, phone) == {
+        "group": "partner", str(coop.id): "helt_enig"}
+    assert services.saved_answers(survey.qr_token, other) == {}
+    # Another phone, or a key that is no key, gives a response of its own.
+    assert send({str(coop.id): "noytral"}, None, other)[1] is True
+    assert send({str(coop.id): "noytral"}, None, "bad key")[1] is True
+    assert count(SurveyResponse) == 3
+    figures = services.collection_figures(survey)
+    assert figures["responses_qr"] == 3 and figures["responses_personal"] == 0
 
 
 def test_reminders_skip_who_answered(db, world):
@@ -257,11 +299,61 @@ def test_a_draft_survey_takes_no_answers_and_unknown_tokens_are_not_found(db, wo
         services.submit("x" * 43, {}, on=OPEN_DAY)
 
 
-def test_opening_before_the_end_and_the_default_closing_date(db, world):
-    survey = services.survey_for(world["gathering"], world["host"])
-    services.open_survey(survey, world["host"], on=date(2027, 3, 10))
+def test_opening_from_the_first_day_and_inviting_from_the_last(db, world):
+    g, host = world["gathering"], world["host"]  # 10-11 March 2027
+    add_person(db, g)
+    survey = services.survey_for(g, host)
+    with pytest.raises(ValidationFailed) as early:
+        services.open_survey(survey, host, on=date(2027, 3, 9))
+    assert set(early.value.fields) == {"closes_on"} and survey.status == "draft"
+    services.open_survey(survey, host, on=date(2027, 3, 10))
     assert survey.opens_on == date(2027, 3, 10) and survey.closes_on == date(2027, 3, 25)
     assert survey.accepts_answers_on(date(2027, 3, 10))
     with pytest.raises(ValidationFailed):
-        services.open_survey(survey, world["host"], on=date(2027, 3, 10),
-                             closes_on=date(2027, 3, 9))
+        services.open_survey(survey, host, on=date(2027, 3, 10), closes_on=date(2027, 3, 9))
+    # The mail thanks people for coming: not before the last day.
+    for send in (services.send_invitations, services.send_reminders):
+        with pytest.raises(Conflict, match="11. mars 2027"):
+            send(survey, host, on=date(2027, 3, 10))
+    assert count(SurveyInvitation) == 0
+    assert services.send_invitations(survey, host, on=date(2027, 3, 11)) == 1
+    assert services.send_reminders(survey, host, on=date(2027, 3, 12)) == 1
+    # A new closing date keeps the first opening day.
+    services.open_survey(survey, host, on=date(2027, 3, 12), closes_on=date(2027, 3, 31))
+    assert (survey.opens_on, survey.closes_on) == (date(2027, 3, 10), date(2027, 3, 31))
+
+
+def test_closing_early_and_reopening_keep_the_period_true_until_the_report_is_in(db, world):
+    from eventapp.grants.models import FinalReport
+
+    g, host = world["gathering"], world["host"]
+    survey = open_survey(db, g, host, on=date(2027, 3, 11), closes_on=date(2027, 3, 31))
+    services.close_survey(survey, host, on=date(2027, 3, 20))
+    assert (survey.status, survey.opens_on, survey.closes_on) == (
+        "closed", date(2027, 3, 11), date(2027, 3, 20))
+    services.open_survey(survey, host, on=date(2027, 3, 22), closes_on=date(2027, 4, 5))
+    assert (survey.status, survey.opens_on, survey.closes_on) == (
+        "open", date(2027, 3, 11), date(2027, 4, 5))
+    # Closed after its closing date, the date stays.
+    services.close_survey(survey, host, on=date(2027, 4, 9))
+    assert survey.closes_on == date(2027, 4, 5)
+    db.session.commit()
+
+    report = FinalReport(gathering_id=g.id, status="draft")
+    db.session.add(report)
+    db.session.commit()
+    services.open_survey(survey, host, on=date(2027, 4, 10), closes_on=date(2027, 4, 20))
+    services.close_survey(survey, host, on=date(2027, 4, 11))
+    db.session.commit()
+    for status in ("submitted", "approved"):
+        report.status, report.participants, report.spent_nok, report.granted_nok = \
+            status, 10, 0, 0
+        db.session.commit()
+        with pytest.raises(Conflict):
+            services.open_survey(survey, host, on=date(2027, 4, 12), closes_on=date(2027, 4, 30))
+        _db.session.rollback()
+        assert survey.status == "closed" and survey.closes_on == date(2027, 4, 11)
+    # The daily command leaves it alone too, as it does a draft whose report is in.
+    survey.status = "draft"
+    db.session.commit()
+    assert services.open_due(date(2027, 3, 12)) == [] and survey.status == "draft"
