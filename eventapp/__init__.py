@@ -197,6 +197,12 @@ def _register_template_helpers(app: "Flask") -> None:
     def local(value, fmt="short"):
         return format_datetime(to_oslo(value), fmt) if value else ""
 
+    @app.template_filter("whole_percent")
+    def whole_percent(share):
+        from eventapp.core.numbers import whole_percent
+
+        return whole_percent(share)
+
     @app.template_filter("time")
     def time_filter(value):
         return format_datetime(to_oslo(value), "HH:mm") if value else ""

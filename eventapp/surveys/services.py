@@ -1013,8 +1013,10 @@ def results(survey: Survey, *, group: str | None = None, settles: str | None = N
     selection = select_responses(survey, group=group, settles=settles)
     invitations = db.session.scalar(select(func.count(SurveyInvitation.id))
                                     .where(SurveyInvitation.survey_id == survey.id)) or 0
-    personal = db.session.scalar(select(func.count(SurveyResponse.id)).where(
-        SurveyResponse.survey_id == survey.id, SurveyResponse.edit_key.is_not(None))) or 0
+    # A QR answer from a phone that answered before carries an edit key too; each personal
+    # response marks exactly one invitation answered, so those are the count.
+    personal = db.session.scalar(select(func.count(SurveyInvitation.id)).where(
+        SurveyInvitation.survey_id == survey.id, SurveyInvitation.answered.is_(True))) or 0
     out = {
         "survey_id": survey.id, "gathering_id": survey.gathering_id, "status": survey.status,
         "opens_on": survey.opens_on, "closes_on": survey.closes_on,
