@@ -47,17 +47,18 @@ def _chart_page(template: str, figures, status: int, **context) -> Response:
     return response
 
 
-def _year() -> tuple[int, str | None]:
-    """The year asked for, or the default; with a message when what was asked is not a year."""
+def _year(default=services.default_year) -> tuple[int, str | None]:
+    """The year asked for, or ``default(user)``; with a message when what was asked is not a
+    year."""
     asked = request.args.get("year")
     try:
         year = services.parse_year(asked)
     except ValidationFailed:
-        shown = services.default_year(current_user)
+        shown = default(current_user)
         return shown, _("“%(year)s” is not a year from %(first)d to %(last)d. Showing %(shown)d.",
                         year=asked, first=services.FIRST_YEAR, last=services.LAST_YEAR,
                         shown=shown)
-    return (year if year is not None else services.default_year(current_user)), None
+    return (year if year is not None else default(current_user)), None
 
 
 def _export_year() -> int:
@@ -345,18 +346,6 @@ def tag_answer(gathering_id: int, answer_id: int):
 
 # --- the national survey comparison --------------------------------------------------------
 
-def _survey_year() -> tuple[int, str | None]:
-    asked = request.args.get("year")
-    try:
-        year = services.parse_year(asked)
-    except ValidationFailed:
-        shown = services.default_survey_year(current_user)
-        return shown, _("“%(year)s” is not a year from %(first)d to %(last)d. Showing %(shown)d.",
-                        year=asked, first=services.FIRST_YEAR, last=services.LAST_YEAR,
-                        shown=shown)
-    return (year if year is not None else services.default_survey_year(current_user)), None
-
-
 def _national_survey_charts(report: dict) -> dict[str, dict]:
     out = {}
     for question in report["questions"]:
@@ -376,7 +365,7 @@ def _national_survey_charts(report: dict) -> dict[str, dict]:
 @bp.get("/reports/national/survey")
 @roles_required(*SURVEY_COMPARERS)
 def national_survey():
-    year, problem = _survey_year()
+    year, problem = _year(services.default_survey_year)
     report = services.national_survey(current_user, year)
     figures = _national_survey_charts(report)
     years = sorted(set(services.survey_years(current_user)) | {services.this_year(), year})
