@@ -18,27 +18,18 @@ from eventapp.reporting import services as reporting
 from eventapp.surveys import services
 from eventapp.surveys.models import AGREEMENT, SurveyAnswer, SurveyResponse, SurveyTheme
 from tests.conftest import get_csrf, login, post_form
-from tests.surveys.conftest import add_person, make_world, open_survey, question, submit
+from tests.surveys.conftest import (
+    add_person,
+    make_world,
+    open_survey,
+    question,
+    random_answers,
+    submit,
+)
 
 GROUP_OF_KIND = {"municipality": "municipal", "county": "county", "partner": "partner"}
 TEXTS = ["Bookingsystemet var tungvint", "For lite tid til grupper", "Gode samtaler",
          "=HYPERLINK(\"http://x\")", "Mer om Ukraina"]
-
-
-def _answers(rng, survey) -> dict:
-    answers = {}
-    for q in survey.questions:
-        if rng.random() < 0.15:
-            continue
-        if q.kind == "agreement":
-            answers[q.id] = rng.choice(AGREEMENT)
-        elif q.kind == "single":
-            answers[q.id] = rng.choice(q.values)
-        elif q.kind in ("multiple", "programme_items"):
-            answers[q.id] = rng.sample(q.values, rng.randint(1, len(q.values)))
-        else:
-            answers[q.id] = f"{rng.choice(TEXTS)} {rng.randint(1, 999)}"
-    return answers
 
 
 @pytest.fixture
@@ -74,14 +65,14 @@ def answered(db, world):
     rng = random.Random(11)
     sent = []
     for person in people[:11]:
-        answers = _answers(rng, survey)
+        answers = random_answers(rng, survey, TEXTS)
         submit(db, tokens[person.id], {str(k): v for k, v in answers.items()})
         if rng.random() < 0.3:
-            answers = _answers(rng, survey)
+            answers = random_answers(rng, survey, TEXTS)
             submit(db, tokens[person.id], {str(k): v for k, v in answers.items()})
         sent.append((GROUP_OF_KIND[person.organisation_kind], answers))
     for group in ("municipal", "municipal", "partner", "county", "municipal", None):
-        answers = _answers(rng, survey)
+        answers = random_answers(rng, survey, TEXTS)
         submit(db, survey.qr_token, {str(k): v for k, v in answers.items()}, group)
         sent.append((group, answers))
     return {**world, "survey": survey, "sent": sent, "people": people}

@@ -66,3 +66,23 @@ def submit(db, token, answers, group=None, on=OPEN_DAY):
     response, created = services.submit(token, answers, group, on=on)
     db.session.commit()
     return response, created
+
+
+def random_answers(rng, survey, texts) -> dict:
+    """One respondent's answers by question id, about one question in seven left out; free
+    texts drawn from ``texts`` with a number added, so they differ."""
+    from eventapp.surveys.models import AGREEMENT
+
+    answers = {}
+    for q in survey.questions:
+        if rng.random() < 0.15:
+            continue
+        if q.kind == "agreement":
+            answers[q.id] = rng.choice(AGREEMENT)
+        elif q.kind == "single":
+            answers[q.id] = rng.choice(q.values)
+        elif q.kind in ("multiple", "programme_items"):
+            answers[q.id] = rng.sample(q.values, rng.randint(1, len(q.values)))
+        else:
+            answers[q.id] = f"{rng.choice(texts)} {rng.randint(1, 999)}"
+    return answers

@@ -9,29 +9,18 @@ from sqlalchemy import select
 from eventapp.core.errors import ValidationFailed
 from eventapp.surveys import services
 from eventapp.surveys.models import AGREEMENT, SurveyAnswer, SurveyQuestion
-from tests.surveys.conftest import add_person, make_world, open_survey, question, submit
+from tests.surveys.conftest import (
+    add_person,
+    make_world,
+    open_survey,
+    question,
+    random_answers,
+    submit,
+)
+
+TEXTS = ["Nyttig", "For lite tid", "Gode samtaler", "Bra"]
 
 GROUPS = ("municipal", "county", "partner")
-
-
-def _random_answers(rng, survey, own) -> dict:
-    """One respondent's answers, some questions left out."""
-    answers = {}
-    for q in survey.questions:
-        if rng.random() < 0.15:
-            continue
-        if q.kind == "agreement":
-            answers[q.id] = rng.choice(AGREEMENT)
-        elif q.kind == "single":
-            answers[q.id] = rng.choice(q.values)
-        elif q.kind in ("multiple", "programme_items"):
-            picked = rng.sample(q.values, rng.randint(1, len(q.values)))
-            if picked:
-                answers[q.id] = picked
-        else:
-            answers[q.id] = rng.choice(["Nyttig", "For lite tid", "Gode samtaler", "Bra"]) \
-                + f" {rng.randint(1, 99)}"
-    return answers
 
 
 def _by_hand(survey, submitted: list[dict]) -> dict:
@@ -75,15 +64,15 @@ def test_results_match_counts_by_hand_for_every_kind(db, world):
     rng = random.Random(8)
     submitted = []
     for person in people[:9]:
-        answers = _random_answers(rng, survey, None)
+        answers = random_answers(rng, survey, TEXTS)
         submit(db, tokens[person.id], {str(k): v for k, v in answers.items()})
         # Some change their mind: only the last answers count.
         if rng.random() < 0.4:
-            answers = _random_answers(rng, survey, None)
+            answers = random_answers(rng, survey, TEXTS)
             submit(db, tokens[person.id], {str(k): v for k, v in answers.items()})
         submitted.append(answers)
     for _ in range(7):
-        answers = _random_answers(rng, survey, None)
+        answers = random_answers(rng, survey, TEXTS)
         submit(db, survey.qr_token, {str(k): v for k, v in answers.items()},
                rng.choice(GROUPS))
         submitted.append(answers)
