@@ -113,6 +113,10 @@ def edit(gathering_id: int, item_id: int):
             flash(_("The item is saved."), "success")
             return redirect(url_for("followup.log", gathering_id=gathering.id)
                             + f"#item-{saved.id}")
+    return _item_page(gathering, item, form, status)
+
+
+def _item_page(gathering: Gathering, item, form, status: int):
     return render_template("followup/item.html", gathering=gathering, item=item, form=form,
                            locked=services.locked(gathering), delete_form=ConfirmForm(),
                            **_labels()), status
@@ -139,9 +143,7 @@ def change_status(gathering_id: int, item_id: int):
     full = _item_form(gathering, formdata=None, obj=item)
     full.status.data = form.status.data
     errors_to_form(full, refusals[0])
-    return render_template("followup/item.html", gathering=gathering, item=item, form=full,
-                           locked=services.locked(gathering), delete_form=ConfirmForm(),
-                           **_labels()), status
+    return _item_page(gathering, item, full, status)
 
 
 @bp.post("/gatherings/<int:gathering_id>/follow-up/<int:item_id>/delete")
