@@ -176,6 +176,7 @@ def _register_template_helpers(app: "Flask") -> None:
     from flask_babel import format_date, format_datetime, get_locale
     from flask_login import current_user
 
+    from eventapp.core import policy
     from eventapp.core.access import Role, role_label
     from eventapp.core.time import to_oslo
     from eventapp.core.web import external_url
@@ -188,7 +189,10 @@ def _register_template_helpers(app: "Flask") -> None:
 
             return failed_count(current_user) if current_user.is_authenticated else 0
 
-        return {"Role": Role, "role_label": role_label, "locale": str(get_locale()),
+        def can(action: str, obj=None) -> bool:
+            return policy.can(current_user, action, obj)
+
+        return {"Role": Role, "role_label": role_label, "can": can, "locale": str(get_locale()),
                 "failed_mail": failed_mail,
                 "status_label": status_label, "external_url": external_url,
                 "view_functions": current_app.view_functions, "current_path": request.full_path.rstrip("?")}

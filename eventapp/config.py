@@ -130,6 +130,7 @@ class TestConfig(Config):
     SERVER_NAME = None
     BASE_URL = "http://localhost"
     PASSWORD_HASH_FAST = True  # argon2 with small cost: same code path, quicker suite
+    POLICY_STRICT = True  # a route that answers without asking the policy fails the test
 
     @classmethod
     def from_env(cls) -> dict:

@@ -9,6 +9,7 @@ import jsonschema
 from flask import request
 from flask_babel import gettext as _
 
+from eventapp.core import policy
 from eventapp.core.errors import ValidationFailed
 
 ERROR_SCHEMA = {
@@ -69,11 +70,13 @@ def path_param(name: str, schema: dict) -> dict:
 def operation(bp, operation_id: str, method: str, path: str, *, summary: str, response: dict,
               status: int = 200, request_schema: dict | None = None, parameters=(),
               public: bool = False, converters: dict | None = None,
-              content_type: str = "application/json"):
+              content_type: str = "application/json", action: str | None = None):
     """Route an API function and record it in the OpenAPI document.
 
-    With ``request_schema`` the JSON body is parsed and validated before the function runs and
-    handed to it as ``body``.
+    ``action`` names the operation's action in the policy (``core.policy``); a public operation
+    (a participant's token) names none (``tests/core/test_policy.py`` checks that each does one
+    or the other). With ``request_schema`` the JSON body is parsed and
+    validated before the function runs and handed to it as ``body``.
     """
     op = Operation(operation_id, method.upper(), path, summary, response, status, request_schema,
                    list(parameters), public, content_type)
@@ -86,6 +89,10 @@ def operation(bp, operation_id: str, method: str, path: str, *, summary: str, re
                 kwargs["body"] = validated_body(request_schema)
             return func(*args, **kwargs)
 
+        if action is not None:
+            wrapped = policy.guarded(wrapped, action)
+        elif public:
+            wrapped = policy.public(wrapped)
         wrapped.operation = op
         bp.add_url_rule(_flask_path(path, converters or {}), endpoint=operation_id,
                         view_func=wrapped, methods=[op.method])

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,6 +78,10 @@ class Gathering(db.Model):
     pool_cap: Mapped[int] = mapped_column(default=DEFAULT_POOL_CAP)
     capacity: Mapped[int | None]
     description: Mapped[str | None] = mapped_column(Text)
+    # Set while the final report is submitted or approved: the report carries the survey's
+    # figures and the follow-up's actions as they were, so those no longer change. The grants
+    # feature keeps it; the survey and the follow-up, below it, read it here.
+    report_locked: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Secrets in links: the municipal input form and the calendar subscription.
     input_token: Mapped[str] = mapped_column(String(43), unique=True, default=new_token)
     calendar_token: Mapped[str] = mapped_column(String(43), unique=True, default=new_token)
