@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 
-from flask import current_app, g
+from flask import current_app, g, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -193,10 +193,8 @@ def load(model, ident, action: str | None = None, *, missing: str | None = None)
 
 
 def _checked(action: str) -> None:
-    try:
+    if has_app_context():  # not in a command or a test of the rule itself
         g.setdefault("policy_checked", set()).add(action)
-    except RuntimeError:  # outside a request (a command, a test of the rule itself)
-        pass
 
 
 # --- routes ------------------------------------------------------------------------------------
