@@ -143,7 +143,8 @@ ACTIONS: dict[str, Rule] = {
     # --- invitations, contacts, campaigns, the board ---
     # --- registration, check-in, caps ---
     # --- seating ---
-    # --- surveys, survey results, reporting, follow-up ---
+    # --- surveys, survey results, reporting ---
+    # --- follow-up ---
     # --- grants, budget, final report ---
 }
 
