@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from eventapp.api import bp
 from eventapp.api.auth import api_user
 from eventapp.api.spec import operation, path_param
-from eventapp.core.access import get_scoped
-from eventapp.core.errors import Forbidden, NotFound, ValidationFailed
+from eventapp.core import policy
+from eventapp.core.errors import NotFound, ValidationFailed
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.seating import services
@@ -187,13 +187,9 @@ def plan_json(gathering: Gathering, view: services.PlanView) -> dict:
 
 
 def _gathering(ident: int) -> Gathering:
-    user = api_user()
-    gathering = get_scoped(Gathering, ident, user)
-    if gathering is None:
-        raise NotFound(_("No such gathering."))
-    if not services.may_see(user, gathering):
-        raise Forbidden(_("Only the county's host and career counsellors see the table plan."))
-    return gathering
+    """404 outside the caller's county; 403 for whoever may not read the plan. Changing it
+    (``seating.manage``) is asked by the services, after the body's own checks."""
+    return policy.load(Gathering, ident, "seating.view", missing=_("No such gathering."))
 
 
 @operation(bp, "allocateTables", "POST", "/gatherings/{id}/seating",
@@ -203,7 +199,8 @@ def _gathering(ident: int) -> Gathering:
            "can meet. replan: true moves as few people as possible from the stored plan. The "
            "county's host only: 404 outside the caller's county, 403 for others; 409 when "
            "there are no tables, rounds or confirmed participants.",
-           response=PLAN, request_schema=ALLOCATE, parameters=ID, converters={"id": "int"})
+           response=PLAN, request_schema=ALLOCATE, parameters=ID, converters={"id": "int"},
+           action="seating.manage")
 def allocate_tables(id: int, body: dict):  # noqa: A002 - the name is the API's
     user = api_user()
     gathering = _gathering(id)
@@ -232,7 +229,7 @@ def allocate_tables(id: int, body: dict):  # noqa: A002 - the name is the API's
            summary="The stored table plan in allocateTables' shape; stale says who has no seat "
            "or lost their place since it was made. The county's host and career counsellors: "
            "404 outside the caller's county or before the first plan, 403 for others.",
-           response=PLAN, parameters=ID, converters={"id": "int"})
+           response=PLAN, parameters=ID, converters={"id": "int"}, action="seating.view")
 def get_seating_plan(id: int):  # noqa: A002 - the name is the API's
     gathering = _gathering(id)
     view = services.current_plan(gathering)

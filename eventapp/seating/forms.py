@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from eventapp.grants.forms import WholeNumberField
+from eventapp.core.forms import WholeNumberField
 from eventapp.seating.models import MODES
 
 

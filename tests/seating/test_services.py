@@ -10,6 +10,7 @@ import icalendar
 import pytest
 from flask_babel import force_locale
 
+from eventapp.core import policy
 from eventapp.core.errors import Conflict, Forbidden, ValidationFailed
 from eventapp.registration import services as registration_services
 from eventapp.seating import calendar as seating_calendar
@@ -619,9 +620,9 @@ def test_only_the_countys_host_changes_the_plan(db, w, who):
         with pytest.raises(Forbidden, match="Only the county's host"):
             call()
     assert W.seat_count(g) == 0
-    assert services.may_see(w[who], g) is (who == "counsellor")
-    assert services.may_see(w["host"], g) and services.may_manage(w["host"], g)
-    assert not services.may_manage(w[who], g)
+    assert policy.can(w[who], "seating.view", g) is (who == "counsellor")
+    assert policy.can(w["host"], "seating.view", g) and policy.can(w["host"], "seating.manage", g)
+    assert not policy.can(w[who], "seating.manage", g)
 
 
 # --- in words ----------------------------------------------------------------------------------

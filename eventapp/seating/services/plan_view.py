@@ -1,0 +1,254 @@
+"""The plan as the pages show it: the stored seats read, scored again against what holds now
+(``current_plan``), with who is no longer or not yet seated."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from eventapp.extensions import db
+from eventapp.gatherings.models import Gathering
+from eventapp.registration.models import Registration
+from eventapp.seating import solver
+from eventapp.seating.models import Seat, SeatingRound, SeatingSettings, SeatingTable
+from eventapp.seating.services.instance import (
+    _confirmed_by_id,
+    _instance,
+    _plan_dict,
+    _seats,
+    fingerprint,
+    organisation_key,
+    person_id,
+    table_id,
+)
+from eventapp.seating.services.setup import rounds, settings_for, tables
+from eventapp.seating.services.words import describe, describe_infeasible
+
+
+@dataclass
+class Problem:
+    rule: str
+    round: SeatingRound | None
+    table: SeatingTable | None
+    text: str
+    people: list[Registration] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple:
+        return (self.rule, self.round.id if self.round else None,
+                self.table.id if self.table else None, self.text)
+
+
+@dataclass
+class TableView:
+    table: SeatingTable
+    people: list[Registration]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def roles(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for reg in self.people:
+            counts[reg.role] = counts.get(reg.role, 0) + 1
+        return counts
+
+    @property
+    def full(self) -> bool:
+        return len(self.people) >= self.table.seats
+
+
+@dataclass
+class RoundView:
+    round: SeatingRound
+    number: int  # 1, 2, ... in position order
+    tables: list[TableView]
+
+
+@dataclass
+class Stale:
+    """What changed since the plan was made: people no longer confirmed who still have seats,
+    confirmed people without a seat in some round, and whether tables, rounds or rules changed."""
+
+    dropped: list[Registration] = field(default_factory=list)
+    unseated: list[Registration] = field(default_factory=list)
+    changed: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.dropped or self.unseated or self.changed)
+
+    @property
+    def count(self) -> int:
+        return len(self.dropped) + len(self.unseated)
+
+    @property
+    def names(self) -> list[str]:
+        return [r.name for r in self.dropped + self.unseated]
+
+
+@dataclass
+class Move:
+    registration: Registration
+    round: SeatingRound
+    from_table: SeatingTable | None
+    to_table: SeatingTable
+
+
+@dataclass
+class PlanView:
+    rounds: list[RoundView]
+    metrics: dict
+    problems: list[Problem]
+    infeasible: list[str]
+    by_person: list[tuple[Registration, list[tuple[SeatingRound, SeatingTable]]]]
+    stale: Stale = field(default_factory=Stale)
+    planned_at: datetime | None = None
+    # (registration id, round id) of seats the host moved by hand.
+    moved_by_hand: set[tuple[int, int]] = field(default_factory=set)
+    # For a hand move: the move, and the problems it adds to those the plan had before.
+    move: Move | None = None
+    new_problems: list[Problem] = field(default_factory=list)
+    preview: bool = False
+    # The solver's violations and infeasible rules as it returned them (ids, English).
+    violations: list[dict] = field(default_factory=list)
+    infeasible_raw: list[dict] = field(default_factory=list)
+    # Solver ids (r…, t…, organisation keys) → names, for ``describe``.
+    names: dict = field(default_factory=dict)
+
+    @property
+    def problems_by_round(self) -> dict[int, list[Problem]]:
+        out: dict[int, list[Problem]] = {}
+        for p in self.problems:
+            out.setdefault(p.round.id if p.round else 0, []).append(p)
+        return out
+
+
+def names_for(gathering: Gathering, regs, table_list) -> dict:
+    """Solver ids → names for ``describe``: people, tables and organisations."""
+    names: dict[str, str] = {}
+    for reg in regs:
+        names[person_id(reg.id)] = reg.name
+        key = organisation_key(reg)
+        if key is not None:
+            names.setdefault(key, reg.organisation_name or key)
+    for table in table_list:
+        names[table_id(table.id)] = table.name
+    return names
+
+
+def _problems(violations: list[dict], names: dict, round_list, table_by_sid, reg_by_sid):
+    out = []
+    for v in violations:
+        rnd = v.get("round")
+        people_ids = v.get("people") or ([v["person"]] if v.get("person") else [])
+        out.append(Problem(
+            rule=v.get("rule"),
+            round=round_list[rnd] if isinstance(rnd, int) and 0 <= rnd < len(round_list) else None,
+            table=table_by_sid.get(v.get("table")),
+            text=describe(v, names),
+            people=[reg_by_sid[p] for p in people_ids if p in reg_by_sid]))
+    return out
+
+
+@dataclass
+class _Stored:
+    """The stored plan read into memory, with everything needed to view or score it."""
+
+    gathering: Gathering
+    regs: list[Registration]  # confirmed, by id
+    tables: list[SeatingTable]
+    rounds: list[SeatingRound]
+    seats: list[Seat]
+    assignment: dict[tuple[int, int], int]  # (round id, registration id) → table id
+    settings: SeatingSettings
+
+
+def _load(gathering: Gathering) -> _Stored:
+    seats = _seats(gathering)
+    return _Stored(gathering=gathering, regs=_confirmed_by_id(gathering),
+                   tables=tables(gathering), rounds=rounds(gathering), seats=seats,
+                   assignment={(s.round_id, s.registration_id): s.table_id for s in seats},
+                   settings=settings_for(gathering))
+
+
+def _report(settings: SeatingSettings) -> dict | None:
+    if not settings.plan_report:
+        return None
+    try:
+        report = json.loads(settings.plan_report)
+    except ValueError:
+        return None
+    return report if isinstance(report, dict) else None
+
+
+def _score(stored: _Stored, assignment: dict[tuple[int, int], int]):
+    """Score ``assignment`` against what holds now: the people seated in every round are
+    scored; the others are stale. Returns (report, stale, seated registrations, fingerprint)."""
+    table_ids = {t.id for t in stored.tables}
+    confirmed = {r.id for r in stored.regs}
+    seated = [r for r in stored.regs
+              if all(assignment.get((rnd.id, r.id)) in table_ids for rnd in stored.rounds)]
+    seated_ids = {r.id for r in seated}
+    unseated = [r for r in stored.regs if r.id not in seated_ids]
+    dropped_ids = sorted({reg_id for (_rid, reg_id) in assignment if reg_id not in confirmed})
+    dropped = [db.session.get(Registration, i) for i in dropped_ids]
+    instance = _instance(stored.gathering, seated, stored.tables, stored.rounds, stored.settings)
+    plan = _plan_dict(stored.rounds, stored.tables, assignment, [r.id for r in seated])
+    report = solver.evaluate(instance, plan)
+    stale = Stale(dropped=sorted((d for d in dropped if d is not None), key=lambda r: r.name),
+                  unseated=sorted(unseated, key=lambda r: r.name))
+    return report, stale, seated, fingerprint(instance)
+
+
+def _view(stored: _Stored, assignment, report: dict, stale: Stale, seated) -> PlanView:
+    table_by_id = {t.id: t for t in stored.tables}
+    table_by_sid = {table_id(t.id): t for t in stored.tables}
+    reg_by_sid = {person_id(r.id): r for r in stored.regs}
+    names = names_for(stored.gathering, stored.regs, stored.tables)
+    problems = _problems(report.get("violations") or [], names, stored.rounds, table_by_sid,
+                         reg_by_sid)
+    position = {t.id: i for i, t in enumerate(stored.tables)}
+    problems.sort(key=lambda p: (stored.rounds.index(p.round) if p.round in stored.rounds else -1,
+                                 position.get(p.table.id, -1) if p.table else -1, p.rule, p.text))
+    by_name = sorted(stored.regs, key=lambda r: (r.name, r.id))
+    round_views = []
+    for number, rnd in enumerate(stored.rounds, start=1):
+        views = []
+        for table in stored.tables:
+            members = [r for r in by_name if assignment.get((rnd.id, r.id)) == table.id]
+            views.append(TableView(table=table, people=members, problems=[
+                p for p in problems if p.round is rnd and p.table is table]))
+        round_views.append(RoundView(round=rnd, number=number, tables=views))
+    by_person = []
+    for reg in by_name:
+        places = [(rnd, table_by_id[assignment[(rnd.id, reg.id)]]) for rnd in stored.rounds
+                  if assignment.get((rnd.id, reg.id)) in table_by_id]
+        by_person.append((reg, places))
+    return PlanView(
+        rounds=round_views, metrics=report.get("metrics") or {}, problems=problems,
+        infeasible=[describe_infeasible(i, names) for i in report.get("infeasible") or []],
+        by_person=by_person, stale=stale, planned_at=stored.settings.planned_at,
+        moved_by_hand={(s.registration_id, s.round_id) for s in stored.seats if s.moved_by_hand},
+        violations=report.get("violations") or [],
+        infeasible_raw=report.get("infeasible") or [], names=names)
+
+
+def _current(stored: _Stored) -> PlanView:
+    report, stale, seated, print_ = _score(stored, stored.assignment)
+    saved = _report(stored.settings)
+    if saved is not None and saved.get("fingerprint") == print_ and not stale:
+        # Unchanged since the solve: its own report (with seconds, iterations and seed).
+        report = saved
+    elif saved is not None and saved.get("fingerprint") != print_ and not stale:
+        # Someone cancelling or walking in changes the fingerprint too; then the people are
+        # the news, not the tables, rounds or rules.
+        stale.changed = True
+    return _view(stored, stored.assignment, report, stale, seated)
+
+
+def current_plan(gathering: Gathering) -> PlanView | None:
+    """The stored plan, or None before the first. When people, tables, rounds or rules changed
+    since, the seats are scored against what holds now and ``stale`` says what changed."""
+    if not _seats(gathering):  # reading creates nothing, not even the settings row
+        return None
+    return _current(_load(gathering))

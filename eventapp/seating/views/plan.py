@@ -1,0 +1,109 @@
+"""The plan, table by table and person by person, and the button that makes it."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from eventapp.core import policy
+from eventapp.core.web import attempt
+from eventapp.gatherings.models import Gathering
+from eventapp.seating import services
+from eventapp.seating.forms import PlanForm
+from eventapp.seating.views import bp
+from eventapp.seating.views.common import RULES, load_gathering, page_labels
+
+
+def _role_counts(people) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for person in people:
+        counts[person.role] = counts.get(person.role, 0) + 1
+    return counts
+
+
+def _plan_context(gathering: Gathering, plan) -> dict:
+    settings = services.settings_for(gathering)
+    metrics = plan.metrics if plan is not None else {}
+    rules_on = {
+        "capacity": True, "apart": True, "pinned": True,
+        "min_counsellors_per_table": bool(settings.min_counsellors_per_table),
+        "max_county_staff_per_table": bool(settings.max_county_staff_per_table),
+        "max_per_organisation": bool(settings.max_per_organisation),
+    }
+    problems_by_rule: dict[str, list] = {}
+    for problem in plan.problems if plan is not None else []:
+        problems_by_rule.setdefault(problem.rule, []).append(problem)
+    return {"plan": plan, "metrics": metrics, "settings": settings, "rules": RULES,
+            "rules_on": rules_on, "problems_by_rule": problems_by_rule,
+            "stale": _stale(plan), "role_counts": _role_counts}
+
+
+def _stale(plan) -> list[str]:
+    """What changed since the plan was made, in words (empty: the plan is up to date)."""
+    if plan is None or not plan.stale:
+        return []
+    stale, reasons = plan.stale, []
+    if stale.unseated:
+        reasons.append(ngettext(
+            "%(num)d person with a confirmed place has no seat: %(names)s.",
+            "%(num)d people with a confirmed place have no seat: %(names)s.",
+            len(stale.unseated), names=", ".join(r.name for r in stale.unseated)))
+    if stale.dropped:
+        reasons.append(ngettext(
+            "%(num)d seated person no longer has a confirmed place: %(names)s.",
+            "%(num)d seated people no longer have a confirmed place: %(names)s.",
+            len(stale.dropped), names=", ".join(r.name for r in stale.dropped)))
+    if stale.changed:
+        reasons.append(_("Tables, rounds, rules, pins or pairs kept apart have changed since the "
+                         "plan was made; the figures below score the seats against what holds "
+                         "now."))
+    return reasons
+
+
+@bp.get("/gatherings/<int:gathering_id>/seating/plan")
+@policy.requires("seating.view")
+def plan(gathering_id: int):
+    gathering = load_gathering(gathering_id)
+    view = request.args.get("view", "tables")
+    if view not in ("tables", "people"):
+        view = "tables"
+    current = services.current_plan(gathering)
+    return render_template(
+        "seating/plan.html", gathering=gathering, view=view,
+        plan_form=PlanForm() if policy.can(current_user, "seating.manage", gathering) else None,
+        tables=services.tables(gathering), people=services.people(gathering),
+        **_plan_context(gathering, current), **page_labels(gathering))
+
+
+@bp.post("/gatherings/<int:gathering_id>/seating/plan")
+@policy.requires("seating.manage")
+def make_plan(gathering_id: int):
+    gathering = load_gathering(gathering_id, "seating.manage")
+    form = PlanForm()
+    replan = bool(form.replan.data)
+    made, _status = attempt(form, lambda: services.plan(gathering, current_user, replan=replan))
+    target = url_for("seating.plan", gathering_id=gathering.id)
+    if made is None:
+        for message in (*form.form_errors, *(form.errors.get("csrf_token") or ())):
+            flash(message if message in form.form_errors
+                  else _("The form had expired. Please send it again."), "error")
+        return redirect(target)
+    broken = made.metrics.get("hard_violations", 0)
+    repeats = made.metrics.get("repeat_pairs", 0)
+    if replan:
+        flash(ngettext("The plan is updated; %(num)d seat changed.",
+                       "The plan is updated; %(num)d seats changed.",
+                       made.metrics.get("moved", 0)), "success")
+    else:
+        flash(_("The table plan is made."), "success")
+    if broken:
+        flash(ngettext("It breaks %(num)d rule; see the problems below.",
+                       "It breaks rules %(num)d times; see the problems below.", broken), "error")
+    elif made.infeasible:
+        flash(_("Some rules cannot be met with these people and tables; see why below."),
+              "error")
+    else:
+        flash(ngettext("It breaks no rule, and %(num)d pair sits together more than once.",
+                       "It breaks no rule, and %(num)d pairs sit together more than once.",
+                       repeats), "info")
+    return redirect(target)
