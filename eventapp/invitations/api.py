@@ -1,14 +1,14 @@
-"""Invitations: api."""
+"""listInvitationStatus, as API.md names it: the municipality board."""
 
+from flask import jsonify, request
+from flask_babel import gettext as _
 
-# --- board ---------------------------------------------------------------------------------
-from flask import jsonify as _board_jsonify  # noqa: E402
-from flask_babel import gettext as _  # noqa: E402
-
-from eventapp.api import bp as _board_api_bp  # noqa: E402
-from eventapp.api.spec import operation as _board_operation  # noqa: E402
-from eventapp.api.spec import path_param as _board_path_param  # noqa: E402
-from eventapp.api.spec import query_param as _board_query_param  # noqa: E402
+from eventapp.api import bp
+from eventapp.api.spec import operation, path_param, query_param
+from eventapp.core import policy
+from eventapp.core.errors import ValidationFailed
+from eventapp.gatherings.models import Gathering
+from eventapp.invitations import services
 
 INVITATION_STATUS_ROW = {
     "type": "object",
@@ -87,39 +87,28 @@ def invitation_status_json(row) -> dict:
     }
 
 
-@_board_operation(
-    _board_api_bp, "listInvitationStatus", "GET", "/gatherings/{id}/invitations/status",
+@operation(
+    bp, "listInvitationStatus", "GET", "/gatherings/{id}/invitations/status",
     summary="The municipality board: one row per municipality (Oslo: per city district) of the "
             "gathering's county, with the channels used, opened links, registrations against "
             "the cap, barriers, offers and the next step. For the county's host and counsellors "
             "and the directorate.",
     response={"type": "array", "items": INVITATION_STATUS_ROW},
-    parameters=[_board_path_param("id", {"type": "integer"}),
-                _board_query_param("state", {"enum": ["not_reached", "reached", "registered"]},
-                                   "Only the rows in this state.")],
+    parameters=[path_param("id", {"type": "integer"}),
+                query_param("state", {"enum": ["not_reached", "reached", "registered"]},
+                            "Only the rows in this state.")],
     converters={"id": "int"},
+    action="board.view",
 )
 def list_invitation_status(id: int):  # noqa: A002 - the name is the API's
-    from flask import request
-
-    from eventapp.api.auth import api_user
-    from eventapp.core.access import get_scoped
-    from eventapp.core.errors import NotFound, ValidationFailed
-    from eventapp.gatherings.models import Gathering
-    from eventapp.invitations import services
-
-    user = api_user()
-    gathering = get_scoped(Gathering, id, user)
-    if gathering is None:
-        raise NotFound(_("No such gathering."))
-    services.require_board_viewer(user, gathering)
+    gathering = policy.load(Gathering, id, missing=_("No such gathering."))
     state = request.args.get("state")
     if state is not None and state not in services.BOARD_STATES:
         raise ValidationFailed(_("state must be one of: %(states)s.",
-                                              states=", ".join(services.BOARD_STATES)),
+                                 states=", ".join(services.BOARD_STATES)),
                                field="state")
-    return _board_jsonify([invitation_status_json(r)
-                           for r in services.board_rows(gathering, state=state)])
+    return jsonify([invitation_status_json(r)
+                    for r in services.board_rows(gathering, state=state)])
 
 
 list_invitation_status.operation.errors = (400, 401, 403, 404, 422)

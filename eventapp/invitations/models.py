@@ -1,5 +1,6 @@
 """Who to invite in each municipality, the campaigns that invite them, the personal links they
-get, what counsellors do by other channels, and each municipality's barriers and next step."""
+get, and what counsellors do by other channels. Each municipality's barriers and next step are
+noted on its ``registration.models.GatheringMunicipality`` row, beside its cap."""
 
 import secrets
 from datetime import date, datetime
@@ -16,8 +17,6 @@ CONTACT_ROLES = ("leader", "programme_adviser", "other")
 SENDER_KINDS = ("career_centre", "integration_adviser", "counsellor")
 CAMPAIGN_KINDS = ("invitation", "reminder")
 OUTREACH_CHANNELS = ("visit", "phone", "video", "own_mail", "other")
-BARRIERS = ("travel_cost", "finances", "staffing", "timing", "other")
-
 
 
 def new_link_token() -> str:
@@ -143,49 +142,3 @@ class Outreach(db.Model):
 
     municipality: Mapped[Municipality] = relationship()
     user = relationship("User")
-
-
-class GatheringMunicipality(db.Model):
-    """One municipality (or Oslo district) in one gathering: its own cap, when the host has
-    raised or lowered it, what stops it from coming, what was offered, and the next step.
-
-    Registration locks this row while it checks and takes one of the municipality's places,
-    so concurrent registrations can never exceed the cap.
-    """
-
-    __tablename__ = "gathering_municipalities"
-    __table_args__ = (
-        UniqueConstraint("gathering_id", "municipality_id"),
-        CheckConstraint("cap IS NULL OR cap >= 0", name="cap_not_negative"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    gathering_id: Mapped[int] = mapped_column(
-        ForeignKey("gatherings.id", ondelete="CASCADE"), index=True
-    )
-    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
-    # None: the gathering's municipal cap applies.
-    cap: Mapped[int | None]
-    barrier_travel_cost: Mapped[bool] = mapped_column(default=False)
-    barrier_finances: Mapped[bool] = mapped_column(default=False)
-    barrier_staffing: Mapped[bool] = mapped_column(default=False)
-    barrier_timing: Mapped[bool] = mapped_column(default=False)
-    barrier_other: Mapped[str | None] = mapped_column(String(300))
-    offered_travel_support: Mapped[bool] = mapped_column(default=False)
-    offered_digital: Mapped[bool] = mapped_column(default=False)
-    next_step: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-
-    municipality: Mapped[Municipality] = relationship()
-    gathering = relationship("Gathering")
-
-    def effective_cap(self, default: int) -> int:
-        return default if self.cap is None else self.cap
-
-    @property
-    def barriers(self) -> list[str]:
-        found = [name for name in BARRIERS[:-1] if getattr(self, f"barrier_{name}")]
-        if self.barrier_other:
-            found.append("other")
-        return found

@@ -7,10 +7,12 @@ from sqlalchemy import select
 from eventapp.api import bp
 from eventapp.api.auth import api_user
 from eventapp.api.spec import operation, path_param
-from eventapp.core.access import get_scoped, may_manage_county
-from eventapp.core.errors import Forbidden, NotFound
+from eventapp.core import policy
+from eventapp.core.access import get_scoped
+from eventapp.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
+from eventapp.gatherings.services import MAX_MUNICIPAL_CAP
 from eventapp.registration import services
 from eventapp.registration.models import ROLES, STATUSES, Registration
 
@@ -85,20 +87,22 @@ def registration_json(r: Registration) -> dict:
 
 
 def _gathering(ident: int) -> Gathering:
-    gathering = get_scoped(Gathering, ident, api_user())
-    if gathering is None:
-        raise NotFound(_("No such gathering."))
-    return gathering
+    """The gathering if the token's user may see it (else 404) and may do the operation's
+    action on it (else 403)."""
+    return policy.load(Gathering, ident, missing=_("No such gathering."))
 
 
 @operation(bp, "createRegistration", "POST", "/gatherings/{id}/registrations",
            summary="Register a person. Takes a place if the organisation's cap allows, else "
            "joins its waitlist (status tells which). County host only; hosts may register "
            "after the deadline.", response=REGISTRATION, status=201, request_schema=CREATE,
-           parameters=ID, converters={"id": "int"})
+           parameters=ID, converters={"id": "int"}, action="registration.manage")
 def create(id: int, body: dict):  # noqa: A002 - the name is the API's
-    gathering = _gathering(id)
-    if not may_manage_county(api_user(), gathering.county_id):
+    gathering = get_scoped(Gathering, id, api_user())
+    if gathering is None:
+        raise NotFound(_("No such gathering."))
+    # The policy's rule, with the API's own refusal.
+    if not policy.can(api_user(), "registration.manage", gathering):
         raise Forbidden(_("Only the county's host may register people through the API."))
     organisation = body["organisation"]
     days = set(body.get("days", [1, 2]))
@@ -124,12 +128,9 @@ def create(id: int, body: dict):  # noqa: A002 - the name is the API's
 @operation(bp, "listRegistrations", "GET", "/gatherings/{id}/registrations",
            summary="The gathering's registrations (county host and the directorate).",
            response={"type": "array", "items": REGISTRATION}, parameters=ID,
-           converters={"id": "int"})
+           converters={"id": "int"}, action="registration.list")
 def list_all(id: int):  # noqa: A002
     gathering = _gathering(id)
-    user = api_user()
-    if user.role != "directorate" and not may_manage_county(user, gathering.county_id):
-        raise Forbidden(_("Only the county's host sees the registrations."))
     rows = db.session.scalars(select(Registration).where(Registration.gathering_id == gathering.id)
                               .order_by(Registration.created_at, Registration.id))
     return jsonify([registration_json(r) for r in rows])
@@ -156,7 +157,8 @@ ATTENDANCE = {
            "registered for (attendance per day is what the grant counts). The county's host and "
            "career counsellors; 404 for anyone else, 409 if the registration has no confirmed "
            "place, 422 for a day the gathering does not have.", response=REGISTRATION,
-           request_schema=ATTENDANCE, parameters=ID, converters={"id": "int"})
+           request_schema=ATTENDANCE, parameters=ID, converters={"id": "int"},
+           action="checkin.record")
 def record_attendance(id: int, body: dict):  # noqa: A002
     registration = services.registration_for_the_day(api_user(), id)
     if registration is None:
@@ -173,17 +175,13 @@ record_attendance.operation.errors = (400, 401, 404, 409)
 
 # --- host and municipal registration ---
 # setOrganisationCap, getCapStatus and cancelRegistration, as API.md names them.
-from eventapp.core.access import Role as _Role  # noqa: E402
-from eventapp.core.errors import Conflict as _Conflict  # noqa: E402
-from eventapp.core.errors import ValidationFailed as _Invalid  # noqa: E402
-from eventapp.gatherings.services import MAX_MUNICIPAL_CAP as _MAX_CAP  # noqa: E402
 
 CAP_BODY = {
     "type": "object",
     "additionalProperties": False,
     "required": ["cap"],
     "properties": {
-        "cap": {"type": ["integer", "null"], "minimum": 0, "maximum": _MAX_CAP,
+        "cap": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_MUNICIPAL_CAP,
                 "description": "Places for this municipality; null: the gathering's cap applies."},
     },
 }
@@ -236,19 +234,15 @@ ORG_NUMBER = path_param("organisation_number", {"type": "string", "pattern": "^[
            summary="Raise or lower one municipality's (or Oslo district's) places. Lowering "
            "below those already confirmed removes nobody; raising confirms the first on its "
            "waitlist. County host only.", response=CAP_SET, request_schema=CAP_BODY,
-           parameters=[*ID, ORG_NUMBER], converters={"id": "int"})
+           parameters=[*ID, ORG_NUMBER], converters={"id": "int"}, action="caps.set")
 def set_organisation_cap(id: int, organisation_number: str, body: dict):  # noqa: A002
-    from eventapp.invitations.services import set_municipality_cap
-
     gathering = _gathering(id)
-    if not may_manage_county(api_user(), gathering.county_id):
-        raise Forbidden(_("Only the county's host may change the places."))
     unit = services.unit_by_number(gathering, organisation_number)
     if unit is None:
-        raise _Invalid(_("No municipality or city district %(number)s in %(county)s.",
+        raise ValidationFailed(_("No municipality or city district %(number)s in %(county)s.",
                          number=organisation_number, county=gathering.county.name),
                        field="organisation_number")
-    promoted = set_municipality_cap(gathering, api_user(), unit, body["cap"])
+    promoted = services.set_municipality_cap(gathering, api_user(), unit, body["cap"])
     db.session.commit()
     line = services.cap_lines(gathering, unit)[0]
     return jsonify({"organisation_number": unit.number, "name": unit.name, "kind": unit.kind,
@@ -262,11 +256,10 @@ set_organisation_cap.operation.errors = (400, 401, 403, 404)
 @operation(bp, "getCapStatus", "GET", "/gatherings/{id}/caps",
            summary="Places per municipality (or Oslo district): cap, confirmed, waitlisted; and "
            "the county and partners pool. The county's host and counsellors, and the "
-           "directorate.", response=CAP_STATUS, parameters=ID, converters={"id": "int"})
+           "directorate.", response=CAP_STATUS, parameters=ID, converters={"id": "int"},
+           action="caps.view")
 def get_cap_status(id: int):  # noqa: A002
     gathering = _gathering(id)
-    if api_user().role == _Role.MUNICIPAL_CONTACT:
-        raise Forbidden(_("Only the county and the directorate see every municipality's places."))
     return jsonify(services.cap_status(gathering))
 
 
@@ -277,14 +270,15 @@ get_cap_status.operation.errors = (401, 403, 404)
            summary="Cancel a registration: its place is freed and the first on that "
            "municipality's (or the pool's) waitlist is confirmed and mailed. County host only; "
            "409 if already cancelled.", response=CANCELLED, parameters=ID,
-           converters={"id": "int"})
+           converters={"id": "int"}, action="registration.cancel")
 def cancel_registration(id: int):  # noqa: A002
     registration = db.session.get(Registration, id)
-    if registration is None or not may_manage_county(api_user(),
-                                                     registration.gathering.county_id):
+    # 404, not 403, for anyone but the host: the API does not tell whether it exists.
+    if registration is None or not policy.can(api_user(), "registration.cancel",
+                                              registration.gathering):
         raise NotFound(_("No such registration."))
     if registration.status == "cancelled":
-        raise _Conflict(_("This registration is already cancelled."))
+        raise Conflict(_("This registration is already cancelled."))
     promoted = services.host_cancel(registration, api_user())
     db.session.commit()
     return jsonify({**registration_json(registration), "promoted": [r.id for r in promoted]})

@@ -1,9 +1,10 @@
-"""Registrations: one person's place at a gathering, taken within their organisation's cap."""
+"""Registrations: one person's place at a gathering, taken within their organisation's cap,
+and the row per municipality and gathering that owns that cap."""
 
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.db import sql_in
@@ -16,7 +17,8 @@ ROLES = ("leader", "programme_adviser", "career_counsellor", "county_staff", "pa
          "other")
 STATUSES = ("confirmed", "waitlisted", "cancelled")
 CHANNELS = ("personal_link", "public_link", "host", "municipal_contact", "api")
-
+# What stops a municipality from coming, as the invitations board notes it.
+BARRIERS = ("travel_cost", "finances", "staffing", "timing", "other")
 
 
 def new_manage_token() -> str:
@@ -97,3 +99,51 @@ class Registration(db.Model):
         if self.county is not None:
             return self.county.name
         return self.partner_name or ""
+
+
+class GatheringMunicipality(db.Model):
+    """One municipality (or Oslo district) in one gathering: its own cap, when the host has
+    raised or lowered it, and, as the invitations board notes them, what stops it from coming,
+    what was offered, and the next step.
+
+    Registration locks this row while it checks and takes one of the municipality's places,
+    so concurrent registrations can never exceed the cap. The row belongs here, below the
+    invitations, because the cap is registration's limit.
+    """
+
+    __tablename__ = "gathering_municipalities"
+    __table_args__ = (
+        UniqueConstraint("gathering_id", "municipality_id"),
+        CheckConstraint("cap IS NULL OR cap >= 0", name="cap_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), index=True
+    )
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    # None: the gathering's municipal cap applies.
+    cap: Mapped[int | None]
+    barrier_travel_cost: Mapped[bool] = mapped_column(default=False)
+    barrier_finances: Mapped[bool] = mapped_column(default=False)
+    barrier_staffing: Mapped[bool] = mapped_column(default=False)
+    barrier_timing: Mapped[bool] = mapped_column(default=False)
+    barrier_other: Mapped[str | None] = mapped_column(String(300))
+    offered_travel_support: Mapped[bool] = mapped_column(default=False)
+    offered_digital: Mapped[bool] = mapped_column(default=False)
+    next_step: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    municipality: Mapped[Municipality] = relationship()
+    gathering = relationship("Gathering")
+
+    def effective_cap(self, default: int) -> int:
+        return default if self.cap is None else self.cap
+
+    @property
+    def barriers(self) -> list[str]:
+        found = [name for name in BARRIERS[:-1] if getattr(self, f"barrier_{name}")]
+        if self.barrier_other:
+            found.append("other")
+        return found

@@ -1,32 +1,44 @@
-"""Registering from a personal invitation link or the public link, and the registrant's own
-page (by the private link in the confirmation) to see or cancel."""
+"""Registering by the public link, the registrant's own page (by the private link in the
+confirmation) to see, change or cancel; the host's lists, exports, badges and check-in; the
+host's and a municipal contact's registrations. The personal invitation link's page lives with
+the invitations (``invitations.views.personal_link``) and uses ``register_page``."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from eventapp.core import policy
 from eventapp.core.errors import DomainError
-from eventapp.core.time import utcnow
+from eventapp.core.policy import requires
 from eventapp.core.web import errors_to_form
 from eventapp.extensions import db, limiter
 from eventapp.gatherings.models import Gathering
 from eventapp.registration import bp, services
-from eventapp.registration.forms import RegistrationForm, role_label
+from eventapp.registration.forms import (
+    CheckinForm,
+    EditOwnForm,
+    RegistrationForm,
+    SwapForm,
+    role_label,
+)
+from eventapp.registration.models import STATUSES, Registration
 
 REGISTER_LIMIT = "30 per minute"
 
 
-def _form(gathering: Gathering, invitation=None) -> RegistrationForm:
+def _form(gathering: Gathering, unit=None, person: tuple[str, str] | None = None) -> RegistrationForm:
+    """The registration form; with ``unit`` the municipality is fixed (a personal link) and
+    ``person`` (name, email) fills in who it was sent to."""
     form = RegistrationForm()
     units = services.registration_units(gathering)
     form.municipality.choices = [("", _("Choose"))] + [(u.number, u.name) for u in units]
-    if invitation is not None:
+    if unit is not None:
         # The personal link fixes the municipality; the form shows it but does not ask.
         form.organisation_kind.choices = [("municipality", _("A municipality or city district"))]
-        form.municipality.choices = [(invitation.municipality.number, invitation.municipality.name)]
-        if not form.is_submitted():
-            form.name.data = invitation.name
-            form.email.data = invitation.email
+        form.municipality.choices = [(unit.number, unit.name)]
+        if person is not None and not form.is_submitted():
+            form.name.data, form.email.data = person
     else:
         form.organisation_kind.choices = [
             ("municipality", _("A municipality or city district")),
@@ -39,12 +51,11 @@ def _form(gathering: Gathering, invitation=None) -> RegistrationForm:
     return form
 
 
-def _data(form: RegistrationForm, invitation=None) -> services.RegistrationData:
+def _data(form: RegistrationForm, unit=None) -> services.RegistrationData:
     return services.RegistrationData(
         name=form.name.data or "", email=form.email.data or "",
         organisation_kind=form.organisation_kind.data,
-        municipality_number=(invitation.municipality.number if invitation is not None
-                             else form.municipality.data),
+        municipality_number=unit.number if unit is not None else form.municipality.data,
         partner_name=form.partner_name.data, role=form.role.data, phone=form.phone.data or "",
         day1=form.day1.data, day2=getattr(form, "day2", None) is not None and form.day2.data,
         attends_dinner=form.attends_dinner.data, dietary_needs=form.dietary_needs.data or "",
@@ -71,10 +82,13 @@ def _submit(form, register) -> tuple:
     return registration, 200
 
 
-def _register_page(gathering: Gathering, *, channel: str, invitation=None):
-    form = _form(gathering, invitation)
+def register_page(gathering: Gathering, *, channel: str, unit=None,
+                  person: tuple[str, str] | None = None, invitation_id: int | None = None):
+    """The registration page for anyone with the link: the public link, or (with ``unit``, the
+    ``person`` it was sent to and ``invitation_id``) a personal invitation link."""
+    form = _form(gathering, unit, person)
     registration, status = _submit(form, lambda: services.register(
-        gathering, _data(form, invitation), channel=channel, invitation=invitation))
+        gathering, _data(form, unit), channel=channel, invitation_id=invitation_id))
     if registration is not None:
         if registration.status == "confirmed":
             flash(_("You are registered. A confirmation is on its way to %(email)s.",
@@ -85,32 +99,21 @@ def _register_page(gathering: Gathering, *, channel: str, invitation=None):
                     organisation=registration.organisation_name), "info")
         return redirect(url_for("registration.manage", token=registration.manage_token))
     return render_template("registration/register.html", gathering=gathering, form=form,
-                           invitation=invitation, is_open=services.registration_open(gathering)), status
-
-
-@bp.route("/r/<token>", methods=["GET", "POST"])
-@limiter.limit(REGISTER_LIMIT, methods=["POST"])
-def personal(token: str):
-    invitation = services.invitation_by_token(token)
-    if invitation is None:
-        abort(404)
-    gathering = db.session.get(Gathering, invitation.gathering_id)
-    if not FlaskForm().is_submitted():
-        invitation.mark_opened(utcnow())
-        db.session.commit()
-    return _register_page(gathering, channel="personal_link", invitation=invitation)
+                           unit=unit, is_open=services.registration_open(gathering)), status
 
 
 @bp.route("/gatherings/<int:gathering_id>/register", methods=["GET", "POST"])
+@policy.public
 @limiter.limit(REGISTER_LIMIT, methods=["POST"])
 def public(gathering_id: int):
     gathering = db.session.get(Gathering, gathering_id)
     if gathering is None or not gathering.published:
         abort(404)
-    return _register_page(gathering, channel="public_link")
+    return register_page(gathering, channel="public_link")
 
 
 @bp.get("/registration/<token>")
+@policy.public
 def manage(token: str):
     registration = services.registration_by_token(token)
     if registration is None:
@@ -121,6 +124,7 @@ def manage(token: str):
 
 
 @bp.post("/registration/<token>/cancel")
+@policy.public
 def cancel_own(token: str):
     registration = services.registration_by_token(token)
     if registration is None:
@@ -133,36 +137,56 @@ def cancel_own(token: str):
     return redirect(url_for("registration.manage", token=token))
 
 
+@bp.route("/registration/<token>/edit", methods=["GET", "POST"])
+@policy.public
+@limiter.limit(REGISTER_LIMIT, methods=["POST"])
+def edit_own(token: str):
+    registration = services.registration_by_token(token)
+    if registration is None:
+        abort(404)
+    gathering = registration.gathering
+    form = EditOwnForm(obj=None if FlaskForm().is_submitted() else registration)
+    if gathering.days == 1:
+        del form.day2
+    status = 200
+    editable = services.editable(registration)
+    if editable and form.validate_on_submit():
+        try:
+            services.update_own(registration, services.OwnChanges(
+                phone=form.phone.data or "", day1=form.day1.data,
+                day2=getattr(form, "day2", None) is not None and form.day2.data,
+                attends_dinner=form.attends_dinner.data,
+                dietary_needs=form.dietary_needs.data or "",
+                dietary_consent=form.dietary_consent.data,
+                accessibility_needs=form.accessibility_needs.data or "",
+                accommodation=form.accommodation.data,
+                travel_support_requested=form.travel_support_requested.data,
+                list_consent=form.list_consent.data))
+        except DomainError as exc:
+            db.session.rollback()
+            errors_to_form(form, exc)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("registration.manage", token=token))
+    elif form.is_submitted():
+        status = 422
+    response = Response(render_template("registration/edit_own.html", gathering=gathering,
+                                        registration=registration, form=form, editable=editable),
+                        status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 # --- lists and the day ---------------------------------------------------------------------
 # The venue summary and exports (county host only: they hold dietary and accessibility needs),
 # name badges and check-in (host and counsellors), and the public participant list.
-from flask import Response, request  # noqa: E402
-from flask_login import current_user, login_required  # noqa: E402
-
-from eventapp.core.access import get_scoped_or_404  # noqa: E402
-from eventapp.registration.forms import CheckinForm  # noqa: E402
-
-
-def _host_gathering(gathering_id: int) -> Gathering:
-    """The gathering if the current user is its county host; 404 outside their scope, 403 for
-    others who can see the gathering (counsellors, municipal contacts, the directorate)."""
-    gathering = get_scoped_or_404(Gathering, gathering_id)
-    if not services.may_see_special(current_user, gathering):
-        abort(403)
-    return gathering
-
-
-def _day_gathering(gathering_id: int) -> Gathering:
-    gathering = get_scoped_or_404(Gathering, gathering_id)
-    if not services.may_run_the_day(current_user, gathering):
-        abort(403)
-    return gathering
-
 
 @bp.get("/gatherings/<int:gathering_id>/summary")
-@login_required
+@requires("registration.needs")
 def summary(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = policy.load(Gathering, gathering_id)
     show_names = request.args.get("names") == "1"
     response = Response(render_template(
         "registration/summary.html", gathering=gathering, show_names=show_names,
@@ -172,9 +196,9 @@ def summary(gathering_id: int):
 
 
 @bp.get("/gatherings/<int:gathering_id>/registrations.<any(csv, xlsx):fmt>")
-@login_required
+@requires("registration.needs")
 def export(gathering_id: int, fmt: str):
-    gathering = _host_gathering(gathering_id)
+    gathering = policy.load(Gathering, gathering_id)
     if fmt == "csv":
         body, mimetype = services.export_csv(gathering), "text/csv; charset=utf-8"
     else:
@@ -188,9 +212,9 @@ def export(gathering_id: int, fmt: str):
 
 
 @bp.get("/gatherings/<int:gathering_id>/badges")
-@login_required
+@requires("badges.print")
 def badges(gathering_id: int):
-    gathering = _day_gathering(gathering_id)
+    gathering = policy.load(Gathering, gathering_id)
     people = sorted(services.confirmed_registrations(gathering),
                     key=lambda r: (r.organisation_name.casefold(), r.name.casefold()))
     return render_template("registration/badges.html", gathering=gathering, people=people,
@@ -222,17 +246,17 @@ def _checkin_page(gathering: Gathering, q: str, day: int, status: int = 200):
 
 
 @bp.get("/gatherings/<int:gathering_id>/checkin")
-@login_required
+@requires("checkin.record")
 def checkin(gathering_id: int):
-    gathering = _day_gathering(gathering_id)
+    gathering = policy.load(Gathering, gathering_id)
     return _checkin_page(gathering, (request.args.get("q") or "").strip()[:100],
                          _checkin_day(gathering, request.args.get("day")))
 
 
 @bp.post("/gatherings/<int:gathering_id>/checkin/<int:registration_id>")
-@login_required
+@requires("checkin.record")
 def checkin_tick(gathering_id: int, registration_id: int):
-    gathering = _day_gathering(gathering_id)
+    gathering = policy.load(Gathering, gathering_id)
     registration = services.registration_for_the_day(current_user, registration_id)
     if registration is None or registration.gathering_id != gathering.id:
         abort(404)
@@ -269,6 +293,7 @@ def checkin_tick(gathering_id: int, registration_id: int):
 
 
 @bp.get("/gatherings/<int:gathering_id>/participants")
+@policy.public
 def participants(gathering_id: int):
     """Public for a published gathering: name and organisation of those who agreed."""
     gathering = db.session.get(Gathering, gathering_id)
@@ -280,50 +305,29 @@ def participants(gathering_id: int):
 
 # --- host and municipal registration ---
 # The host's participant list with caps, mix guidance and the county delegation; the host
-# registers anyone; a municipal contact registers and swaps their own people; a registrant
-# changes their own registration by the private link.
-from flask import Response as _Response  # noqa: E402
-from flask_login import current_user as _user  # noqa: E402
-from flask_login import login_required as _login_required  # noqa: E402
-
-from eventapp.core.access import may_manage_county as _may_manage  # noqa: E402
-from eventapp.registration.forms import EditOwnForm, SwapForm  # noqa: E402
-from eventapp.registration.models import STATUSES as _STATUSES  # noqa: E402
-
-
-def _hosted(gathering_id: int) -> Gathering:
-    """The gathering for its county host: 404 outside the user's scope, 403 inside it."""
-    from eventapp.core.access import get_scoped_or_404 as scoped
-
-    gathering = scoped(Gathering, gathering_id)
-    if not _may_manage(_user, gathering.county_id):
-        abort(403)
-    return gathering
-
+# registers anyone; a municipal contact registers and swaps their own people.
 
 def _contact_unit(gathering_id: int):
-    from eventapp.core.access import get_scoped_or_404 as scoped
-
-    gathering = scoped(Gathering, gathering_id)
-    unit = services.own_unit(gathering, _user)
+    """The gathering and the municipality the municipal contact registers for: 404 outside
+    their scope, 403 when they register for no municipality of it."""
+    gathering = policy.load(Gathering, gathering_id)
+    unit = services.own_unit(gathering, current_user)
     if unit is None:
         abort(403)
     return gathering, unit
 
 
 @bp.get("/gatherings/<int:gathering_id>/registrations")
-@_login_required
+@requires("registration.manage")
 def registrations(gathering_id: int):
-    from flask import request as req
-
-    gathering = _hosted(gathering_id)
-    status = req.args.get("status") if req.args.get("status") in _STATUSES else None
+    gathering = policy.load(Gathering, gathering_id)
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
     units = services.registration_units(gathering)
-    municipality = next((u for u in units if str(u.id) == req.args.get("municipality")), None)
+    municipality = next((u for u in units if str(u.id) == request.args.get("municipality")), None)
     lines = services.cap_lines(gathering)
     return render_template(
         "registration/registrations.html", gathering=gathering, status=status,
-        statuses=_STATUSES, municipality=municipality, units=units,
+        statuses=STATUSES, municipality=municipality, units=units,
         rows=services.host_registrations(gathering, status=status,
                                          municipality_id=municipality.id if municipality else None),
         active_lines=[c for c in lines if c.confirmed or c.waitlisted or c.overridden],
@@ -335,11 +339,11 @@ def registrations(gathering_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/registrations/<int:registration_id>/cancel")
-@_login_required
+@requires("registration.cancel")
 def host_cancel(gathering_id: int, registration_id: int):
-    gathering = _hosted(gathering_id)
+    gathering = policy.load(Gathering, gathering_id)
     try:
-        registration = services.registration_for_host(gathering, registration_id, _user)
+        registration = services.registration_for_host(gathering, registration_id, current_user)
     except DomainError:
         abort(404)
     back = url_for("registration.registrations", gathering_id=gathering.id)
@@ -347,7 +351,7 @@ def host_cancel(gathering_id: int, registration_id: int):
         flash(_("Nothing was changed: the form had expired. Please try again."), "error")
         return redirect(back)
     try:
-        promoted = services.host_cancel(registration, _user)
+        promoted = services.host_cancel(registration, current_user)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -361,12 +365,12 @@ def host_cancel(gathering_id: int, registration_id: int):
 
 
 @bp.route("/gatherings/<int:gathering_id>/registrations/new", methods=["GET", "POST"])
-@_login_required
+@requires("registration.manage")
 def host_register(gathering_id: int):
-    gathering = _hosted(gathering_id)
+    gathering = policy.load(Gathering, gathering_id)
     form = _form(gathering)
     registration, status = _submit(
-        form, lambda: services.host_register(gathering, _user, _data(form)))
+        form, lambda: services.host_register(gathering, current_user, _data(form)))
     if registration is not None:
         if registration.status == "confirmed":
             flash(_("%(name)s is registered and has been emailed a confirmation.",
@@ -391,7 +395,7 @@ def _municipal_form(gathering: Gathering, unit):
 
 
 @bp.route("/gatherings/<int:gathering_id>/our-registrations", methods=["GET", "POST"])
-@_login_required
+@requires("registration.municipal")
 def municipal_register(gathering_id: int):
     gathering, unit = _contact_unit(gathering_id)
     form = _municipal_form(gathering, unit)
@@ -399,7 +403,7 @@ def municipal_register(gathering_id: int):
     def register():
         data = _data(form)
         data.organisation_kind = "municipality"
-        return services.municipal_register(gathering, _user, data)
+        return services.municipal_register(gathering, current_user, data)
 
     registration, status = _submit(form, register)
     if registration is not None:
@@ -422,10 +426,10 @@ def municipal_register(gathering_id: int):
 
 @bp.route("/gatherings/<int:gathering_id>/our-registrations/<int:registration_id>/swap",
           methods=["GET", "POST"])
-@_login_required
+@requires("registration.municipal")
 def swap(gathering_id: int, registration_id: int):
     gathering, unit = _contact_unit(gathering_id)
-    registration = db.session.get(services.Registration, registration_id)
+    registration = db.session.get(Registration, registration_id)
     if registration is None or registration.gathering_id != gathering.id \
             or registration.municipality_id != unit.id:
         abort(404)
@@ -440,7 +444,7 @@ def swap(gathering_id: int, registration_id: int):
     if form.validate_on_submit():
         old_name = registration.name
         try:
-            services.swap(registration, _user, services.PersonData(
+            services.swap(registration, current_user, services.PersonData(
                 name=form.name.data or "", email=form.email.data or "", role=form.role.data,
                 phone=form.phone.data or ""))
         except DomainError as exc:
@@ -456,44 +460,3 @@ def swap(gathering_id: int, registration_id: int):
         status = 422
     return render_template("registration/swap.html", gathering=gathering, unit=unit, form=form,
                            registration=registration, reg_role_label=role_label), status
-
-
-@bp.route("/registration/<token>/edit", methods=["GET", "POST"])
-@limiter.limit(REGISTER_LIMIT, methods=["POST"])
-def edit_own(token: str):
-    registration = services.registration_by_token(token)
-    if registration is None:
-        abort(404)
-    gathering = registration.gathering
-    form = EditOwnForm(obj=None if FlaskForm().is_submitted() else registration)
-    if gathering.days == 1:
-        del form.day2
-    status = 200
-    editable = services.may_edit_own(registration)
-    if editable and form.validate_on_submit():
-        try:
-            services.update_own(registration, services.OwnChanges(
-                phone=form.phone.data or "", day1=form.day1.data,
-                day2=getattr(form, "day2", None) is not None and form.day2.data,
-                attends_dinner=form.attends_dinner.data,
-                dietary_needs=form.dietary_needs.data or "",
-                dietary_consent=form.dietary_consent.data,
-                accessibility_needs=form.accessibility_needs.data or "",
-                accommodation=form.accommodation.data,
-                travel_support_requested=form.travel_support_requested.data,
-                list_consent=form.list_consent.data))
-        except DomainError as exc:
-            db.session.rollback()
-            errors_to_form(form, exc)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("Your changes are saved."), "success")
-            return redirect(url_for("registration.manage", token=token))
-    elif form.is_submitted():
-        status = 422
-    response = _Response(render_template("registration/edit_own.html", gathering=gathering,
-                                        registration=registration, form=form, editable=editable),
-                        status=status)
-    response.headers["Cache-Control"] = "no-store"
-    return response

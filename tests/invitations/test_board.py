@@ -14,9 +14,9 @@ from eventapp.api.spec import OPERATIONS
 from eventapp.core.time import OSLO, utcnow
 from eventapp.core.web import external_url
 from eventapp.invitations import services
-from eventapp.invitations.models import Campaign, Contact, GatheringMunicipality, Invitation, Outreach
+from eventapp.invitations.models import Campaign, Contact, Invitation, Outreach
 from eventapp.mail.services import queue_mail
-from eventapp.registration.models import Registration
+from eventapp.registration.models import GatheringMunicipality, Registration
 from tests.conftest import get_csrf, login
 
 BERGEN, STORD, VOSS, ASKOY, SOLUND, FEDJE = "4601", "4614", "4621", "4627", "4636", "4633"
@@ -578,8 +578,8 @@ def test_board_in_english_names_states_and_the_reminder(client, world):
 def test_demo_campaign_shows_a_county_mid_campaign(app, db, places):
     from eventapp.accounts.models import User
     from eventapp.demo import demo_setup
+    from eventapp.demo.invitations import demo_campaign
     from eventapp.gatherings.models import Gathering
-    from eventapp.invitations.demo import demo_campaign
     from eventapp.mail.models import OutboxMessage
 
     demo_setup()

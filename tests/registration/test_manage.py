@@ -9,9 +9,8 @@ from sqlalchemy import func, select
 
 from eventapp.api.services import create_token
 from eventapp.api.spec import OPERATIONS
-from eventapp.invitations.models import GatheringMunicipality
 from eventapp.mail.models import OutboxMessage
-from eventapp.registration.models import Registration
+from eventapp.registration.models import GatheringMunicipality, Registration
 from eventapp.registration.services import RegistrationData, register
 from tests.conftest import get_csrf, login
 

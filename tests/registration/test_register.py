@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from eventapp.core.errors import ValidationFailed
-from eventapp.invitations.models import Campaign, GatheringMunicipality, Invitation
+from eventapp.invitations.models import Campaign, Invitation
 from eventapp.mail.models import OutboxMessage
-from eventapp.registration.models import Registration
+from eventapp.registration.models import GatheringMunicipality, Registration
 from eventapp.registration.services import RegistrationData, cancel, register
 from tests.conftest import get_csrf
 

@@ -1,0 +1,266 @@
+"""The municipality board: one row per municipality (Oslo: per city district) with everything
+done to bring it to the gathering, built from a fixed number of queries however many
+municipalities the county has. The state of each comes from ``states``."""
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import case, func, select
+
+from eventapp.accounts.models import User, counsellor_municipalities
+from eventapp.core.access import Role
+from eventapp.core.time import to_oslo
+from eventapp.extensions import db
+from eventapp.gatherings.services import answering_units
+from eventapp.invitations.models import Campaign, Contact, Invitation, Outreach
+from eventapp.invitations.services.states import MUNICIPALITY_STATES, municipality_states
+from eventapp.mail.models import OutboxMessage
+from eventapp.registration.models import GatheringMunicipality, Registration
+
+BOARD_STATES = MUNICIPALITY_STATES
+BOARD_OFFERS = ("travel_support", "digital")
+
+
+def outreach_channel_label(channel: str) -> str:
+    return {
+        "visit": _("Visit"),
+        "phone": _("Phone call"),
+        "video": _("Video meeting"),
+        "own_mail": _("Mail from own mailbox"),
+        "other": _("Other contact"),
+    }.get(channel, channel)
+
+
+def board_sender_label(sender_kind: str) -> str:
+    return {
+        "career_centre": _("Mail from the career centre"),
+        "integration_adviser": _("Mail from the integration adviser"),
+        "counsellor": _("Mail from a counsellor"),
+    }.get(sender_kind, sender_kind)
+
+
+def barrier_label(barrier: str) -> str:
+    return {
+        "travel_cost": _("Travel cost"),
+        "finances": _("Finances"),
+        "staffing": _("Staffing"),
+        "timing": _("Timing"),
+        "other": _("Other"),
+    }.get(barrier, barrier)
+
+
+def offer_label(offer: str) -> str:
+    return {"travel_support": _("Travel support"), "digital": _("Digital option")}.get(offer, offer)
+
+
+def registration_channel_label(channel: str) -> str:
+    return {
+        "personal_link": _("Personal link"),
+        "public_link": _("Public link"),
+        "host": _("Entered by the host"),
+        "municipal_contact": _("Municipal contact"),
+        "api": _("API"),
+    }.get(channel, channel)
+
+
+def board_role_label(role: str) -> str:
+    """A contact's or registrant's role."""
+    return {
+        "leader": _("Leader of the refugee service"),
+        "programme_adviser": _("Programme adviser"),
+        "career_counsellor": _("Career counsellor"),
+        "county_staff": _("County staff"),
+        "partner": _("Partner"),
+        "speaker": _("Speaker"),
+        "other": _("Other"),
+    }.get(role, role)
+
+
+def board_status_label(status: str) -> str:
+    """A registration's or an outbox mail's status."""
+    return {
+        "confirmed": _("Confirmed"),
+        "waitlisted": _("Waitlisted"),
+        "cancelled": _("Cancelled"),
+        "pending": _("Waiting to be sent"),
+        "sending": _("Sending"),
+        "sent": _("Sent"),
+        "failed": _("Failed"),
+    }.get(status, status)
+
+
+def board_channel_label(name: str) -> str:
+    """A channel as the board and the API name it: ``mail_<sender kind>`` or an outreach
+    channel."""
+    if name.startswith("mail_"):
+        return board_sender_label(name[5:])
+    return outreach_channel_label(name)
+
+
+@dataclass
+class ChannelUse:
+    """One channel used towards one municipality: how often, first and last time."""
+
+    name: str
+    count: int
+    first: object  # date
+    last: object  # date
+    failed: int = 0
+
+    @property
+    def label(self) -> str:
+        return board_channel_label(self.name)
+
+    @property
+    def short_label(self) -> str:
+        """For the board's narrow column."""
+        from flask_babel import gettext as _
+
+        return {
+            "mail_career_centre": _("Mail: career centre"),
+            "mail_integration_adviser": _("Mail: integration adviser"),
+            "mail_counsellor": _("Mail: counsellor"),
+            "own_mail": _("Own mail"),
+        }.get(self.name) or board_channel_label(self.name)
+
+
+@dataclass
+class BoardRow:
+    municipality: object
+    state: str
+    cap: int
+    cap_overridden: bool = False
+    contacts: list = field(default_factory=list)  # [(name, role)]
+    counsellors: list = field(default_factory=list)  # [name]
+    channels: list = field(default_factory=list)  # [ChannelUse]
+    opened: int = 0
+    confirmed: int = 0
+    waitlisted: int = 0
+    barriers: list = field(default_factory=list)
+    barrier_other: str | None = None
+    offers: list = field(default_factory=list)
+    next_step: str | None = None
+
+    @property
+    def channel_names(self) -> list[str]:
+        return [c.name for c in self.channels if c.count > c.failed]
+
+
+def board_units(gathering) -> list:
+    """The municipalities of the board: the county's active ones, Oslo's districts instead of
+    Oslo."""
+    return answering_units(gathering)
+
+
+def _board_day(moment):
+    return to_oslo(moment).date() if moment is not None else None
+
+
+def board_offers(row) -> list[str]:
+    return [name for name in BOARD_OFFERS if getattr(row, f"offered_{name}")]
+
+
+def board_rows(gathering, state: str | None = None) -> list[BoardRow]:
+    """The board, sorted by state then name; ``state`` keeps only that state's rows.
+
+    Nine queries whatever the number of municipalities: the units, the states, then one
+    aggregate each for contacts, counsellors, campaign mails, outreach, registrations and
+    follow-up rows."""
+    units = board_units(gathering)
+    states = municipality_states(gathering)
+    rows: dict[int, BoardRow] = {
+        u.id: BoardRow(municipality=u, state=states.get(u.id, "not_reached"),
+                       cap=gathering.municipal_cap)
+        for u in units
+    }
+
+    for municipality_id, name, role in db.session.execute(
+        select(Contact.municipality_id, Contact.name, Contact.role)
+        .where(Contact.county_id == gathering.county_id, Contact.active.is_(True))
+        .order_by(Contact.name)
+    ):
+        if municipality_id in rows:
+            rows[municipality_id].contacts.append((name, role))
+
+    for municipality_id, name in db.session.execute(
+        select(counsellor_municipalities.c.municipality_id, User.name)
+        .join(User, User.id == counsellor_municipalities.c.user_id)
+        .where(User.county_id == gathering.county_id, User.role == Role.COUNSELLOR,
+               User.active.is_(True))
+        .order_by(User.name)
+    ):
+        if municipality_id in rows:
+            rows[municipality_id].counsellors.append(name)
+
+    failed = case((OutboxMessage.status == "failed", 1), else_=0)
+    mail_rows = db.session.execute(
+        select(Invitation.municipality_id, Campaign.sender_kind, func.count(Invitation.id),
+               func.sum(failed), func.min(Invitation.created_at), func.max(Invitation.created_at),
+               func.count(Invitation.opened_at))
+        .join(Campaign, Campaign.id == Invitation.campaign_id)
+        .outerjoin(OutboxMessage, OutboxMessage.id == Invitation.outbox_message_id)
+        .where(Invitation.gathering_id == gathering.id)
+        .group_by(Invitation.municipality_id, Campaign.sender_kind)
+        .order_by(Invitation.municipality_id, Campaign.sender_kind)
+    ).all()
+    for municipality_id, sender_kind, count, n_failed, first, last, opened in mail_rows:
+        row = rows.get(municipality_id)
+        if row is None:
+            continue
+        row.channels.append(ChannelUse(f"mail_{sender_kind}", count, _board_day(first),
+                                       _board_day(last), int(n_failed or 0)))
+        row.opened += opened
+
+    for municipality_id, channel, count, first, last in db.session.execute(
+        select(Outreach.municipality_id, Outreach.channel, func.count(Outreach.id),
+               func.min(Outreach.happened_on), func.max(Outreach.happened_on))
+        .where(Outreach.gathering_id == gathering.id)
+        .group_by(Outreach.municipality_id, Outreach.channel)
+        .order_by(Outreach.municipality_id, Outreach.channel)
+    ):
+        if municipality_id in rows:
+            rows[municipality_id].channels.append(ChannelUse(channel, count, first, last))
+
+    for municipality_id, status, count in db.session.execute(
+        select(Registration.municipality_id, Registration.status, func.count(Registration.id))
+        .where(Registration.gathering_id == gathering.id,
+               Registration.municipality_id.is_not(None),
+               Registration.status.in_(("confirmed", "waitlisted")))
+        .group_by(Registration.municipality_id, Registration.status)
+    ):
+        row = rows.get(municipality_id)
+        if row is not None:
+            setattr(row, status, count)
+
+    for follow_up in db.session.scalars(
+        select(GatheringMunicipality).where(GatheringMunicipality.gathering_id == gathering.id)
+    ):
+        row = rows.get(follow_up.municipality_id)
+        if row is None:
+            continue
+        row.cap = follow_up.effective_cap(gathering.municipal_cap)
+        row.cap_overridden = follow_up.cap is not None
+        row.barriers = follow_up.barriers
+        row.barrier_other = follow_up.barrier_other
+        row.offers = board_offers(follow_up)
+        row.next_step = follow_up.next_step
+
+    order = {s: i for i, s in enumerate(BOARD_STATES)}
+    result = sorted(rows.values(), key=lambda r: (order.get(r.state, len(order)),
+                                                  r.municipality.name.casefold(),
+                                                  r.municipality.number))
+    if state:
+        result = [r for r in result if r.state == state]
+    return result
+
+
+def board_state_counts(rows: list[BoardRow]) -> dict[str, int]:
+    counts = dict.fromkeys(BOARD_STATES, 0)
+    for row in rows:
+        counts[row.state] = counts.get(row.state, 0) + 1
+    return counts
+
+
+def board_unit(gathering, municipality_id: int):
+    """A municipality of the board, or None when it is not one of this gathering's."""
+    return next((u for u in board_units(gathering) if u.id == municipality_id), None)

@@ -1,0 +1,157 @@
+"""The municipality board, one municipality's page, the outreach log and the channel report.
+The county's host and counsellors work the board and the directorate reads it
+(``board.view``); a counsellor logs outreach and follow-up for their own municipalities, the
+host for all (``board.act_for``); only the host changes a municipality's places
+(``caps.set``)."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from eventapp.core import policy
+from eventapp.core.errors import DomainError, Forbidden
+from eventapp.core.policy import requires
+from eventapp.core.time import OSLO, utcnow
+from eventapp.core.web import errors_to_form
+from eventapp.extensions import db
+from eventapp.gatherings.models import Gathering
+from eventapp.invitations import bp, services
+from eventapp.invitations.forms import CapForm, FollowUpForm, OutreachForm
+
+
+def board_labels() -> dict:
+    """What the board's templates show codes as."""
+    return {
+        "state_label": services.municipality_state_label,
+        "channel_label": services.board_channel_label,
+        "outreach_label": services.outreach_channel_label,
+        "barrier_label": services.barrier_label,
+        "offer_label": services.offer_label,
+        "registration_channel_label": services.registration_channel_label,
+        "person_role_label": services.board_role_label,
+        "record_status_label": services.board_status_label,
+        "states": services.BOARD_STATES,
+    }
+
+
+@bp.get("/<int:gathering_id>/board")
+@requires("board.view")
+def board(gathering_id: int):
+    gathering = policy.load(Gathering, gathering_id)
+    state = request.args.get("state")
+    if state not in services.BOARD_STATES:
+        state = None
+    rows = services.board_rows(gathering)
+    counts = services.board_state_counts(rows)
+    shown = [r for r in rows if r.state == state] if state else rows
+    return render_template(
+        "invitations/board.html", gathering=gathering, rows=shown, counts=counts, state=state,
+        total=len(rows), is_host=policy.can(current_user, "campaign.send", gathering),
+        **board_labels(),
+    )
+
+
+@bp.route("/<int:gathering_id>/board/<int:municipality_id>", methods=["GET", "POST"])
+@requires("board.view")
+def municipality(gathering_id: int, municipality_id: int):
+    gathering = policy.load(Gathering, gathering_id)
+    unit = services.board_unit(gathering, municipality_id)
+    if unit is None:
+        abort(404)
+    sets_cap = policy.can(current_user, "caps.set", gathering)
+    may_follow_up = policy.can(current_user, "board.act_for", unit)
+    follow_up_form, cap_form = FollowUpForm(), CapForm()
+    status = 200
+    if request.method == "POST":
+        which = request.form.get("which")
+        if which == "cap":
+            policy.authorize(current_user, "caps.set", gathering)
+        else:
+            policy.authorize(current_user, "board.act_for", unit)
+        form = cap_form if which == "cap" else follow_up_form
+        if form.validate_on_submit():
+            try:
+                if which == "cap":
+                    promoted = services.set_municipality_cap(gathering, current_user, unit,
+                                                             cap_form.cap.data)
+                else:
+                    services.save_follow_up(
+                        gathering, current_user, unit, barriers=follow_up_form.barriers(),
+                        barrier_other=follow_up_form.barrier_other.data,
+                        offers=follow_up_form.offers(), next_step=follow_up_form.next_step.data)
+                    promoted = []
+            except DomainError as exc:
+                db.session.rollback()
+                errors_to_form(form, exc)
+                status = exc.status if exc.status in (403, 409) else 422
+            else:
+                db.session.commit()
+                if which == "cap":
+                    flash(_("The places for %(name)s are saved.", name=unit.name), "success")
+                    if promoted:
+                        flash(_("%(n)d moved from the waitlist to confirmed and got a mail.",
+                                n=len(promoted)), "success")
+                else:
+                    flash(_("The follow-up for %(name)s is saved.", name=unit.name), "success")
+                return redirect(url_for("invitations.municipality", gathering_id=gathering.id,
+                                        municipality_id=unit.id))
+        else:
+            status = 422
+    detail = services.municipality_detail(gathering, unit)
+    if request.method == "GET" or request.form.get("which") == "cap":
+        follow_up_form.fill(detail["follow_up"])
+    if request.method == "GET" or request.form.get("which") != "cap":
+        cap_form.cap.data = detail["follow_up"].cap if detail["follow_up"] else None
+    return render_template(
+        "invitations/municipality.html", gathering=gathering, unit=unit, detail=detail,
+        follow_up_form=follow_up_form if may_follow_up else None,
+        cap_form=cap_form if sets_cap else None, **board_labels(),
+    ), status
+
+
+@bp.route("/<int:gathering_id>/outreach", methods=["GET", "POST"])
+@requires("board.view")
+def outreach(gathering_id: int):
+    gathering = policy.load(Gathering, gathering_id)
+    units = services.outreach_units(current_user, gathering)
+    form = OutreachForm(units=units)
+    status = 200
+    if request.method == "POST":
+        if not units:
+            raise Forbidden(_("You may log outreach only to the municipalities you are the "
+                              "contact counsellor for."))
+        if form.validate_on_submit():
+            unit = services.board_unit(gathering, form.municipality.data)
+            try:
+                entry = services.log_outreach(
+                    gathering, current_user, municipality=unit, channel=form.channel.data,
+                    happened_on=form.happened_on.data, note=form.note.data or "")
+            except DomainError as exc:
+                db.session.rollback()
+                errors_to_form(form, exc)
+                status = 403 if exc.status == 403 else 422
+            else:
+                db.session.commit()
+                flash(_("Logged: %(channel)s with %(name)s.",
+                        channel=services.outreach_channel_label(entry.channel),
+                        name=unit.name), "success")
+                return redirect(url_for("invitations.outreach", gathering_id=gathering.id))
+        else:
+            status = 422
+    elif form.happened_on.data is None:
+        form.happened_on.data = utcnow().astimezone(OSLO).date()
+        if request.args.get("municipality", "").isdigit():
+            form.municipality.data = int(request.args["municipality"])
+    return render_template(
+        "invitations/outreach.html", gathering=gathering, section="outreach",
+        form=form if units else None,
+        log=services.outreach_log(gathering), mine={u.id for u in units}, **board_labels(),
+    ), status
+
+
+@bp.get("/<int:gathering_id>/channels")
+@requires("board.view")
+def channels(gathering_id: int):
+    gathering = policy.load(Gathering, gathering_id)
+    return render_template("invitations/channels.html", gathering=gathering,
+                           report=services.channel_report(gathering), **board_labels())

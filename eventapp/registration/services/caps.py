@@ -1,0 +1,116 @@
+"""Each municipality's places and the pool: read for the host's list and getCapStatus, and
+changed by the host (setOrganisationCap, the municipality board)."""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from eventapp.core import policy
+from eventapp.core.errors import ValidationFailed
+from eventapp.core.time import utcnow
+from eventapp.extensions import db
+from eventapp.gatherings.models import Gathering
+from eventapp.gatherings.services import MAX_MUNICIPAL_CAP, answering_units
+from eventapp.places.models import Municipality
+from eventapp.registration.models import GatheringMunicipality, Registration
+from eventapp.registration.services.registering import LIVE, cap_row, registration_units
+from eventapp.registration.services.waitlist import promote_waitlist
+
+
+@dataclass
+class CapLine:
+    municipality: Municipality | None
+    cap: int
+    confirmed: int
+    waitlisted: int
+    overridden: bool = False
+
+    @property
+    def free(self) -> int:
+        return max(self.cap - self.confirmed, 0)
+
+    @property
+    def over(self) -> bool:
+        """More confirmed than the cap: the host lowered it after they registered."""
+        return self.confirmed > self.cap
+
+
+def _counts(gathering: Gathering) -> dict:
+    rows = db.session.execute(
+        select(Registration.municipality_id, Registration.organisation_kind, Registration.status,
+               func.count()).where(Registration.gathering_id == gathering.id,
+                                   Registration.status.in_(LIVE))
+        .group_by(Registration.municipality_id, Registration.organisation_kind,
+                  Registration.status)).all()
+    counts: dict = {}
+    for municipality_id, kind, status, n in rows:
+        key = "pool" if kind in ("county", "partner") else municipality_id
+        counts.setdefault(key, {"confirmed": 0, "waitlisted": 0})[status] += n
+    return counts
+
+
+def cap_lines(gathering: Gathering, unit: Municipality | None = None) -> list[CapLine]:
+    """Each municipality's (or district's) places: cap, confirmed, waitlisted."""
+    counts = _counts(gathering)
+    overrides = {r.municipality_id: r.cap for r in db.session.scalars(
+        select(GatheringMunicipality).where(GatheringMunicipality.gathering_id == gathering.id,
+                                            GatheringMunicipality.cap.is_not(None)))}
+    units = [unit] if unit is not None else registration_units(gathering)
+    return [CapLine(u, overrides.get(u.id, gathering.municipal_cap),
+                    counts.get(u.id, {}).get("confirmed", 0),
+                    counts.get(u.id, {}).get("waitlisted", 0), u.id in overrides)
+            for u in units]
+
+
+def pool_line(gathering: Gathering) -> CapLine:
+    pool = _counts(gathering).get("pool", {})
+    return CapLine(None, gathering.pool_cap, pool.get("confirmed", 0), pool.get("waitlisted", 0))
+
+
+def cap_status(gathering: Gathering) -> dict:
+    """getCapStatus: every municipality's places, and the pool."""
+    pool = pool_line(gathering)
+    return {
+        "organisations": [
+            {"organisation_number": c.municipality.number, "name": c.municipality.name,
+             "kind": c.municipality.kind, "cap": c.cap, "confirmed": c.confirmed,
+             "waitlisted": c.waitlisted}
+            for c in cap_lines(gathering)],
+        "pool": {"cap": pool.cap, "confirmed": pool.confirmed, "waitlisted": pool.waitlisted},
+    }
+
+
+def unit_by_number(gathering: Gathering, number: str) -> Municipality | None:
+    return next((u for u in registration_units(gathering) if u.number == number), None)
+
+
+def set_municipality_cap(gathering: Gathering, actor, municipality: Municipality,
+                         cap: int | None) -> list[Registration]:
+    """Raise or lower one municipality's places (None: the gathering's cap applies).
+
+    Taken under the same locks as registration (gathering, then the municipality's row). A
+    cap below the number already confirmed is allowed and removes nobody: those confirmed keep
+    their places, and nobody new gets one until the count is below the cap again. A raised cap
+    confirms the first on the municipality's waitlist. Returns the promoted registrations."""
+    policy.authorize(actor, "caps.set", gathering)
+    if all(u.id != municipality.id for u in answering_units(gathering)):
+        raise ValidationFailed(_("Choose a municipality in %(county)s.",
+                                 county=gathering.county.name), field="cap")
+    if cap is not None and not 0 <= cap <= MAX_MUNICIPAL_CAP:
+        raise ValidationFailed(_("Choose between 0 and %(n)d places.", n=MAX_MUNICIPAL_CAP),
+                               field="cap")
+    db.session.execute(select(Gathering.id).where(Gathering.id == gathering.id).with_for_update())
+    row = cap_row(gathering, municipality, lock=True)
+    row.cap = cap
+    row.updated_at = utcnow()
+    row.updated_by_id = actor.id
+    db.session.flush()
+    first_waiting = db.session.scalars(
+        select(Registration).where(
+            Registration.gathering_id == gathering.id,
+            Registration.municipality_id == municipality.id,
+            Registration.status == "waitlisted")
+        .order_by(Registration.created_at, Registration.id).limit(1)
+    ).first()
+    return promote_waitlist(gathering, first_waiting, actor) if first_waiting else []
