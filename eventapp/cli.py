@@ -223,7 +223,7 @@ def _mail_loop(app, stop: threading.Event) -> None:
 def demo(serve, host, port):
     """Set up a demo database (a user per role; Vestland's 2027 gathering mid-campaign with its
     grant applied for; six counties' 2026 gatherings reported), then serve it."""
-    from eventapp.demo import demo_setup
+    from eventapp.demo import demo_setup, previous_year_hosts
 
     app = current_app._get_current_object()
     if not os.environ.get("BASE_URL"):
@@ -234,8 +234,6 @@ def demo(serve, host, port):
     click.echo("Demo logins (role, email, password):")
     for role, email, password in logins:
         click.echo(f"  {role:18} {email:32} {password}")
-    from eventapp.grants.demo import previous_year_hosts
-
     click.echo("The other counties' hosts (2026 gatherings, same password): "
                + ", ".join(previous_year_hosts()))
     if app.config["MAIL_TRANSPORT"] == "file":

@@ -13,9 +13,9 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from eventapp.core.access import may_follow_county, may_manage_county
+from eventapp.core import policy
 from eventapp.core.db import lock_row
-from eventapp.core.errors import Conflict, Forbidden, ValidationFailed
+from eventapp.core.errors import Conflict, ValidationFailed
 from eventapp.core.time import OSLO, utcnow
 from eventapp.extensions import db
 from eventapp.followup.models import KINDS, STATUSES, FollowUpItem
@@ -27,23 +27,11 @@ MAIL_KIND = "followup.answers"
 MAIL_TEMPLATE = "mail/followup_answers"
 
 
-# --- who may do what ----------------------------------------------------------------------
-
-def may_read(user, gathering: Gathering) -> bool:
-    return may_follow_county(user, gathering.county_id)
-
-
-def may_edit(user, gathering: Gathering) -> bool:
-    return may_manage_county(user, gathering.county_id) and not locked(gathering)
-
+# --- whether the log is open ----------------------------------------------------------------
 
 def locked(gathering: Gathering) -> bool:
+    """The approved report has made the log part of the record."""
     return gathering.status == "reported"
-
-
-def _require_host(user, gathering: Gathering) -> None:
-    if not may_manage_county(user, gathering.county_id):
-        raise Forbidden(_("Only the county's host can change the follow-up log."))
 
 
 def _require_open(gathering: Gathering) -> None:
@@ -53,7 +41,7 @@ def _require_open(gathering: Gathering) -> None:
 
 
 def _begin(gathering: Gathering, actor) -> None:
-    _require_host(actor, gathering)
+    policy.authorize(actor, "followup.edit", gathering)
     # Serialises changes with the report's approval, which takes the same lock.
     lock_row(Gathering, gathering.id)
     db.session.refresh(gathering)

@@ -1,17 +1,18 @@
 """The follow-up log's pages: the log with filters, adding and editing an item, a quick status
 change, and sending the answers to all participants after a preview.
 
-The directorate and the county's host and career counsellors read the log (a municipal
-contact of the county gets 403, anyone else 404 through the scoping helpers); only the host
-changes it.
+Who may do what is the policy's (``core.policy``: ``followup.view``, ``followup.edit``): the
+directorate and the county's host and career counsellors read the log (a municipal contact of
+the county gets 403, anyone else 404 through the scoping helpers); only the host changes it.
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from eventapp.core.access import get_allowed_or_abort
+from eventapp.core import policy
+from eventapp.core.policy import requires
 from eventapp.core.web import act, attempt, errors_to_form
 from eventapp.extensions import db
 from eventapp.followup import bp, services
@@ -21,11 +22,8 @@ from eventapp.gatherings.models import Gathering
 
 
 def _gathering(gathering_id: int) -> Gathering:
-    return get_allowed_or_abort(Gathering, gathering_id, services.may_read)
-
-
-def _host_gathering(gathering_id: int) -> Gathering:
-    return get_allowed_or_abort(Gathering, gathering_id, services.may_read, host=True)
+    """The route's gathering: 404 outside the user's scope, 403 unless its action allows."""
+    return policy.load(Gathering, gathering_id)
 
 
 def _item(gathering: Gathering, item_id: int) -> FollowUpItem:
@@ -59,7 +57,8 @@ def _log_page(gathering: Gathering, *, add_form=None, status: int = 200):
     wanted_kind = request.args.get("kind")
     wanted_status = wanted_status if wanted_status in STATUSES else None
     wanted_kind = wanted_kind if wanted_kind in KINDS else None
-    editable = services.may_edit(current_user, gathering)
+    editable = policy.can(current_user, "followup.edit", gathering) \
+        and not services.locked(gathering)
     # A refusal on a form the page no longer shows (the log locked meanwhile) goes on top.
     refusals = list(add_form.form_errors) if add_form is not None and not editable else []
     if add_form is None and editable:
@@ -82,15 +81,15 @@ def _log_page(gathering: Gathering, *, add_form=None, status: int = 200):
 
 
 @bp.get("/gatherings/<int:gathering_id>/follow-up")
-@login_required
+@requires("followup.view")
 def log(gathering_id: int):
     return _log_page(_gathering(gathering_id))
 
 
 @bp.post("/gatherings/<int:gathering_id>/follow-up")
-@login_required
+@requires("followup.edit")
 def add(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     form = _item_form(gathering)
     item, status = attempt(form, lambda: services.add_item(gathering, current_user, _data(form)))
     if item is None:
@@ -100,9 +99,9 @@ def add(gathering_id: int):
 
 
 @bp.route("/gatherings/<int:gathering_id>/follow-up/<int:item_id>", methods=["GET", "POST"])
-@login_required
+@requires("followup.edit")
 def edit(gathering_id: int, item_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     item = _item(gathering, item_id)
     form = _item_form(gathering, obj=item)
     status = 200
@@ -123,9 +122,9 @@ def _item_page(gathering: Gathering, item, form, status: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/follow-up/<int:item_id>/status")
-@login_required
+@requires("followup.edit")
 def change_status(gathering_id: int, item_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     item = _item(gathering, item_id)
     form = StatusForm(prefix=f"item{item.id}")
     refusals = []
@@ -147,9 +146,9 @@ def change_status(gathering_id: int, item_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/follow-up/<int:item_id>/delete")
-@login_required
+@requires("followup.edit")
 def delete(gathering_id: int, item_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     item = _item(gathering, item_id)
     act(lambda: services.delete_item(item, current_user),
         lambda _result: _("The item is deleted from the follow-up log."),
@@ -158,9 +157,9 @@ def delete(gathering_id: int, item_id: int):
 
 
 @bp.route("/gatherings/<int:gathering_id>/follow-up/mail", methods=["GET", "POST"])
-@login_required
+@requires("followup.edit")
 def mail(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     form = ConfirmForm()
     status = 200
     if form.is_submitted():

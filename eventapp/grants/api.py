@@ -4,10 +4,8 @@ from flask import jsonify
 from flask_babel import gettext as _
 
 from eventapp.api import bp
-from eventapp.api.auth import api_user
 from eventapp.api.spec import operation, path_param
-from eventapp.core.access import get_scoped
-from eventapp.core.errors import Forbidden, NotFound
+from eventapp.core import policy
 from eventapp.gatherings.models import Gathering
 from eventapp.grants import services
 from eventapp.grants.models import ATTENDANCE_RULES, REPORT_STATUSES
@@ -114,13 +112,7 @@ def grant_json(figures: services.GrantFigures) -> dict:
            "keeps and repays. Live until the final report is submitted, then the report's "
            "copy. The directorate and the county's host and career counsellors; 404 outside "
            "the caller's county, 403 for the county's municipal contacts.",
-           response=GRANT, parameters=ID, converters={"id": "int"})
+           response=GRANT, parameters=ID, converters={"id": "int"}, action="grant.view")
 def get_grant(id: int):  # noqa: A002 - the name is the API's
-    user = api_user()
-    gathering = get_scoped(Gathering, id, user)
-    if gathering is None:
-        raise NotFound(_("No such gathering."))
-    if not services.may_see_grant(user, gathering):
-        raise Forbidden(_("Only the directorate and the county's host and career counsellors see "
-                          "the grant."))
+    gathering = policy.load(Gathering, id, missing=_("No such gathering."))
     return jsonify(grant_json(services.figures(gathering)))

@@ -1,9 +1,10 @@
 """Grant pages: application and decision, budget, settlement, final report, purge, and the
 directorate's rules.
 
-Who sees what: the directorate and the county's host and career counsellors read the grant,
-the budget and the report (municipal contacts of the county get 403, everyone else 404 through
-the scoping helpers); the host changes the county's side, the directorate decides and reviews.
+Who sees what is the policy's (``core.policy``, the grant's section): the directorate and the
+county's host and career counsellors read the grant, the budget and the report (municipal
+contacts of the county get 403, everyone else 404 through the scoping helpers); the host
+changes the county's side, the directorate decides and reviews.
 """
 
 from datetime import date
@@ -11,17 +12,13 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
-from eventapp.core.access import (
-    Role,
-    get_allowed_or_abort,
-    may_manage_county,
-    roles_required,
-    scope,
-)
+from eventapp.core import policy
+from eventapp.core.access import scope
 from eventapp.core.errors import DomainError
+from eventapp.core.policy import requires
 from eventapp.core.time import OSLO, utcnow
 from eventapp.core.web import attempt
 from eventapp.extensions import db
@@ -43,20 +40,12 @@ from eventapp.grants.models import BudgetLine, GrantRules
 
 
 def _gathering(gathering_id: int) -> Gathering:
-    return get_allowed_or_abort(Gathering, gathering_id, services.may_see_grant)
+    """The route's gathering: 404 outside the user's scope, 403 unless its action allows."""
+    return policy.load(Gathering, gathering_id)
 
 
-def _host_gathering(gathering_id: int) -> Gathering:
-    return get_allowed_or_abort(Gathering, gathering_id, services.may_see_grant, host=True)
-
-
-def _directorate() -> bool:
-    return current_user.role == Role.DIRECTORATE
-
-
-@bp.app_template_global("may_see_grant")
-def may_see_grant_global(gathering: Gathering) -> bool:
-    return services.may_see_grant(current_user, gathering)
+def _may(action: str, gathering: Gathering) -> bool:
+    return policy.can(current_user, action, gathering)
 
 
 @bp.app_template_filter("nok")
@@ -80,11 +69,11 @@ def _grant_page(gathering: Gathering, *, apply_form=None, decide_form=None, stat
     figures = services.figures(gathering)
     application = figures.application
     locked = figures.report is not None and figures.report.frozen
-    host = may_manage_county(current_user, gathering.county_id)
+    host = _may("grant.apply", gathering)
     open_application = application is None or application.status != "decided"
     if apply_form is None and host and not locked and open_application:
         apply_form = ApplicationForm(formdata=None, obj=application)
-    if decide_form is None and _directorate() and not locked and application is not None \
+    if decide_form is None and _may("grant.decide", gathering) and not locked and application is not None \
             and application.status == "submitted":
         decide_form = DecisionForm(formdata=None, granted_nok=application.applied_nok)
     planned, _actual = services.budget_totals(gathering)
@@ -97,15 +86,15 @@ def _grant_page(gathering: Gathering, *, apply_form=None, decide_form=None, stat
 
 
 @bp.get("/gatherings/<int:gathering_id>/grant")
-@login_required
+@requires("grant.view")
 def grant(gathering_id: int):
     return _grant_page(_gathering(gathering_id))
 
 
 @bp.post("/gatherings/<int:gathering_id>/grant/application")
-@login_required
+@requires("grant.apply")
 def apply(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     form = ApplicationForm()
     application, status = attempt(form, lambda: services.apply(
         gathering, current_user, planned_participants=form.planned_participants.data,
@@ -118,11 +107,12 @@ def apply(gathering_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/grant/decision")
-@login_required
+@requires("grant.view")
 def decide(gathering_id: int):
+    # The page's action first, so a gathering out of scope answers 404 before the
+    # directorate's own rule, which needs no gathering, answers 403.
     gathering = _gathering(gathering_id)
-    if not _directorate():
-        abort(403)
+    policy.authorize(current_user, "grant.decide", gathering)
     application = services.application_for(gathering)
     if application is None:
         abort(404)
@@ -148,7 +138,7 @@ def _line_data(form: BudgetLineForm) -> services.LineData:
 def _budget_page(gathering: Gathering, *, add_form=None, travel_forms=None, status: int = 200):
     figures = services.figures(gathering)
     locked = figures.report is not None and figures.report.frozen
-    host = may_manage_county(current_user, gathering.county_id)
+    host = _may("budget.edit", gathering)
     groups = services.budget_by_category(gathering)
     planned, actual = services.budget_totals(gathering)
     requests = services.travel_requests(gathering) if host else []
@@ -186,15 +176,15 @@ def _budget_page(gathering: Gathering, *, add_form=None, travel_forms=None, stat
 
 
 @bp.get("/gatherings/<int:gathering_id>/budget")
-@login_required
+@requires("grant.view")
 def budget(gathering_id: int):
     return _budget_page(_gathering(gathering_id))
 
 
 @bp.post("/gatherings/<int:gathering_id>/budget")
-@login_required
+@requires("budget.edit")
 def add_line(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     form = BudgetLineForm()
     line, status = attempt(form, lambda: services.add_line(gathering, current_user,
                                                             _line_data(form)))
@@ -212,9 +202,9 @@ def _line(gathering: Gathering, line_id: int) -> BudgetLine:
 
 
 @bp.route("/gatherings/<int:gathering_id>/budget/<int:line_id>", methods=["GET", "POST"])
-@login_required
+@requires("budget.edit")
 def edit_line(gathering_id: int, line_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     line = _line(gathering, line_id)
     form = BudgetLineForm(obj=line)
     status = 200
@@ -232,9 +222,9 @@ def edit_line(gathering_id: int, line_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/budget/<int:line_id>/delete")
-@login_required
+@requires("budget.edit")
 def delete_line(gathering_id: int, line_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     line = _line(gathering, line_id)
     description = line.description
     if not ConfirmForm().validate_on_submit():
@@ -252,9 +242,9 @@ def delete_line(gathering_id: int, line_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/budget/<int:line_id>/travel")
-@login_required
+@requires("budget.edit")
 def link_travel(gathering_id: int, line_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     line = _line(gathering, line_id)
     form = TravelForm(prefix=f"line{line.id}")
     saved, status = attempt(form, lambda: services.link_travel(
@@ -278,17 +268,17 @@ def _follow_up(gathering: Gathering, report) -> dict:
 def _report_page(gathering: Gathering, *, report_form=None, review_form=None, status: int = 200):
     figures = services.figures(gathering)
     report = figures.report
-    host = may_manage_county(current_user, gathering.county_id)
+    host = _may("final_report.edit", gathering)
     editable = report is None or not report.frozen
     if report_form is None and host and editable:
         report_form = ReportForm(formdata=None, obj=report)
-    if review_form is None and _directorate() and report is not None \
+    if review_form is None and _may("final_report.review", gathering) and report is not None \
             and report.status == "submitted":
         review_form = ReviewForm(formdata=None)
     due_at = services.purge_due_at(report) if report is not None else None
     return render_template(
         "grants/report.html", gathering=gathering, figures=figures, report=report,
-        groups=services.budget_by_category(gathering), is_host=host,
+        groups=services.budget_by_category(gathering),
         report_form=report_form if host and editable else None,
         review_form=review_form if report is not None and report.status == "submitted" else None,
         blockers=services.submission_blockers(gathering, report) if editable else [],
@@ -298,15 +288,15 @@ def _report_page(gathering: Gathering, *, report_form=None, review_form=None, st
 
 
 @bp.get("/gatherings/<int:gathering_id>/report")
-@login_required
+@requires("grant.view")
 def report(gathering_id: int):
     return _report_page(_gathering(gathering_id))
 
 
 @bp.post("/gatherings/<int:gathering_id>/report")
-@login_required
+@requires("final_report.edit")
 def save_report(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     form = ReportForm()
     saved, status = attempt(form, lambda: services.save_report(
         gathering, current_user, follow_up_actions=form.follow_up_actions.data,
@@ -320,9 +310,9 @@ def save_report(gathering_id: int):
 
 
 @bp.route("/gatherings/<int:gathering_id>/report/submit", methods=["GET", "POST"])
-@login_required
+@requires("final_report.edit")
 def submit_report(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     form = ConfirmForm()
     status = 200
     if form.is_submitted():
@@ -343,11 +333,11 @@ def submit_report(gathering_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/report/review")
-@login_required
+@requires("grant.view")
 def review_report(gathering_id: int):
+    # As for the decision: 404 out of scope before the directorate's rule.
     gathering = _gathering(gathering_id)
-    if not _directorate():
-        abort(403)
+    policy.authorize(current_user, "final_report.review", gathering)
     report = services.report_for(gathering)
     if report is None:
         abort(404)
@@ -369,9 +359,9 @@ def review_report(gathering_id: int):
 
 
 @bp.route("/gatherings/<int:gathering_id>/report/purge", methods=["GET", "POST"])
-@login_required
+@requires("personal_data.purge")
 def purge(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     form = ConfirmForm()
     status = 200
     if form.is_submitted():
@@ -405,7 +395,7 @@ def _year_arg() -> tuple[int, str | None]:
 
 
 @bp.route("/grants/rules", methods=["GET", "POST"])
-@roles_required(Role.DIRECTORATE)
+@requires("grant.rules")
 def rules():
     year, problem = _year_arg()
     if problem:

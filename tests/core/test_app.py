@@ -48,7 +48,7 @@ def test_database_url_forms(tmp_path):
 
 def test_demo_setup_is_safe_to_run_twice(app, db):
     from eventapp.demo import DEMO_USERS, demo_setup
-    from eventapp.grants.demo import previous_year_hosts
+    from eventapp.demo.grants import previous_year_hosts
 
     first = demo_setup()
     second = demo_setup()

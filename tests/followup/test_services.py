@@ -6,6 +6,7 @@ import pytest
 from flask_babel import force_locale, format_date
 from sqlalchemy import func, select
 
+from eventapp.core import policy
 from eventapp.core.errors import Conflict, Forbidden, ValidationFailed
 from eventapp.followup import services
 from eventapp.followup.models import FollowUpItem
@@ -97,9 +98,11 @@ def test_only_the_countys_host_changes_and_an_approved_report_locks(db, world, a
         with pytest.raises(Forbidden):
             services.update_item(item, world[who], data)
         db.session.rollback()
-        assert services.may_edit(world[who], g) is False
-    assert services.may_read(world["counsellor"], g) and services.may_read(world["directorate"], g)
-    assert not services.may_read(world["contact"], g) and not services.may_read(world["outsider"], g)
+        assert policy.can(world[who], "followup.edit", g) is False
+    assert policy.can(world["counsellor"], "followup.view", g) \
+        and policy.can(world["directorate"], "followup.view", g)
+    assert not policy.can(world["contact"], "followup.view", g) \
+        and not policy.can(world["outsider"], "followup.view", g)
     g.status = "reported"
     db.session.commit()
     add_person(db, g)

@@ -21,7 +21,7 @@ def _previous_year(db) -> dict[str, Gathering]:
 def purges(monkeypatch):
     """Wrap the demo's purge to see each gathering just before and after its personal data
     goes."""
-    import eventapp.grants.demo as demo
+    import eventapp.demo.grants as demo
     from eventapp.grants.services import count_participants, figures, rules_for
     from eventapp.mail.models import OutboxMessage
 
@@ -58,7 +58,7 @@ def purges(monkeypatch):
 
 def test_the_previous_year_is_reported_and_adds_up(app, db, purges):
     from eventapp.demo import demo_setup
-    from eventapp.grants.demo import CURRENT_APPLIED, PLANS
+    from eventapp.demo.grants import CURRENT_APPLIED, PLANS
     from eventapp.grants.services import (
         application_for,
         budget_totals,

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eventapp.core.errors import Conflict, Forbidden, ValidationFailed
+from eventapp.gatherings.models import Gathering
 from eventapp.grants import services
 from eventapp.grants.models import BudgetLine, GrantApplication
 from eventapp.mail.models import OutboxMessage
@@ -213,6 +214,32 @@ def test_return_then_approve(db, example):
     assert report.status == "approved" and g.status == "reported"
     with pytest.raises(Conflict):
         services.save_report(g, example["host"], follow_up_actions="Endret")
+
+
+def test_the_gathering_keeps_whether_its_report_locks_the_survey_and_the_log(db, example):
+    g, directorate = example["gathering"], example["directorate"]
+
+    def locked() -> bool:
+        db.session.expire(g)
+        return db.session.get(Gathering, g.id).report_locked
+
+    services.save_report(g, example["host"], follow_up_actions="Faste digitale møter.")
+    db.session.commit()
+    assert not locked()  # a draft locks nothing
+    report = _submitted(db, example)
+    assert locked()
+    services.return_report(report, directorate, "Mangler oppfølging for kommunene.")
+    db.session.commit()
+    assert not locked()
+    services.submit_report(g, example["host"])
+    db.session.commit()
+    assert locked()
+    services.approve_report(report, directorate)
+    db.session.commit()
+    assert locked()
+    services.purge(g, example["host"])
+    db.session.commit()
+    assert locked()
 
 
 # --- purge reminders ----------------------------------------------------------------------------

@@ -24,6 +24,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from eventapp.core.time import OSLO
+from eventapp.demo.accounts import DEMO_PASSWORD
+from eventapp.demo.followup import demo_follow_up
+from eventapp.demo.invitations import DEMO_CONTACTS, DEMO_REGISTRATIONS
+from eventapp.demo.surveys import demo_programme, demo_survey
 from eventapp.extensions import db
 
 YEAR = 2026
@@ -323,7 +327,6 @@ def _county_host(plan: Plan, host):
     password (not printed with the demo's logins, but there to log in as another county)."""
     from eventapp.accounts.models import User
     from eventapp.accounts.services import create_user
-    from eventapp.demo import DEMO_PASSWORD
     from eventapp.places.models import County
 
     if plan.host_email is None:
@@ -338,11 +341,9 @@ def _county_host(plan: Plan, host):
 
 def _previous_year(plan: Plan, demo_host, directorate):
     """The county's gathering of the year, played through; None if it was there already."""
-    from eventapp.followup.demo import demo_follow_up
     from eventapp.gatherings.models import Gathering
     from eventapp.gatherings.services import change_status, create_gathering
     from eventapp.places.models import County
-    from eventapp.surveys.demo import demo_programme, demo_survey
 
     county = db.session.scalars(select(County).where(County.number == plan.county)).one()
     title = TITLE.format(county=county.name)
@@ -411,7 +412,6 @@ def _register(gathering, plan: Plan, host, rng: random.Random) -> list[_Person]:
     """Register everyone through the host (the registration window is long past, and only the
     host may register then), with the days, dinner, hotel and needs people ask for; decide who
     will come on which day."""
-    from eventapp.invitations.demo import DEMO_CONTACTS, DEMO_REGISTRATIONS
     from eventapp.invitations.services import set_municipality_cap
     from eventapp.mail.models import OutboxMessage
     from eventapp.places.models import Municipality

@@ -1,62 +1,20 @@
-"""The demo's data: a user per role, a county with a gathering, its committee, programme and
-municipal input, its invitation campaign and grant application, and the previous year's
-gatherings of six counties with their accounts and reports. Safe to run again."""
+"""The demo's current gathering: Vestland's 2027 gathering, open for registration, with its
+committee, a two-day programme, municipal input and a clashing event elsewhere."""
 
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import select
 
-from eventapp.core.access import Role
+from eventapp.demo.places import county, unit
 from eventapp.extensions import db
 
-DEMO_PASSWORD = "Samling-demo-2026!"  # noqa: S105 - printed for the local demo on purpose
-DEMO_USERS = [
-    ("direktorat@demo.eventapp.no", "Hanne Direktorat", Role.DIRECTORATE, None, None),
-    ("vert@demo.eventapp.no", "Vilde Vertskap", Role.COUNTY_HOST, "46", None),
-    ("veileder@demo.eventapp.no", "Kari Karriereveileder", Role.COUNSELLOR, "46", None),
-    ("kommune@demo.eventapp.no", "Omar Flyktningetjenesten", Role.MUNICIPAL_CONTACT, "46", "4601"),
-]
-DEMO_COUNSELLOR_MUNICIPALITIES = ["4601", "4624", "4626", "4627", "4631"]
 
-
-def demo_setup() -> list[tuple[str, str, str]]:
-    """Everything the demo needs; running it again changes nothing that exists."""
-    from flask_migrate import upgrade
-
-    from eventapp.accounts.models import User
-    from eventapp.accounts.services import assign_municipalities, create_user
+def demo_gathering(host, counsellor, municipal):
+    """Vestland's first gathering, or a new one opened for registration; then its committee,
+    programme, input and other events, each once. Returns the gathering."""
     from eventapp.gatherings.models import Gathering
     from eventapp.gatherings.services import change_status, create_gathering
-    from eventapp.grants.demo import demo_grants
-    from eventapp.invitations.demo import demo_campaign
-    from eventapp.places.models import County, Municipality
-    from eventapp.places.services import load_shipped
 
-    upgrade(directory=current_app.extensions["migrate"].directory)
-    load_shipped()
-    db.session.commit()
-
-    def county(number):
-        return db.session.scalars(select(County).where(County.number == number)).one()
-
-    def unit(number):
-        return db.session.scalars(select(Municipality).where(Municipality.number == number)).one()
-
-    logins = []
-    for email, name, role, county_number, municipality_number in DEMO_USERS:
-        user = db.session.scalars(select(User).where(User.email == email)).first()
-        if user is None:
-            user = create_user(
-                email=email, name=name, role=role, password=DEMO_PASSWORD,
-                county=county(county_number) if county_number else None,
-                municipality=unit(municipality_number) if municipality_number else None,
-            )
-        logins.append((role.value, email, DEMO_PASSWORD))
-    host = db.session.scalars(select(User).where(User.email == DEMO_USERS[1][0])).one()
-    counsellor = db.session.scalars(select(User).where(User.email == DEMO_USERS[2][0])).one()
-    if not counsellor.assigned_municipalities:
-        assign_municipalities(host, counsellor, [unit(n) for n in DEMO_COUNSELLOR_MUNICIPALITIES])
     vestland = county("46")
     gathering = db.session.scalars(
         select(Gathering).where(Gathering.county_id == vestland.id).order_by(Gathering.id)
@@ -72,16 +30,11 @@ def demo_setup() -> list[tuple[str, str, str]]:
         )
         # Mid-campaign: registration is open, so invitations and the public link work.
         change_status(gathering, host, "open")
-    municipal = db.session.scalars(select(User).where(User.email == DEMO_USERS[3][0])).one()
     _demo_committee(gathering, host, [counsellor, municipal])
     items = _demo_programme(gathering, host)
-    _demo_inputs(gathering, host, municipal, items, unit)
+    _demo_inputs(gathering, host, municipal, items)
     _demo_other_events(gathering, host)
-    demo_campaign(gathering, host)
-    directorate = db.session.scalars(select(User).where(User.email == DEMO_USERS[0][0])).one()
-    demo_grants(host, directorate, gathering)
-    db.session.commit()
-    return logins
+    return gathering
 
 
 def _demo_other_events(gathering, host) -> None:
@@ -176,7 +129,7 @@ def _demo_programme(gathering, host) -> dict:
     return {item.title: item for item in gathering.active_items}
 
 
-def _demo_inputs(gathering, host, municipal, items: dict, unit) -> None:
+def _demo_inputs(gathering, host, municipal, items: dict) -> None:
     """Programme input from three municipalities (Solund says it is small), once; the committee
     adopted two and linked them to the items that take them up."""
     from eventapp.gatherings.models import MunicipalInput

@@ -1,0 +1,181 @@
+"""What the grant pages and reports read: participants counted by the directorate's rule, the
+application, the budget's sums and the settlement, live until the final report is submitted and
+then the report's copy."""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from eventapp.core.errors import Conflict
+from eventapp.extensions import db
+from eventapp.gatherings.models import Gathering
+from eventapp.grants.models import CATEGORIES, BudgetLine, FinalReport, GrantApplication, GrantRules
+from eventapp.grants.rules import Settlement
+from eventapp.grants.services.grant_rules import rules_for
+from eventapp.places.models import Municipality
+from eventapp.registration.models import Registration
+
+# --- counting participants ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Counts:
+    participants: int
+    municipal_staff: int
+    county_staff: int
+    partners: int
+    speakers: int  # speakers who attended, counted in the groups only if the rule says so
+    municipalities_covered: int
+    municipalities_total: int
+
+
+def _attended(registration: Registration, gathering: Gathering, attendance: str) -> bool:
+    if attendance == "any_day":
+        return bool(registration.attended_day1 or registration.attended_day2
+                    or registration.attended)
+    days = [registration.attended_day1] + ([registration.attended_day2]
+                                           if gathering.days > 1 else [])
+    return all(days)
+
+
+def county_municipality_count(county_id: int) -> int:
+    """The county's municipalities (Oslo counts once, not per district)."""
+    return db.session.scalar(select(func.count()).select_from(Municipality).where(
+        Municipality.county_id == county_id, Municipality.kind == "municipality",
+        Municipality.active.is_(True))) or 0
+
+
+def count_participants(gathering: Gathering, rules: GrantRules) -> Counts:
+    """Participants by the directorate's rule, by group, and the municipalities they came from."""
+    people = db.session.scalars(select(Registration).where(
+        Registration.gathering_id == gathering.id, Registration.status == "confirmed")).all()
+    came = [r for r in people if _attended(r, gathering, rules.attendance)]
+    speakers = sum(1 for r in came if r.role == "speaker")
+    counted = [r for r in came if rules.include_speakers or r.role != "speaker"]
+    municipal = [r for r in counted if r.organisation_kind in ("municipality", "district")]
+    covered = set()
+    for r in municipal:
+        unit = r.municipality
+        covered.add(unit.parent_id if unit.parent_id else unit.id)
+    return Counts(
+        participants=len(counted),
+        municipal_staff=len(municipal),
+        county_staff=sum(1 for r in counted if r.organisation_kind == "county"),
+        partners=sum(1 for r in counted if r.organisation_kind == "partner"),
+        speakers=speakers,
+        municipalities_covered=len(covered),
+        municipalities_total=county_municipality_count(gathering.county_id),
+    )
+
+
+# --- the figures every page and report reads ---------------------------------------------------
+
+@dataclass(frozen=True)
+class GrantFigures:
+    gathering: Gathering
+    application: GrantApplication | None
+    report: FinalReport | None
+    rate_nok: int
+    attendance: str
+    include_speakers: bool
+    counts: Counts
+    planned_nok: int
+    settlement: Settlement
+    frozen: bool  # read from the submitted report, not from today's data
+
+    @property
+    def granted_nok(self) -> int | None:
+        if self.frozen:
+            return self.settlement.granted_nok
+        app = self.application
+        return app.granted_nok if app is not None and app.status == "decided" else None
+
+    @property
+    def settled(self) -> bool:
+        """Whether keeping and repaying can be worked out: the gathering is held (or reported),
+        so attendance is known, and the grant is decided. Before that the ceiling is 0 and
+        everything would read as to repay."""
+        return self.granted_nok is not None and (
+            self.frozen or self.gathering.status in ("held", "reported"))
+
+    @property
+    def report_status(self) -> str:
+        return self.report.status if self.report is not None else "none"
+
+
+def application_for(gathering: Gathering) -> GrantApplication | None:
+    return db.session.scalars(select(GrantApplication).where(
+        GrantApplication.gathering_id == gathering.id)).first()
+
+
+def report_for(gathering: Gathering) -> FinalReport | None:
+    return db.session.scalars(select(FinalReport).where(
+        FinalReport.gathering_id == gathering.id)).first()
+
+
+def budget_lines(gathering: Gathering) -> list[BudgetLine]:
+    return list(db.session.scalars(select(BudgetLine).where(
+        BudgetLine.gathering_id == gathering.id).order_by(BudgetLine.category, BudgetLine.id)))
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    category: str
+    lines: list
+    planned_nok: int
+    actual_nok: int
+
+
+def budget_by_category(gathering: Gathering) -> list[CategoryTotal]:
+    """The budget lines grouped in the order of CATEGORIES, with a sum for each used category."""
+    lines = budget_lines(gathering)
+    groups = []
+    for category in CATEGORIES:
+        mine = [line for line in lines if line.category == category]
+        if mine:
+            groups.append(CategoryTotal(category, mine, sum(x.planned_nok for x in mine),
+                                        sum(x.actual_nok for x in mine)))
+    return groups
+
+
+def budget_totals(gathering: Gathering) -> tuple[int, int]:
+    planned, actual = db.session.execute(select(
+        func.coalesce(func.sum(BudgetLine.planned_nok), 0),
+        func.coalesce(func.sum(BudgetLine.actual_nok), 0),
+    ).where(BudgetLine.gathering_id == gathering.id)).one()
+    return int(planned), int(actual)
+
+
+def figures(gathering: Gathering) -> GrantFigures:
+    """Ceiling, granted, spent, per participant and to repay: live while the county works, the
+    submitted copy once the report is submitted or approved."""
+    application = application_for(gathering)
+    report = report_for(gathering)
+    planned, actual = budget_totals(gathering)
+    if report is not None and report.frozen:
+        counts = Counts(
+            participants=report.participants, municipal_staff=report.municipal_staff,
+            county_staff=report.county_staff, partners=report.partners,
+            speakers=report.speakers, municipalities_covered=report.municipalities_covered,
+            municipalities_total=report.municipalities_total,
+        )
+        settlement = Settlement(participants=report.participants, rate_nok=report.rate_nok,
+                                granted_nok=report.granted_nok, spent_nok=report.spent_nok)
+        return GrantFigures(gathering, application, report, report.rate_nok, report.attendance,
+                            report.include_speakers, counts, planned, settlement, True)
+    rules = rules_for(gathering.start_date.year)
+    counts = count_participants(gathering, rules)
+    granted = application.granted_nok if application and application.status == "decided" else 0
+    settlement = Settlement(participants=counts.participants, rate_nok=rules.rate_nok,
+                            granted_nok=granted, spent_nok=actual)
+    return GrantFigures(gathering, application, report, rules.rate_nok, rules.attendance,
+                        rules.include_speakers, counts, planned, settlement, False)
+
+
+
+def check_accounts_open(gathering: Gathering) -> None:
+    """The grant and the budget change only until the final report is submitted."""
+    report = report_for(gathering)
+    if report is not None and report.frozen:
+        raise Conflict(_("The final report is submitted or approved, so the grant and the budget "
+                         "are locked."))
