@@ -1,13 +1,10 @@
 """nationalReport, as API.md names it: the directorate's table of counties for a year."""
 
 from flask import jsonify, request
-from flask_babel import gettext as _
 
 from eventapp.api import bp
 from eventapp.api.auth import api_user
 from eventapp.api.spec import operation, query_param
-from eventapp.core.access import Role
-from eventapp.core.errors import Forbidden
 from eventapp.reporting import services
 
 RULE = {
@@ -95,11 +92,10 @@ def figures_json(line: services.Line) -> dict:
            response=NATIONAL,
            parameters=[query_param("year", {"type": "integer", "minimum": services.FIRST_YEAR,
                                             "maximum": services.LAST_YEAR},
-                                   "Without it: the latest year up to this one with gatherings.")])
+                                   "Without it: the latest year up to this one with gatherings.")],
+           action="report.national")
 def national_report():
     user = api_user()
-    if user.role != Role.DIRECTORATE:
-        raise Forbidden(_("Only the directorate sees the national report."))
     year = services.parse_year(request.args.get("year"))
     report = services.national(user, year if year is not None else services.default_year(user))
     return jsonify({

@@ -5,19 +5,17 @@ national survey comparison."""
 
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from eventapp.core.access import Role, get_allowed_or_abort, roles_required
+from eventapp.core import policy
 from eventapp.core.errors import DomainError, ValidationFailed
 from eventapp.core.web import act, attempt
 from eventapp.gatherings.models import Gathering
+from eventapp.grants import services as grants
 from eventapp.reporting import bp, charts, services
 from eventapp.reporting.forms import RenameThemeForm, ThemeForm
 from eventapp.surveys import services as surveys
 
-VIEWERS = (Role.DIRECTORATE, Role.COUNTY_HOST, Role.COUNSELLOR)
-# The survey comparison: not counsellors (see services.may_compare_surveys).
-SURVEY_COMPARERS = (Role.DIRECTORATE, Role.COUNTY_HOST)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The app's policy (security_headers in eventapp/__init__.py) with one addition, only on pages
@@ -80,20 +78,19 @@ def _download(body: bytes, fmt: str, filename: str) -> Response:
 
 
 @bp.get("/reports/national")
-@roles_required(*VIEWERS)
+@policy.requires("report.view")
 def national():
     year, problem = _year()
     report = services.national(current_user, year)
     figures = charts.national_charts(report)
     return _chart_page(
         "reporting/national.html", figures, 422 if problem else 200, report=report, year=year,
-        years=_years(year), problem=problem, nok=services.grants.nok,
-        report_status_label=services.status_label,
-        is_directorate=current_user.role == Role.DIRECTORATE)
+        years=_years(year), problem=problem, nok=grants.nok,
+        report_status_label=services.status_label)
 
 
 @bp.get("/reports/national.<any(csv, xlsx):fmt>")
-@roles_required(*VIEWERS)
+@policy.requires("report.view")
 def national_export(fmt: str):
     year = _export_year()
     report = services.national(current_user, year)
@@ -111,21 +108,20 @@ def _county(county_number: str):
 
 
 @bp.get("/reports/national/<county_number>")
-@roles_required(*VIEWERS)
+@policy.requires("report.view")
 def county(county_number: str):
     county = _county(county_number)
     year, problem = _year()
     row = services.county_report(current_user, county, year)
     return render_template(
         "reporting/county.html", county=county, row=row, year=year, years=_years(year),
-        problem=problem, nok=services.grants.nok, report_status_label=services.status_label,
-        year_rule=services.Rule.of(services.grants.rules_for(year)),
-        is_directorate=current_user.role == Role.DIRECTORATE,
+        problem=problem, nok=grants.nok, report_status_label=services.status_label,
+        year_rule=services.Rule.of(grants.rules_for(year)),
     ), 422 if problem else 200
 
 
 @bp.get("/reports/national/<county_number>.<any(csv, xlsx):fmt>")
-@roles_required(*VIEWERS)
+@policy.requires("report.view")
 def county_export(county_number: str, fmt: str):
     county = _county(county_number)
     year = _export_year()
@@ -136,6 +132,7 @@ def county_export(county_number: str, fmt: str):
 
 
 @bp.get("/reports/assets/plotly-<version>.min.js")
+@policy.public
 def plotlyjs(version: str):
     """plotly.js from the installed plotly package, never a CDN. The version is in the address,
     so a browser may keep the file for a year: an upgrade changes the address."""
@@ -151,7 +148,9 @@ def plotlyjs(version: str):
 # --- a gathering's survey results ----------------------------------------------------------
 
 def _survey_gathering(gathering_id: int) -> Gathering:
-    return get_allowed_or_abort(Gathering, gathering_id, surveys.may_see_results)
+    """The route's gathering: 404 outside the user's scope, 403 unless the route's action
+    allows."""
+    return policy.load(Gathering, gathering_id)
 
 
 def _survey(gathering: Gathering):
@@ -203,7 +202,7 @@ def _results_page(gathering: Gathering, *, theme_form=None, rename_forms=None,
             problem, status, group, settles = refused, 422, None, None
         figures = charts.survey_charts(report.figures)
         usage = services.theme_usage(survey)
-    tagger = services.may_tag(current_user, gathering)
+    tagger = policy.can(current_user, "survey.tag", gathering)
     if tagger and theme_form is None:
         theme_form = ThemeForm(formdata=None)
     rename_forms = rename_forms or {}
@@ -213,15 +212,14 @@ def _results_page(gathering: Gathering, *, theme_form=None, rename_forms=None,
                 formdata=None, prefix=f"theme-{theme.id}", name=theme.name))
     return _chart_page(
         "reporting/survey_results.html", figures or {}, status, gathering=gathering,
-        survey=survey, report=report, may_tag=tagger, theme_form=theme_form if tagger else None,
-        rename_forms=rename_forms, problem=problem, group=group, settles=settles,
-        usage=usage, may_export=services.may_export(current_user, gathering),
+        survey=survey, report=report, theme_form=theme_form if tagger else None,
+        rename_forms=rename_forms, problem=problem, group=group, settles=settles, usage=usage,
         group_choices=services.survey_group_choices(),
         settles_choices=services.settles_choices(), percent=charts.percent)
 
 
 @bp.get("/gatherings/<int:gathering_id>/survey/results")
-@login_required
+@policy.requires("survey.results")
 def survey_results(gathering_id: int):
     gathering = _survey_gathering(gathering_id)
     group, settles, problem = _filters()
@@ -230,11 +228,9 @@ def survey_results(gathering_id: int):
 
 
 @bp.get("/gatherings/<int:gathering_id>/survey/results.<any(csv, xlsx):fmt>")
-@login_required
+@policy.requires("survey.export")
 def survey_export(gathering_id: int, fmt: str):
     gathering = _survey_gathering(gathering_id)
-    if not services.may_export(current_user, gathering):
-        abort(403)
     survey = _survey(gathering)
     group, settles, problem = _filters()
     if problem:
@@ -249,17 +245,15 @@ def survey_export(gathering_id: int, fmt: str):
     return _download(body, fmt, services.survey_filename(gathering, group, settles))
 
 
-def _tagger_survey(gathering_id: int):
+def _gathering_and_survey(gathering_id: int):
     gathering = _survey_gathering(gathering_id)
-    if not services.may_tag(current_user, gathering):
-        abort(403)
     return gathering, _survey(gathering)
 
 
 @bp.post("/gatherings/<int:gathering_id>/survey/themes")
-@login_required
+@policy.requires("survey.tag")
 def create_theme(gathering_id: int):
-    gathering, survey = _tagger_survey(gathering_id)
+    gathering, survey = _gathering_and_survey(gathering_id)
     form = ThemeForm()
     theme, status = attempt(form, lambda: services.create_theme(survey, current_user,
                                                                form.name.data))
@@ -286,9 +280,9 @@ def _theme(survey, theme_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/survey/themes/<int:theme_id>")
-@login_required
+@policy.requires("survey.tag")
 def rename_theme(gathering_id: int, theme_id: int):
-    gathering, survey = _tagger_survey(gathering_id)
+    gathering, survey = _gathering_and_survey(gathering_id)
     theme = _theme(survey, theme_id)
     form = RenameThemeForm(prefix=f"theme-{theme.id}")
     renamed, status = attempt(form, lambda: services.rename_theme(theme, current_user,
@@ -302,19 +296,19 @@ def rename_theme(gathering_id: int, theme_id: int):
 
 
 @bp.get("/gatherings/<int:gathering_id>/survey/themes/<int:theme_id>/delete")
-@login_required
+@policy.requires("survey.tag")
 def confirm_delete_theme(gathering_id: int, theme_id: int):
     """Deleting a theme unties it from every answer it is on, so the page says how many first."""
-    gathering, survey = _tagger_survey(gathering_id)
+    gathering, survey = _gathering_and_survey(gathering_id)
     theme = _theme(survey, theme_id)
     return render_template("reporting/theme_delete.html", gathering=gathering, theme=theme,
                            used=services.theme_usage(survey).get(theme.id, 0))
 
 
 @bp.post("/gatherings/<int:gathering_id>/survey/themes/<int:theme_id>/delete")
-@login_required
+@policy.requires("survey.tag")
 def delete_theme(gathering_id: int, theme_id: int):
-    gathering, survey = _tagger_survey(gathering_id)
+    gathering, survey = _gathering_and_survey(gathering_id)
     theme = _theme(survey, theme_id)
     if request.form.get("confirm") != "yes":
         # Only the confirmation page's form says yes; anything else goes there first.
@@ -328,9 +322,9 @@ def delete_theme(gathering_id: int, theme_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/survey/answers/<int:answer_id>/themes")
-@login_required
+@policy.requires("survey.tag")
 def tag_answer(gathering_id: int, answer_id: int):
-    gathering, survey = _tagger_survey(gathering_id)
+    gathering, survey = _gathering_and_survey(gathering_id)
     try:
         answer = services.text_answer_of(survey, answer_id)
         theme_ids = [int(t) for t in request.form.getlist("theme") if t.isdigit()]
@@ -363,7 +357,7 @@ def _national_survey_charts(report: dict) -> dict[str, dict]:
 
 
 @bp.get("/reports/national/survey")
-@roles_required(*SURVEY_COMPARERS)
+@policy.requires("survey.compare")
 def national_survey():
     year, problem = _year(services.default_survey_year)
     report = services.national_survey(current_user, year)
@@ -372,12 +366,11 @@ def national_survey():
     return _chart_page(
         "reporting/survey_national.html", figures, 422 if problem else 200, report=report,
         year=year, years=years, problem=problem, percent=charts.percent,
-        settles_choices_for=services.settles_choices_for,
-        is_directorate=current_user.role == Role.DIRECTORATE)
+        settles_choices_for=services.settles_choices_for)
 
 
 @bp.get("/reports/national/survey.<any(csv, xlsx):fmt>")
-@roles_required(*SURVEY_COMPARERS)
+@policy.requires("survey.compare")
 def national_survey_export(fmt: str):
     year = services.parse_year(request.args.get("year"))
     year = year if year is not None else services.default_survey_year(current_user)

@@ -6,13 +6,14 @@ from flask_babel import gettext as _
 from eventapp.api import bp
 from eventapp.api.auth import api_user
 from eventapp.api.spec import operation, path_param, query_param
-from eventapp.core.access import Role, get_scoped
-from eventapp.core.errors import Forbidden, NotFound, ValidationFailed
+from eventapp.core import policy
+from eventapp.core.access import get_scoped
+from eventapp.core.errors import NotFound, ValidationFailed
 from eventapp.extensions import db, limiter
 from eventapp.gatherings.models import Gathering
-from eventapp.reporting.services import FIRST_YEAR, LAST_YEAR, parse_year
 from eventapp.surveys import services
 from eventapp.surveys.models import AGREEMENT, GROUPS, KINDS, MAX_TEXT
+from eventapp.surveys.services import FIRST_YEAR, LAST_YEAR, parse_year
 from eventapp.surveys.views import SURVEY_LIMIT
 
 _COUNT = {"type": "integer", "minimum": 0}
@@ -194,11 +195,13 @@ submit_survey_response.operation.also = (200,)
            response=RESULTS, converters={"id": "int"},
            parameters=[path_param("id", {"type": "integer"}),
                        query_param("group", {"enum": list(GROUPS)}),
-                       query_param("settles", {"enum": _SETTLES})])
+                       query_param("settles", {"enum": _SETTLES})],
+           action="survey.results")
 def get_survey_results(id: int):  # noqa: A002 - the name is the API's
     user = api_user()
     gathering = get_scoped(Gathering, id, user)
-    if gathering is None or not services.may_see_results(user, gathering):
+    # 404, not 403, for those the policy refuses: they learn nothing of the gathering.
+    if gathering is None or not policy.can(user, "survey.results", gathering):
         raise NotFound(_("No such gathering."))
     survey = services.find_survey(gathering)
     if survey is None:
@@ -218,11 +221,9 @@ get_survey_results.operation.errors = (400, 401, 404, 422)
            "responses. Directorate only (403 for others); 422 for a year that is not one.",
            response=NATIONAL,
            parameters=[query_param("year", {"type": "integer", "minimum": FIRST_YEAR,
-                                            "maximum": LAST_YEAR}, required=True)])
+                                            "maximum": LAST_YEAR}, required=True)],
+           action="survey.national_report")
 def national_survey_report():
-    user = api_user()
-    if user.role != Role.DIRECTORATE:
-        raise Forbidden(_("Only the directorate sees the national survey report."))
     year = parse_year(request.args.get("year"))
     if year is None:
         raise ValidationFailed(_("Give a year from %(first)d to %(last)d.", first=FIRST_YEAR,

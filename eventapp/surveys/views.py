@@ -1,9 +1,10 @@
 """Survey pages: the host's survey page and QR page, the directorate's national template, and
 the participants' form at /s/<token>.
 
-Who sees what: the host of the county runs the survey; the directorate and the county's career
-counsellors read the survey page (no forms); other counties get 404 through the scoping helper,
-municipal contacts 403. The participant form needs no login: the token in the link is the key.
+Who sees what (``core.policy``: ``survey.view``, ``survey.manage``, ``survey.template``): the
+host of the county runs the survey; the directorate and the county's career counsellors read
+the survey page (no forms); other counties get 404 through the scoping helper, municipal
+contacts 403. The participant form needs no login: the token in the link is the key.
 """
 
 import secrets
@@ -12,21 +13,15 @@ from datetime import datetime, time, timedelta
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from eventapp.core.access import (
-    Role,
-    get_allowed_or_abort,
-    may_manage_county,
-    roles_required,
-)
+from eventapp.core import policy
 from eventapp.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from eventapp.core.time import OSLO
 from eventapp.core.web import act, attempt
 from eventapp.extensions import db, limiter
 from eventapp.gatherings.models import Gathering
-from eventapp.reporting.services import parse_year
 from eventapp.surveys import bp, services
 from eventapp.surveys.forms import (
     OpenForm,
@@ -47,11 +42,9 @@ SURVEY_LIMIT = "60 per minute;600 per hour"
 
 
 def _gathering(gathering_id: int) -> Gathering:
-    return get_allowed_or_abort(Gathering, gathering_id, services.may_see_results)
-
-
-def _host_gathering(gathering_id: int) -> Gathering:
-    return get_allowed_or_abort(Gathering, gathering_id, services.may_see_results, host=True)
+    """The route's gathering: 404 outside the user's scope, 403 unless the route's action
+    allows."""
+    return policy.load(Gathering, gathering_id)
 
 
 def _survey(gathering: Gathering):
@@ -71,7 +64,7 @@ def _labels() -> dict:
 
 def _survey_page(gathering: Gathering, *, open_form=None, question_form=None, status: int = 200):
     survey = services.find_survey(gathering)
-    host = may_manage_county(current_user, gathering.county_id)
+    host = policy.can(current_user, "survey.manage", gathering)
     figures = services.collection_figures(survey) if survey is not None else None
     if survey is not None and host:
         if open_form is None:
@@ -79,13 +72,12 @@ def _survey_page(gathering: Gathering, *, open_form=None, question_form=None, st
         if question_form is None and not figures["responses"]:
             question_form = QuestionForm(formdata=None)
     return render_template(
-        "surveys/survey.html", gathering=gathering, survey=survey, is_host=host,
-        figures=figures, open_form=open_form if host else None,
+        "surveys/survey.html", gathering=gathering, survey=survey, figures=figures,
+        open_form=open_form if host else None,
         question_form=question_form if host and figures and not figures["responses"] else None,
         action=FlaskForm(), today=services.today(),
-        opens_from=services.may_open_from(gathering),
-        invites_from=services.may_invite_from(gathering),
-        report_locked=survey is not None and services.report_locked(gathering),
+        opens_from=services.opens_from(gathering), invites_from=services.invites_from(gathering),
+        report_locked=survey is not None and gathering.report_locked,
         **_labels()), status
 
 
@@ -94,15 +86,15 @@ def _to_page(gathering: Gathering, anchor: str = ""):
 
 
 @bp.get("/gatherings/<int:gathering_id>/survey")
-@login_required
+@policy.requires("survey.view")
 def survey(gathering_id: int):
     return _survey_page(_gathering(gathering_id))
 
 
 @bp.post("/gatherings/<int:gathering_id>/survey")
-@login_required
+@policy.requires("survey.manage")
 def create(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     act(lambda: services.survey_for(gathering, current_user),
         lambda _s: _("The survey is set up with the national questions. Add your own, then "
                      "open it."),
@@ -111,9 +103,9 @@ def create(gathering_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/survey/open")
-@login_required
+@policy.requires("survey.manage")
 def open_(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     survey = _survey(gathering)
     form = OpenForm()
     opened, status = attempt(form, lambda: services.open_survey(
@@ -126,9 +118,9 @@ def open_(gathering_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/survey/close")
-@login_required
+@policy.requires("survey.manage")
 def close(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     survey = _survey(gathering)
     act(lambda: services.close_survey(survey, current_user),
         lambda _s: _("The survey is closed: no more answers are taken."),
@@ -137,9 +129,9 @@ def close(gathering_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/survey/questions")
-@login_required
+@policy.requires("survey.manage")
 def add_question(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     survey = _survey(gathering)
     form = QuestionForm()
     added, status = attempt(form, lambda: services.add_question(
@@ -153,9 +145,9 @@ def add_question(gathering_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/survey/questions/<int:question_id>/delete")
-@login_required
+@policy.requires("survey.manage")
 def remove_question(gathering_id: int, question_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     survey = _survey(gathering)
     question = db.session.get(SurveyQuestion, question_id)
     if question is None or question.survey_id != survey.id:
@@ -167,9 +159,9 @@ def remove_question(gathering_id: int, question_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/survey/refresh")
-@login_required
+@policy.requires("survey.manage")
 def refresh(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     survey = _survey(gathering)
     act(lambda: services.refresh_programme(survey, current_user),
         lambda _r: _("The programme items are taken from the programme as it is now."),
@@ -178,9 +170,9 @@ def refresh(gathering_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/survey/invite")
-@login_required
+@policy.requires("survey.manage")
 def invite(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     survey = _survey(gathering)
     act(lambda: services.send_invitations(survey, current_user),
         lambda n: ngettext("%(num)d invitation is on its way.",
@@ -191,9 +183,9 @@ def invite(gathering_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/survey/remind")
-@login_required
+@policy.requires("survey.manage")
 def remind(gathering_id: int):
-    gathering = _host_gathering(gathering_id)
+    gathering = _gathering(gathering_id)
     survey = _survey(gathering)
     act(lambda: services.send_reminders(survey, current_user),
         lambda n: ngettext("%(num)d reminder is on its way.",
@@ -206,7 +198,7 @@ def remind(gathering_id: int):
 # --- the QR code for the closing session --------------------------------------------------------
 
 @bp.get("/gatherings/<int:gathering_id>/survey/qr")
-@login_required
+@policy.requires("survey.view")
 def qr(gathering_id: int):
     gathering = _gathering(gathering_id)
     survey = _survey(gathering)
@@ -215,7 +207,7 @@ def qr(gathering_id: int):
 
 
 @bp.get("/gatherings/<int:gathering_id>/survey/qr.<any(svg, png):kind>")
-@login_required
+@policy.requires("survey.view")
 def qr_image(gathering_id: int, kind: str):
     gathering = _gathering(gathering_id)
     survey = _survey(gathering)
@@ -231,7 +223,7 @@ def qr_image(gathering_id: int, kind: str):
 
 def _year() -> int:
     try:
-        year = parse_year(request.values.get("year"))
+        year = services.parse_year(request.values.get("year"))
     except ValidationFailed:
         abort(404)
     return year or services.today().year
@@ -246,13 +238,13 @@ def _template_page(year: int, *, form=None, status: int = 200):
 
 
 @bp.get("/surveys/template")
-@roles_required(Role.DIRECTORATE)
+@policy.requires("survey.template")
 def template():
     return _template_page(_year())
 
 
 @bp.post("/surveys/template")
-@roles_required(Role.DIRECTORATE)
+@policy.requires("survey.template")
 def add_template_question():
     year = _year()
     form = QuestionForm()
@@ -274,7 +266,7 @@ def _template_question(question_id: int) -> SurveyQuestion:
 
 
 @bp.route("/surveys/template/<int:question_id>", methods=["GET", "POST"])
-@roles_required(Role.DIRECTORATE)
+@policy.requires("survey.template")
 def edit_template_question(question_id: int):
     question = _template_question(question_id)
     form = TemplateEditForm(obj=question)
@@ -294,7 +286,7 @@ def edit_template_question(question_id: int):
 
 
 @bp.post("/surveys/template/<int:question_id>/delete")
-@roles_required(Role.DIRECTORATE)
+@policy.requires("survey.template")
 def remove_template_question(question_id: int):
     question = _template_question(question_id)
     year = question.year
@@ -342,6 +334,7 @@ def _keep_device(response, survey, token: str, device: str):
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
+@policy.public
 @limiter.limit(SURVEY_LIMIT, methods=["POST"])
 def answer(token: str):
     try:
@@ -394,6 +387,7 @@ def answer(token: str):
 
 
 @bp.get("/s/<token>/thanks")
+@policy.public
 def thanks(token: str):
     try:
         access = services.access_for(token)

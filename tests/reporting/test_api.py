@@ -25,7 +25,7 @@ def _op():
 
 @pytest.fixture
 def two_counties(builder, monkeypatch):
-    monkeypatch.setattr(services, "this_year", lambda: 2026)
+    monkeypatch.setattr(services.years, "this_year", lambda: 2026)
     builder.add(Plan("46", granted=40_000, report="approved", municipal=8))
     builder.add(Plan("03", granted=None, municipal=4, lines=[]))
     return builder

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from eventapp.core.errors import Forbidden
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.grants import services as grants
@@ -25,7 +26,7 @@ FIELDS = ("gatherings", "participants", "municipalities", "ceiling", "granted", 
 
 @pytest.fixture(autouse=True)
 def _now_is_2026(monkeypatch):
-    monkeypatch.setattr(services, "this_year", lambda: 2026)
+    monkeypatch.setattr(services.years, "this_year", lambda: 2026)
 
 
 @pytest.fixture
@@ -276,7 +277,7 @@ def test_municipal_contacts_and_strangers_are_refused(year_2025, make_user, clie
     for url in ("/reports/national?year=2025", "/reports/national/46?year=2025",
                 "/reports/national.csv?year=2025", "/reports/national/46.xlsx?year=2025"):
         assert client.get(url).status_code == 403, url
-    with pytest.raises(services.Forbidden):
+    with pytest.raises(Forbidden):
         services.national(contact, 2025)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from eventapp.core.errors import Forbidden
 from eventapp.reporting import services as reporting
 from eventapp.surveys import services
-from eventapp.surveys.models import AGREEMENT, SurveyAnswer
+from eventapp.surveys.models import AGREEMENT, Survey, SurveyAnswer
 from tests.conftest import get_csrf, login
 from tests.surveys.conftest import make_world, open_survey, question, submit
 
@@ -25,7 +25,7 @@ SETTLES = ("ordinary", "ukrainian", "both", "none")
 
 @pytest.fixture(autouse=True)
 def _now_is_2027(monkeypatch):
-    monkeypatch.setattr(reporting, "this_year", lambda: 2027)
+    monkeypatch.setattr(reporting.years, "this_year", lambda: 2027)
 
 
 @pytest.fixture
@@ -126,7 +126,7 @@ def test_directorate_sees_every_county_equal_to_its_own_results(client, db, year
     assert set(coop) == {"46", "11", "42", "34", "national"}
     # Each county's figure: its surveys' results() pooled, and the hand count.
     for county in ("46", "11"):
-        surveys_here = [s for s in db.session.scalars(services.select(services.Survey))
+        surveys_here = [s for s in db.session.scalars(select(Survey))
                         if s.gathering.county.number == county]
         pooled = [o for s in surveys_here for o in next(
             q for q in services.results(s)["questions"] if q["code"] == "cooperation")["options"]]

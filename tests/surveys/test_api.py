@@ -25,7 +25,7 @@ def _responses(db) -> int:
 def running(db, world, monkeypatch):
     """The survey open today, three people invited, one of them a partner. Today is the
     gathering's last day: a survey does not open before the gathering has begun."""
-    monkeypatch.setattr(services, "today", lambda: OPEN_DAY)
+    monkeypatch.setattr(services.dates, "today", lambda: OPEN_DAY)
     g, host = world["gathering"], world["host"]
     people = [add_person(db, g), add_person(db, g), add_person(db, g, kind="partner",
                                                                   role="partner")]

@@ -60,7 +60,7 @@ def test_surveys_open_when_their_gathering_ends_and_only_then(db, world, make_us
 def test_the_command_opens_due_surveys(app, db, world, monkeypatch):
     g = world["gathering"]
     add_person(db, g, email="p@example.no")
-    monkeypatch.setattr(services, "today", lambda: END)
+    monkeypatch.setattr(services.dates, "today", lambda: END)
     result = app.test_cli_runner().invoke(args=["surveys", "open-due"])
     assert result.exit_code == 0, result.output
     assert "surveys opened: 1" in result.output and "(1 invitations)" in result.output

@@ -72,7 +72,7 @@ def test_host_sets_up_the_survey_adds_and_removes_questions_and_opens_it(
         db, as_user, world, monkeypatch):
     g = world["gathering"]  # 10-11 March 2027
     days = {"today": date(2027, 3, 9)}
-    monkeypatch.setattr(services, "today", lambda: days["today"])
+    monkeypatch.setattr(services.dates, "today", lambda: days["today"])
     url = f"/gatherings/{g.id}/survey"
     host = as_user(world["host"])
     page = text(host.get(url))
@@ -168,6 +168,7 @@ def test_host_sets_up_the_survey_adds_and_removes_questions_and_opens_it(
 
     db.session.add(FinalReport(gathering_id=g.id, status="submitted", participants=2,
                                spent_nok=0, granted_nok=0))
+    g.report_locked = True  # as submitting the report through grants sets it
     db.session.commit()
     page = text(host.get(url))
     assert 'data-state="report-locked"' in page and 'data-action="open"' not in page

@@ -348,6 +348,7 @@ def test_closing_early_and_reopening_keep_the_period_true_until_the_report_is_in
     for status in ("submitted", "approved"):
         report.status, report.participants, report.spent_nok, report.granted_nok = \
             status, 10, 0, 0
+        g.report_locked = True  # as submitting or approving the report through grants sets it
         db.session.commit()
         with pytest.raises(Conflict):
             services.open_survey(survey, host, on=date(2027, 4, 12), closes_on=date(2027, 4, 30))

@@ -1,0 +1,175 @@
+"""A gathering's survey results as its page and files show them: the figures of
+``surveys.services.results`` in the interface's language, the free-text answers with their
+themes, and the tables to download."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from eventapp.extensions import db
+from eventapp.gatherings.models import Gathering
+from eventapp.reporting.services.files import as_share, slug
+from eventapp.reporting.services.themes import themes
+from eventapp.surveys import services as surveys
+from eventapp.surveys.models import DONT_KNOW, TEXT_KINDS, Survey, SurveyAnswer, SurveyTheme
+
+# --- the language questions and options are shown in -----------------------------------------
+
+def english() -> bool:
+    return str(get_locale() or "").startswith("en")
+
+
+def in_language(item: dict, key: str) -> str:
+    """``item[key]``, or its English twin (``key + "_en"``) when the interface is English and
+    the twin is there; hosts' own questions may have none."""
+    return (english() and item.get(f"{key}_en")) or item[key]
+
+
+def localise(questions: list[dict]) -> None:
+    """The question texts and option labels of results() or national_report() in the
+    interface's language, in place: the page, its charts and the files all read ``text`` and
+    ``label``."""
+    if not english():
+        return
+    for q in questions:
+        q["text"] = in_language(q, "text")
+        for option in q.get("options") or []:
+            option["label"] = in_language(option, "label")
+
+
+@dataclass
+class TextAnswer:
+    id: int
+    text: str
+    themes: list[SurveyTheme]
+
+
+@dataclass
+class SurveyResults:
+    survey: Survey
+    figures: dict  # surveys.services.results()
+    themes: list[SurveyTheme]
+    texts: dict[int, list[TextAnswer]]  # per text question, in a neutral order
+    theme_counts: dict[int, list[tuple[SurveyTheme, int]]]  # per text question, most first
+
+    @property
+    def suppressed(self) -> bool:
+        return self.figures["suppressed"]
+
+
+def survey_results(survey: Survey, *, group: str | None = None,
+                   settles: str | None = None) -> SurveyResults:
+    """results() with the free-text answers as rows (to tag) and each theme's count per
+    question, under the same filter; nothing of either when the filter is suppressed, and no
+    texts under a filter (as results() gives none), only the theme counts."""
+    figures = surveys.results(survey, group=group, settles=settles)
+    localise(figures["questions"])
+    all_themes = themes(survey)
+    texts: dict[int, list[TextAnswer]] = {}
+    counts: dict[int, list[tuple[SurveyTheme, int]]] = {}
+    if not figures["suppressed"]:
+        text_questions = [q.id for q in survey.questions if q.kind in TEXT_KINDS]
+        selection = surveys.select_responses(survey, group=group, settles=settles)
+        ids = selection.ids
+        rows = list(db.session.scalars(
+            select(SurveyAnswer).where(SurveyAnswer.question_id.in_(text_questions or [-1]),
+                                       SurveyAnswer.response_id.in_(ids or [-1]),
+                                       SurveyAnswer.text.is_not(None))))
+        # Alphabetical, so the order tells nothing of who answered when.
+        rows.sort(key=lambda a: (a.text.casefold(), a.id))
+        for question_id in text_questions:
+            mine = [a for a in rows if a.question_id == question_id]
+            texts[question_id] = [] if selection.filtered else [
+                TextAnswer(a.id, a.text, list(a.themes)) for a in mine]
+            tally = Counter(t.id for a in mine for t in a.themes)
+            counts[question_id] = sorted(
+                ((t, tally[t.id]) for t in all_themes if tally[t.id]),
+                key=lambda tc: (-tc[1], tc[0].name.casefold()))
+    return SurveyResults(survey, figures, all_themes, texts, counts)
+
+
+# --- the files ---------------------------------------------------------------------------------
+
+def survey_filename(gathering: Gathering, group: str | None = None,
+                    settles: str | None = None) -> str:
+    """"sporreundersokelse-<gathering>-<year>", the filter added, without the extension. The
+    name is Norwegian whatever the interface, as the files go to Norwegian colleagues."""
+    year = str(gathering.start_date.year)
+    title = slug(gathering.title) or "samling"
+    parts = ["sporreundersokelse", title]
+    if not title.endswith(year):
+        parts.append(year)
+    if group:
+        parts.append(slug(dict(survey_group_choices()).get(group, group)))
+    if settles:
+        parts.append(slug(dict(settles_choices()).get(settles, settles)))
+    return "-".join(parts)
+
+
+def filter_text(group: str | None, settles: str | None) -> str:
+    shown = []
+    if group:
+        shown.append(_("Participant group: %(group)s",
+                       group=dict(survey_group_choices()).get(group, group)))
+    if settles:
+        shown.append(_("The municipality settles: %(settles)s",
+                       settles=dict(settles_choices()).get(settles, settles)))
+    return "; ".join(shown) or _("Everyone who answered")
+
+
+def survey_preamble(report: SurveyResults) -> list[list]:
+    """What the file holds, above the tables: a filtered file must not pass for a full one."""
+    filters = report.figures["filters"]
+    return [[_("Gathering"), report.survey.gathering.title],
+            [_("Filter"), filter_text(filters["group"], filters["settles"])]]
+
+
+def survey_tables(report: SurveyResults) -> list[tuple[str, list, list[list]]]:
+    """The export: (sheet, header, rows) for the figures per question, and the written
+    answers per question with their themes. Nothing joins one person's answers: no row holds
+    more than one question's answer, and the texts are listed alphabetically within their
+    question, so neither a row nor its position leads from one answer to another of the same
+    person. A suppressed filter exports only that the group is too small."""
+    figures = report.figures
+    if report.suppressed:
+        return [(_("Figures"), [_("Message")],
+                 [[_("Too few responses in this group to show (fewer than %(n)d).",
+                     n=figures["min_group"])]])]
+    summary = []
+    for number, result in enumerate(figures["questions"], start=1):
+        text = result["text"]
+        if result["kind"] == "agreement":
+            for option in result["options"]:
+                considered = result["considered"]
+                share = (option["count"] / considered
+                         if considered and option["value"] != DONT_KNOW else None)
+                summary.append([number, text, option["label"], option["count"], as_share(share)])
+            summary.append([number, text, _("Agree fully or partly"), result["agree"],
+                            as_share(result["agree_share"])])
+        elif "options" in result:
+            for option in result["options"]:
+                summary.append([number, text, option["label"], option["count"],
+                                as_share(option["share"])])
+        else:
+            summary.append([number, text, _("Answered"), result["answered"], ""])
+            for theme, count in report.theme_counts.get(result["question_id"], []):
+                summary.append([number, text, _("Theme: %(name)s", name=theme.name), count, ""])
+    texts = [[number, r["text"], answer.text, ", ".join(t.name for t in answer.themes)]
+             for number, r in enumerate(figures["questions"], start=1)
+             for answer in report.texts.get(r["question_id"], [])]
+    return [
+        (_("Figures"), [_("No."), _("Question"), _("Answer"), _("Count"), _("Share")], summary),
+        (_("Texts"), [_("No."), _("Question"), _("Answer"), _("Themes")], texts),
+    ]
+
+
+def survey_group_choices() -> list[tuple[str, str]]:
+    return [("municipal", _("Municipal staff")), ("county", _("County staff")),
+            ("partner", _("Partners"))]
+
+
+def settles_choices() -> list[tuple[str, str]]:
+    return [(o["value"], in_language(o, "label")) for o in surveys.SETTLES_OPTIONS]
