@@ -18,7 +18,8 @@ ME_SCHEMA = {
 }
 
 
-@operation(bp, "whoAmI", "GET", "/me", summary="The user the token acts as.", response=ME_SCHEMA)
+@operation(bp, "whoAmI", "GET", "/me", summary="The user the token acts as.", response=ME_SCHEMA,
+           action="account.own")
 def who_am_i():
     user = api_user()
     body = {"email": user.email, "name": user.name, "role": user.role}

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from zxcvbn import zxcvbn
 
 from eventapp.accounts.models import LinkToken, User
+from eventapp.core import policy
 from eventapp.core.access import Role
-from eventapp.core.errors import Forbidden, ValidationFailed
+from eventapp.core.errors import ValidationFailed
 from eventapp.core.time import utcnow
 from eventapp.core.web import external_url
 from eventapp.extensions import db
@@ -89,16 +90,13 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-# Who may create whom: the directorate creates county hosts; a county host creates counsellors
-# and municipal contacts in their own county. The directorate's own accounts come from the CLI.
-CREATABLE_BY = {
-    Role.DIRECTORATE: {Role.COUNTY_HOST},
-    Role.COUNTY_HOST: {Role.COUNSELLOR, Role.MUNICIPAL_CONTACT},
-}
+def create_action(role: Role | str) -> str:
+    """The policy's action for creating an account with ``role`` (``users.create_counsellor``)."""
+    return f"users.create_{Role(role).value}"
 
 
 def roles_creatable_by(actor: User) -> list[Role]:
-    return sorted(CREATABLE_BY.get(Role(actor.role), set()))
+    return sorted(role for role in Role if policy.can(actor, create_action(role)))
 
 
 def create_user(
@@ -118,8 +116,7 @@ def create_user(
     role = Role(role)
     email = normalise_email(email)
     if actor is not None:
-        if role not in CREATABLE_BY.get(Role(actor.role), set()):
-            raise Forbidden(_("You may not create accounts with this role."))
+        policy.authorize(actor, create_action(role))
         if actor.role == Role.COUNTY_HOST:
             county = actor.county
     if municipality is not None:
@@ -164,8 +161,7 @@ def create_user(
 
 def assign_municipalities(actor: User, counsellor: User, municipalities: list[Municipality]):
     """A county host names the municipalities a counsellor is contact person for."""
-    if actor.role != Role.COUNTY_HOST or counsellor.county_id != actor.county_id:
-        raise Forbidden(_("You may only assign counsellors in your own county."))
+    policy.authorize(actor, "users.assign_municipalities", counsellor)
     if counsellor.role != Role.COUNSELLOR:
         raise ValidationFailed(_("Only career counsellors are assigned municipalities."))
     if any(m.county_id != actor.county_id for m in municipalities):

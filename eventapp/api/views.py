@@ -2,24 +2,25 @@
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from eventapp.api import services, ui
 from eventapp.api.forms import TokenForm
+from eventapp.core import policy
 from eventapp.core.errors import DomainError
 from eventapp.extensions import db
 
 
 @ui.get("/")
-@login_required
+@policy.requires("tokens.manage")
 def index():
     return render_template("api/tokens.html", form=TokenForm(), tokens=services.tokens_of(current_user),
                            revoke_form=FlaskForm(), new_secret=None)
 
 
 @ui.post("/")
-@login_required
+@policy.requires("tokens.manage")
 def create():
     form = TokenForm()
     new_secret = None
@@ -32,7 +33,7 @@ def create():
 
 
 @ui.post("/<int:token_id>/revoke")
-@login_required
+@policy.requires("tokens.manage")
 def revoke(token_id: int):
     if FlaskForm().validate_on_submit():
         try:

@@ -2,9 +2,10 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from eventapp.core import policy
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.mail import bp
@@ -13,7 +14,7 @@ from eventapp.mail.services import visible_messages
 
 
 @bp.get("/")
-@login_required
+@policy.requires("mail.view")
 def outbox():
     status = request.args.get("status")
     stmt = visible_messages(current_user).order_by(OutboxMessage.id.desc()).limit(200)
@@ -24,7 +25,7 @@ def outbox():
 
 
 @bp.post("/<int:message_id>/retry")
-@login_required
+@policy.requires("mail.retry")
 def retry(message_id: int):
     message = db.session.scalars(
         visible_messages(current_user).where(OutboxMessage.id == message_id)

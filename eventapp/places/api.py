@@ -37,7 +37,8 @@ def _include_inactive() -> bool:
 
 
 @operation(bp, "listCounties", "GET", "/counties", summary="Norway's counties.",
-           response={"type": "array", "items": COUNTY}, parameters=[INCLUDE_INACTIVE])
+           response={"type": "array", "items": COUNTY}, parameters=[INCLUDE_INACTIVE],
+           action="places.view")
 def list_counties():
     stmt = select(County).order_by(County.number)
     if not _include_inactive():
@@ -51,6 +52,7 @@ def list_counties():
     response={"type": "array", "items": MUNICIPALITY},
     parameters=[query_param("county", {"type": "string", "pattern": "^[0-9]{2}$"},
                             "Only this county (two digits)."), INCLUDE_INACTIVE],
+    action="places.view",
 )
 def list_municipalities():
     stmt = select(Municipality).join(County).order_by(Municipality.number)

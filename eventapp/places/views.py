@@ -1,10 +1,16 @@
+"""Counties and municipalities, and importing an updated list of them.
+
+A municipality's own page lists its people, so it lives with the accounts
+(``eventapp.accounts.views.municipality``), which are above places.
+"""
+
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from eventapp.accounts.models import User, counsellor_municipalities
-from eventapp.core.access import Role, get_scoped_or_404, roles_required, scope
+from eventapp.core import policy
+from eventapp.core.access import scope
 from eventapp.core.errors import DomainError
 from eventapp.core.web import errors_to_form
 from eventapp.extensions import db
@@ -14,7 +20,7 @@ from eventapp.places.models import County, Municipality
 
 
 @bp.get("/")
-@roles_required(Role.DIRECTORATE, Role.COUNTY_HOST, Role.COUNSELLOR, Role.MUNICIPAL_CONTACT)
+@policy.requires("places.view")
 def index():
     counts = dict(
         db.session.execute(
@@ -30,34 +36,17 @@ def index():
 
 
 @bp.get("/counties/<int:county_id>")
-@roles_required(Role.DIRECTORATE, Role.COUNTY_HOST, Role.COUNSELLOR)
+@policy.requires("places.view_county")
 def county(county_id: int):
-    shown = get_scoped_or_404(County, county_id)
+    shown = policy.load(County, county_id)
     units = db.session.scalars(
         select(Municipality).where(Municipality.county_id == shown.id).order_by(Municipality.number)
     ).all()
     return render_template("places/county.html", county=shown, units=units)
 
 
-@bp.get("/municipalities/<int:municipality_id>")
-@roles_required(Role.DIRECTORATE, Role.COUNTY_HOST, Role.COUNSELLOR, Role.MUNICIPAL_CONTACT)
-def municipality(municipality_id: int):
-    unit = get_scoped_or_404(Municipality, municipality_id)
-    contacts = db.session.scalars(
-        select(User).where(User.municipality_id == unit.id).order_by(User.name)
-    ).all()
-    counsellors = db.session.scalars(
-        select(User)
-        .join(counsellor_municipalities)
-        .where(counsellor_municipalities.c.municipality_id == unit.id)
-        .order_by(User.name)
-    ).all()
-    return render_template("places/municipality.html", unit=unit, contacts=contacts,
-                           counsellors=counsellors)
-
-
 @bp.route("/import", methods=["GET", "POST"])
-@roles_required(Role.DIRECTORATE)
+@policy.requires("places.import")
 def import_upload():
     form = ImportUploadForm()
     if form.validate_on_submit():
@@ -79,7 +68,7 @@ def import_upload():
 
 
 @bp.post("/import/confirm")
-@roles_required(Role.DIRECTORATE)
+@policy.requires("places.import")
 def import_confirm():
     form = ImportConfirmForm()
     if not form.validate_on_submit():
