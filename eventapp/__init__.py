@@ -108,6 +108,8 @@ def _register_blueprints(app: "Flask") -> None:
     from eventapp.gatherings import views as _gatherings_views  # noqa: F401
     from eventapp.grants import api as _grants_api  # noqa: F401
     from eventapp.grants import views as _grants_views  # noqa: F401
+    from eventapp.home import bp as home_bp
+    from eventapp.home import views as _home_views  # noqa: F401
     from eventapp.invitations import api as _invitations_api  # noqa: F401
     from eventapp.invitations import views as _invitations_views  # noqa: F401
     from eventapp.mail import views as _mail_views  # noqa: F401
@@ -124,7 +126,7 @@ def _register_blueprints(app: "Flask") -> None:
 
     # The API authenticates by bearer token only, never by cookie, so it needs no CSRF token.
     csrf.exempt(api.bp)
-    for blueprint in (core_bp, accounts.bp, places.bp, gatherings.bp, invitations.bp,
+    for blueprint in (core_bp, home_bp, accounts.bp, places.bp, gatherings.bp, invitations.bp,
                       registration.bp, grants.bp, reporting.bp, seating_bp, surveys.bp, followup.bp,
                       mail.bp,
                       api.bp, api.ui):

@@ -1,4 +1,4 @@
-"""Access control in one place: roles, the scope of every query, and view decorators.
+"""Roles and the scope of every query. Who may *do* what is the policy's (``core.policy``).
 
 A model that belongs to a county says how to reach that county (``scope_county``) and, where a
 municipal contact may see it, how to reach its municipality (``scope_municipality``). ``scope``
@@ -6,12 +6,8 @@ turns that into a WHERE clause for the acting user, and views and the API both g
 so no feature re-invents the rule.
 """
 
-from collections.abc import Callable
 from enum import StrEnum
-from functools import wraps
 
-from flask import abort
-from flask_login import current_user, login_required
 from sqlalchemy import Select, false, or_, select
 
 from eventapp.extensions import db
@@ -63,60 +59,6 @@ def get_scoped(model, ident, user):
     """The object if it exists and ``user`` may see it, else None (callers answer 404)."""
     stmt = scope(select(model).where(model.id == ident), model, user)
     return db.session.scalars(stmt).first()
-
-
-def get_scoped_or_404(model, ident, user=None):
-    obj = get_scoped(model, ident, user if user is not None else current_user)
-    if obj is None:
-        abort(404)
-    return obj
-
-
-def get_allowed_or_abort(model, ident, may: Callable, *, host: bool = False):
-    """The county's object for a view: 404 outside the user's scope, 403 when ``may(user,
-    obj)`` says no or, with ``host``, when the user does not run the object's county."""
-    obj = get_scoped_or_404(model, ident)
-    if not may(current_user, obj) or (host and not may_manage_county(current_user,
-                                                                       obj.county_id)):
-        abort(403)
-    return obj
-
-
-def may_manage_county(user, county_id: int | None) -> bool:
-    """County hosts run their own county; the directorate reviews and does not run counties."""
-    return (
-        user is not None
-        and user.is_authenticated
-        and user.role == Role.COUNTY_HOST
-        and county_id is not None
-        and user.county_id == county_id
-    )
-
-
-def may_follow_county(user, county_id: int | None) -> bool:
-    """The county's host and career counsellors, who work its gatherings, and the directorate,
-    which reviews every county: who reads a gathering's board, survey and follow-up."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.role == Role.DIRECTORATE:
-        return True
-    return user.role in COUNTY_ROLES and county_id is not None and user.county_id == county_id
-
-
-def roles_required(*roles: Role) -> Callable:
-    """Log in first, then refuse (403) anyone whose role is not listed."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def role_label(role: str) -> str:

@@ -120,32 +120,150 @@ _ONLY_HOST = _l("Only the county's host may do this.")
 
 ACTIONS: dict[str, Rule] = {
     # --- accounts and API tokens ---
-    "account.own": rule(_l("Sign in first."), **SIGNED_IN),
-    "users.list": rule(_ONLY_HOST, directorate=ANY, county_host=ANY),
-    "users.manage": rule(_ONLY_HOST, directorate=ANY, county_host=OWN_COUNTY),
-    "users.assign_municipalities": rule(_ONLY_HOST, county_host=OWN_COUNTY),
-    "tokens.manage": rule(_l("Sign in first."), **SIGNED_IN),
+    # The caller's own account (the API's whoAmI) and their own API tokens.
+    "account.own": rule(_l("Log in to see this page."), **SIGNED_IN),
+    "tokens.manage": rule(_l("Log in to see this page."), **SIGNED_IN),
+    # The list of accounts and one account's page (the scope keeps a host to their county),
+    # and the form that creates one.
+    "users.view": rule(_l("Only the directorate and the county hosts manage accounts."),
+                       directorate=ANY, county_host=ANY),
+    "users.create": rule(_l("Only the directorate and the county hosts manage accounts."),
+                         directorate=ANY, county_host=ANY),
+    # Who creates (and sends a new activation link to) whom, one action per role
+    # (``accounts.services.roles_creatable_by``): the directorate creates county hosts, a county
+    # host the counsellors and municipal contacts of their county. The directorate's own accounts
+    # come from the command line.
+    "users.create_directorate": rule(_l("You may not create accounts with this role.")),
+    "users.create_county_host": rule(_l("You may not create accounts with this role."),
+                                     directorate=ANY),
+    "users.create_counsellor": rule(_l("You may not create accounts with this role."),
+                                    county_host=ANY),
+    "users.create_municipal_contact": rule(_l("You may not create accounts with this role."),
+                                           county_host=ANY),
+    # On the counsellor (or, before the lookup, the host's own county).
+    "users.assign_municipalities": rule(_l("You may only assign counsellors in your own county."),
+                                        county_host=OWN_COUNTY),
     # --- places ---
-    "places.view": rule(_l("Sign in first."), **SIGNED_IN),
-    "places.import": rule(_l("Only the directorate can import place lists."), directorate=ANY),
+    # Counties and municipalities are reference data; the scope narrows what each role lists.
+    "places.view": rule(_l("Log in to see this page."), **SIGNED_IN),
+    # A county's list of municipalities: a municipal contact sees only their own municipality.
+    "places.view_county": rule(_l("Only the directorate and the county's staff see a county's "
+                                  "municipalities."),
+                               directorate=ANY, county_host=ANY, counsellor=ANY),
+    "places.import": rule(_l("Only the directorate can do this."), directorate=ANY),
     # --- mail ---
-    "mail.view": rule(_l("Sign in first."), **SIGNED_IN),
+    # The mail a user caused (the scope decides which), and trying a failed one again.
+    "mail.view": rule(_l("Log in to see this page."), **SIGNED_IN),
+    "mail.retry": rule(_l("Log in to see this page."), **SIGNED_IN),
     # --- gatherings and programme ---
-    "gathering.list": rule(_l("Sign in first."), **SIGNED_IN),
-    "gathering.create": rule(_l("Only a county host can create a gathering."), county_host=ANY),
-    "gathering.view": rule(_l("Sign in first."), **SIGNED_IN),
+    # The scope decides which gatherings a user lists and opens.
+    "gathering.list": rule(_l("Log in to see this page."), **SIGNED_IN),
+    "gathering.view": rule(_l("Log in to see this page."), **SIGNED_IN),
+    # On the county's id (a County is not "of" a county to ``OWN_COUNTY``); the form asks of the
+    # host's own.
+    "gathering.create": rule(_l("You may only create gatherings for your own county."),
+                             county_host=OWN_COUNTY),
+    # Details, status, committee and other events.
     "gathering.manage": rule(_ONLY_HOST, **HOST),
     "programme.edit": rule(
         _l("Only the county's host and the programme committee may change the programme."),
         everyone=COMMITTEE, **HOST),
-    "calendar.national": rule(_l("Only the directorate sees the national calendar."), directorate=ANY),
+    "calendar.national": rule(_l("Only the directorate can do this."), directorate=ANY),
     # --- home, accounts, places, mail, api, gatherings, programme (more) ---
+    # The municipalities' input to the programme: the committee reads and answers it.
+    "input.review": rule(
+        _l("Only the county's host and the programme committee may review input."),
+        everyone=COMMITTEE, **HOST),
+    # A signed-in municipal contact answers for their own municipality (anyone else answers
+    # through the gathering's input link).
+    "input.give": rule(_l("Only a municipal contact in the gathering's county answers for their "
+                          "municipality here."), municipal_contact=OWN_MUNICIPALITY),
     # --- invitations, contacts, campaigns, the board ---
+    # The object of contacts.*: a contact, a municipality or a county id (the user's own, for
+    # the county's list and its import).
+    "contacts.read": rule(_l("Only the county's host and career counsellors see the contacts."),
+                          **COUNTY_STAFF),
+    "contacts.manage": rule(_l("Only the county's host may change the contacts."), **HOST),
+    "campaign.view": rule(_l("Only the county's host and career counsellors see the "
+                             "invitations."), **COUNTY_STAFF),
+    "campaign.send": rule(_ONLY_HOST, **HOST),
+    "board.view": rule(_l("Only the county's host and career counsellors may see the "
+                          "municipality board."), **FOLLOWERS),
+    # On a municipality: outreach, barriers and the next step.
+    "board.act_for": rule(_l("Only the county's host and the municipality's contact counsellor "
+                             "may note barriers and next steps."),
+                          county_host=OWN_COUNTY, counsellor=ASSIGNED_MUNICIPALITY),
+    "public_link.share": rule(_l("Only the county's host and career counsellors, the programme "
+                                 "committee and the directorate hand out the public link."),
+                              everyone=COMMITTEE, **FOLLOWERS),
     # --- registration, check-in, caps ---
+    # The host's list, registering anyone (also after the deadline), swapping any place.
+    "registration.manage": rule(_ONLY_HOST, **HOST),
+    "registration.list": rule(_l("Only the county's host sees the registrations."),
+                              directorate=ANY, **HOST),
+    "registration.cancel": rule(_ONLY_HOST, **HOST),
+    # Dietary and accessibility needs can reveal health: the venue summary and the exports.
+    "registration.needs": rule(_ONLY_HOST, **HOST),
+    "registration.municipal": rule(_l("Only a municipal contact registers people for their "
+                                      "municipality here."),
+                                   municipal_contact=OWN_MUNICIPALITY),
+    "checkin.record": rule(_l("Only the county's host and career counsellors run the day: "
+                              "check-in and name badges."), **COUNTY_STAFF),
+    "badges.print": rule(_l("Only the county's host and career counsellors run the day: "
+                            "check-in and name badges."), **COUNTY_STAFF),
+    "caps.view": rule(_l("Only the county and the directorate see every municipality's places."),
+                      **FOLLOWERS),
+    "caps.set": rule(_l("Only the county's host may change the places."), **HOST),
     # --- seating ---
+    # The county's career counsellors sit at the tables, so they read the plan; the host makes it.
+    "seating.view": rule(_l("Only the county's host and career counsellors see the table plan."),
+                         **COUNTY_STAFF),
+    "seating.manage": rule(_l("Only the county's host can change the table plan."), **HOST),
     # --- surveys, survey results, reporting ---
+    # The county's host runs the survey; its career counsellors and the directorate read it.
+    "survey.view": rule(_l("Only the directorate and the county's host and career counsellors "
+                           "see the survey."), **FOLLOWERS),
+    "survey.manage": rule(_l("Only the county's host can change the survey."), **HOST),
+    "survey.template": rule(_l("Only the directorate keeps the national template."),
+                            directorate=ANY),
+    "survey.results": rule(_l("Only the directorate and the county's host and career "
+                              "counsellors see the survey."), **FOLLOWERS),
+    # The files leave the app, so only those who answer for the survey take them; counsellors
+    # read the page (which hides small groups) but take no copy away.
+    "survey.export": rule(_l("Only the directorate and the county's host download the "
+                             "survey's results."), directorate=ANY, **HOST),
+    "survey.tag": rule(_l("Only the county's host and the directorate can sort answers into "
+                          "themes."), directorate=ANY, **HOST),
+    # For those who answer for the gatherings, not for counsellors; a host sees the national
+    # figures and only their own county's row.
+    "survey.compare": rule(_l("The survey comparison is for the directorate and the county "
+                              "hosts."), directorate=ANY, county_host=ANY),
+    # Every county's rows of the comparison (the page, and the API's whole report).
+    "survey.national_report": rule(_l("Only the directorate sees the national survey report."),
+                                   directorate=ANY),
+    # The grant report: a county's staff see their own county's row, the directorate every one.
+    "report.view": rule(_l("The grant reports are for the directorate and the counties."),
+                        directorate=ANY, county_host=ANY, counsellor=ANY),
+    "report.county": rule(_l("The grant reports are for the directorate and the counties."),
+                          **FOLLOWERS),
+    # Every county's rows and the counties without a gathering (the page, and the API).
+    "report.national": rule(_l("Only the directorate sees the national report."),
+                            directorate=ANY),
     # --- follow-up ---
+    "followup.view": rule(_l("Only the directorate and the county's host and career "
+                             "counsellors see the follow-up log."), **FOLLOWERS),
+    "followup.edit": rule(_l("Only the county's host can change the follow-up log."), **HOST),
     # --- grants, budget, final report ---
+    # Municipal contacts see the gathering but not its accounts.
+    "grant.view": rule(_l("Only the directorate and the county's host and career counsellors "
+                          "see the grant."), **FOLLOWERS),
+    "grant.apply": rule(_l("Only the county's host can do this."), **HOST),
+    "grant.decide": rule(_l("Only the directorate can do this."), directorate=ANY),
+    "grant.rules": rule(_l("Only the directorate can do this."), directorate=ANY),
+    "budget.edit": rule(_l("Only the county's host can do this."), **HOST),
+    "final_report.edit": rule(_l("Only the county's host can do this."), **HOST),
+    "final_report.review": rule(_l("Only the directorate can do this."), directorate=ANY),
+    "personal_data.purge": rule(_l("Only the county's host can do this."), **HOST),
 }
 
 

@@ -1,50 +1,29 @@
-"""The start page and the language switch."""
+"""The language switch, for every page."""
 
 from flask import (
     Blueprint,
     current_app,
     has_request_context,
     redirect,
-    render_template,
     request,
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
-from eventapp.core.access import scope
+from eventapp.core import policy
 from eventapp.core.web import safe_next
 from eventapp.extensions import db
-from eventapp.gatherings.models import Gathering
 
 bp = Blueprint("core", __name__)
 
 LANGUAGE_COOKIE = "lang"
 
 
-@bp.get("/")
-def home():
-    if not current_user.is_authenticated:
-        published = db.session.scalars(
-            select(Gathering).where(Gathering.status.in_(("open", "closed")))
-            .order_by(Gathering.start_date).limit(20)
-        ).all()
-        return render_template("core/welcome.html", published=published)
-    gatherings = db.session.scalars(
-        scope(select(Gathering), Gathering, current_user)
-        .order_by(Gathering.start_date.desc())
-        .limit(10)
-    ).all()
-    from eventapp.grants.services import worklist
-
-    return render_template("core/home.html", gatherings=gatherings,
-                           worklist=worklist(current_user))
-
-
 @bp.post("/language")
+@policy.public
 def set_language():
     language = request.form.get("language", "")
-    target = safe_next(request.form.get("next")) or url_for("core.home")
+    target = safe_next(request.form.get("next")) or url_for("home.index")
     response = redirect(target)
     if language in current_app.config["LANGUAGES"]:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
