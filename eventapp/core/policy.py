@@ -61,23 +61,22 @@ def _gathering(obj):
 
 ANY = Relation("any", lambda user, obj: True, needs_object=False)
 OWN_COUNTY = Relation(
-    "own county",
+    "county",
     lambda user, obj: user.county_id is not None and _county_id(obj) == user.county_id)
 COMMITTEE = Relation(
-    "committee member",
+    "committee",
     lambda user, obj: any(m.user_id == user.id for m in getattr(_gathering(obj), "committee", ())))
 OWN_MUNICIPALITY = Relation(
-    "own municipality",
+    "municipality",
     lambda user, obj: (user.municipality_id is not None and user.county_id is not None
                        and _county_id(obj) == user.county_id
                        and getattr(obj, "municipality_id", user.municipality_id)
                        == user.municipality_id))
 ASSIGNED_MUNICIPALITY = Relation(
-    "assigned municipality",
+    "assigned",
     lambda user, obj: (user.county_id is not None and _county_id(obj) == user.county_id
                        and any(m.id == getattr(obj, "municipality_id", getattr(obj, "id", None))
                                for m in user.assigned_municipalities)))
-OWN = Relation("own", lambda user, obj: getattr(obj, "user_id", None) == user.id)
 
 
 # --- the rules ---------------------------------------------------------------------------------
@@ -169,7 +168,7 @@ ACTIONS: dict[str, Rule] = {
         _l("Only the county's host and the programme committee may change the programme."),
         everyone=COMMITTEE, **HOST),
     "calendar.national": rule(_l("Only the directorate can do this."), directorate=ANY),
-    # --- home, accounts, places, mail, api, gatherings, programme (more) ---
+    # --- municipal input to the programme ---
     # The municipalities' input to the programme: the committee reads and answers it.
     "input.review": rule(
         _l("Only the county's host and the programme committee may review input."),
@@ -341,6 +340,7 @@ def guarded(view, action: str):
 
 def requires(action: str):
     """Name an HTML route's action; the user must be signed in (else the login page)."""
+    rule_for(action)  # a misspelt action fails where the route is declared
 
     def decorator(view):
         wrapped = login_required(guarded(view, action))
@@ -373,6 +373,6 @@ def matrix() -> dict[str, dict[str, str]]:
             labels = [r.label for r in rule_.grants.get(role, ())]
             if rule_.everyone is not None:
                 labels.append(rule_.everyone.label)
-            row[str(role)] = " | ".join(labels) or "-"
+            row[str(role)] = " or ".join(labels) or "-"
         table[name] = row
     return table
