@@ -192,7 +192,7 @@ def _register_template_helpers(app: "Flask") -> None:
             return failed_count(current_user) if current_user.is_authenticated else 0
 
         def can(action: str, obj=None) -> bool:
-            return policy.can(current_user, action, obj)
+            return policy.can(current_user, action, obj, record=False)
 
         return {"Role": Role, "role_label": role_label, "can": can, "locale": str(get_locale()),
                 "failed_mail": failed_mail,

@@ -275,11 +275,13 @@ def rule_for(action: str) -> Rule:
         raise LookupError(f"no such action in the policy: {action!r}") from None
 
 
-def can(user, action: str, obj=None) -> bool:
+def can(user, action: str, obj=None, *, record: bool = True) -> bool:
     """May ``user`` do ``action`` on ``obj``? Anonymous users may do nothing here: pages for
-    anyone are marked ``@public`` instead."""
+    anyone are marked ``@public`` instead. Templates pass ``record=False``: what a page shows
+    or hides does not count as the route having asked for its own action."""
     rule_ = rule_for(action)
-    _checked(action)
+    if record:
+        _checked(action)
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if any(relation(user, obj) for relation in rule_.grants.get(user.role, ())):

@@ -17,13 +17,13 @@ from eventapp.grants.models import FinalReport
 from eventapp.grants.services.figures import report_for
 from eventapp.grants.services.grant_rules import rules_for
 from eventapp.grants.services.notify import mail_hosts
+from eventapp.invitations.services import purge_invitations
 from eventapp.registration.models import Registration
+from eventapp.registration.services import purge_personal_data
 
 
 def purge(gathering: Gathering, actor) -> dict:
     """Delete the gathering's personal data once its report is approved; the figures stay."""
-    from eventapp.registration.services import purge_personal_data
-
     policy.authorize(actor, "personal_data.purge", gathering)
     lock_row(Gathering, gathering.id)
     report = report_for(gathering)
@@ -32,7 +32,10 @@ def purge(gathering: Gathering, actor) -> dict:
                          "final report."))
     if report.purged_at is not None:
         raise Conflict(_("The personal data was already deleted."))
-    result = purge_personal_data(gathering)
+    invitations, invitation_mail = purge_invitations(gathering)
+    result = purge_personal_data(gathering, mail_ids=invitation_mail)
+    result = {"registrations": result["registrations"], "invitations": invitations,
+              "messages": result["messages"]}
     report.purged_at = utcnow()
     db.session.flush()
     return result

@@ -13,7 +13,6 @@ working.
 A municipality's cap is registration's: ``set_municipality_cap`` is re-exported from there.
 """
 
-from eventapp.invitations.services import purge  # noqa: F401 - joins registration's purge
 from eventapp.invitations.services.board import (
     BOARD_OFFERS,
     BOARD_STATES,
@@ -89,6 +88,7 @@ from eventapp.invitations.services.outreach import (
     outreach_units,
     save_follow_up,
 )
+from eventapp.invitations.services.purge import purge_invitations
 from eventapp.invitations.services.states import (
     LIVE_REGISTRATION,
     MUNICIPALITY_STATES,
@@ -115,6 +115,7 @@ from eventapp.invitations.services.texts import (
 from eventapp.registration.services import set_municipality_cap
 
 __all__ = [
+    "purge_invitations",
     "BARRIER_OTHER_MAX", "BOARD_OFFERS", "BOARD_STATES", "CAMPAIGN_ATTACHMENT", "CAMPAIGN_BODY_MAX",
     "CAMPAIGN_PLACEHOLDERS", "CAMPAIGN_SENDER_NAME_MAX", "CAMPAIGN_SUBJECT_MAX",
     "CONTACT_IMPORT_MAX_AGE", "CONTACT_IMPORT_MAX_BYTES", "CONTACT_IMPORT_MAX_ROWS",

@@ -57,7 +57,7 @@ from eventapp.registration.services.hosting import (
     registration_for_host,
     unit_registrations,
 )
-from eventapp.registration.services.purge import Purged, purge_personal_data, purges_personal_data
+from eventapp.registration.services.purge import purge_personal_data
 from eventapp.registration.services.registering import (
     LIVE,
     RegistrationData,
@@ -72,12 +72,12 @@ from eventapp.registration.services.waitlist import cancel, promote_waitlist
 
 __all__ = [
     "COUNTY_STAFF_ROLES", "CapLine", "DayCount", "Delegation", "LIVE", "NeedGroup", "OwnChanges",
-    "PersonData", "Purged", "RegistrationData", "VenueSummary", "attendance_days", "cancel",
+    "PersonData", "RegistrationData", "VenueSummary", "attendance_days", "cancel",
     "cap_lines", "cap_row", "cap_status", "checkin_counts", "confirmed_registrations",
     "default_checkin_day", "delegation_check", "editable", "ensure_unreported", "export_csv",
     "export_table", "export_xlsx", "host_cancel", "host_register", "host_registrations",
     "mix_hints", "municipal_register", "normalise_need", "own_unit", "pool_line",
-    "promote_waitlist", "public_participants", "purge_personal_data", "purges_personal_data",
+    "promote_waitlist", "public_participants", "purge_personal_data",
     "record_attendance", "register", "registration_by_token", "registration_for_host",
     "registration_for_the_day", "registration_open", "registration_units", "safe_cell",
     "set_municipality_cap", "swap", "unit_by_number", "unit_registrations", "update_own",
