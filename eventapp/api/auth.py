@@ -60,8 +60,13 @@ def http_error_json(exc: HTTPException):
         400: _("The request could not be understood."),
     }
     status = exc.code or 500
-    return api_error(status, HTTP_CODES.get(status, "error"),
-                     messages.get(status, exc.description or exc.name))
+    response = api_error(status, HTTP_CODES.get(status, "error"),
+                         messages.get(status, exc.description or exc.name))
+    # The error's own headers stay: a 405 says which methods are allowed (Allow, RFC 9110).
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def domain_error_json(exc: DomainError):

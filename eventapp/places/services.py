@@ -47,6 +47,10 @@ class ImportPlan:
 def read_csv(text: str) -> tuple[str, list[dict]]:
     """Parse a places CSV and tell which list it is from its header; refuse malformed rows."""
     text = text.lstrip("\ufeff")
+    if "\x00" in text:
+        raise ValidationFailed(_("The file contains a NUL character (\\0): it is not a CSV text "
+                                 "file."), field="file")
+    _check_records(text)
     reader = csv.DictReader(io.StringIO(text))
     header = tuple(h.strip() for h in (reader.fieldnames or ()))
     kind = next((k for k, cols in KINDS.items() if header == cols), None)
@@ -84,6 +88,21 @@ def read_csv(text: str) -> tuple[str, list[dict]]:
     if not rows:
         raise ValidationFailed(_("The file has no rows."), field="file")
     return kind, rows
+
+
+def _check_records(text: str) -> None:
+    """Refuse, naming its line, a record the csv module cannot read: a field over its limit
+    (128 KB), or a quote never closed, which makes the rest of the file one field."""
+    reader = csv.reader(io.StringIO(text))
+    starts = 1  # the line the next record starts on
+    try:
+        for _row in reader:
+            starts = reader.line_num + 1
+    except csv.Error as exc:
+        raise ValidationFailed(_(
+            "Line %(line)d has a field longer than %(n)d characters, or a quote (\") that is "
+            "never closed. Check the file and save it as CSV again.",
+            line=starts, n=csv.field_size_limit()), field="file") from exc
 
 
 def plan_import(kind: str, rows: list[dict]) -> ImportPlan:

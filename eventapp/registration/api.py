@@ -125,6 +125,10 @@ def create(id: int, body: dict):  # noqa: A002 - the name is the API's
     return jsonify(registration_json(registration)), 201
 
 
+# 409: the gathering's final report is approved, so its registrations no longer change.
+create.operation.errors = (400, 401, 403, 404, 409)
+
+
 @operation(bp, "listRegistrations", "GET", "/gatherings/{id}/registrations",
            summary="The gathering's registrations (county host and the directorate).",
            response={"type": "array", "items": REGISTRATION}, parameters=ID,

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from eventapp.core import policy
 from eventapp.core.db import lock_row
 from eventapp.core.errors import ValidationFailed
+from eventapp.core.hostile import DB_INT_MAX
 from eventapp.core.time import OSLO
 from eventapp.extensions import db
 from eventapp.gatherings.models import DEFAULT_POOL_CAP, Gathering
@@ -48,6 +49,8 @@ def _check_settings(values: dict, problems: dict) -> None:
     capacity = values.get("capacity")
     if capacity is not None and capacity < 1:
         problems["capacity"] = _("Capacity must be at least 1, or left empty.")
+    elif capacity is not None and capacity > DB_INT_MAX:
+        problems["capacity"] = _("Capacity can be at most %(n)d.", n=DB_INT_MAX)
     for name in ("title", "venue"):
         if name in values and not (values[name] or "").strip():
             problems[name] = _("Enter a title.") if name == "title" else _("Enter the venue.")

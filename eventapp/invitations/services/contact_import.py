@@ -150,27 +150,77 @@ def _read_csv(data: bytes) -> list[list]:
         raise _file_problem(_("The file is not a CSV text file."))
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((";", ",", "\t"), key=first.count)
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list = []
+    starts = 1  # the line the next record starts on
+    try:
+        for row in reader:
+            rows.append(row)
+            starts = reader.line_num + 1
+    except csv.Error as exc:
+        # The csv module refuses a field over its limit (128 KB), and a quote never closed
+        # makes the rest of the file one field.
+        raise _file_problem(_(
+            "Line %(line)d has a field longer than %(n)d characters, or a quote (\") that is "
+            "never closed. Check the file and save it as CSV again.",
+            line=starts, n=csv.field_size_limit())) from exc
+    return rows
+
+
+# A sheet is read as a stream, row by row, up to these limits; the dimension the file declares
+# is ignored (a few bytes can declare A1:XFD1048576), and no row is padded beyond the columns.
+XLSX_MAX_COLUMNS = 50
+XLSX_MAX_LINES = 4 * CONTACT_IMPORT_MAX_ROWS
+# Unpacked, a workbook of the largest import is a few MB; a zip that unpacks to more is refused
+# before it is opened, so a small upload cannot unpack to gigabytes.
+XLSX_MAX_UNPACKED = 40_000_000
 
 
 def _read_xlsx(data: bytes) -> list[list]:
+    import zipfile
+
     from openpyxl import load_workbook
 
     unreadable = _("The file could not be read as an Excel workbook (.xlsx).")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise _file_problem(unreadable) from exc
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise _file_problem(_("The workbook unpacks to more than %(n)d MB. Save the contacts "
+                              "alone in a new workbook, or as CSV.",
+                              n=XLSX_MAX_UNPACKED // 1_000_000))
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
         # openpyxl raises many kinds of error on a damaged or disguised file.
         raise _file_problem(unreadable) from exc
     try:
-        rows, filled = [], 0
-        for values in book.worksheets[0].iter_rows(values_only=True) if book.worksheets else ():
-            rows.append(list(values))
-            filled += any(_cell(v) for v in values)
-            # Enough to tell "too many rows" without reading a huge sheet to its end.
-            if filled > CONTACT_IMPORT_MAX_ROWS + 1:
-                break
+        if not book.worksheets:
+            return []
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()
+        rows: list = []
+        filled = 0
+        for values in sheet.iter_rows(max_col=XLSX_MAX_COLUMNS, values_only=True):
+            if len(rows) >= XLSX_MAX_LINES:
+                raise _file_problem(_(
+                    "The sheet goes on below row %(n)d. Delete the empty rows and cells below "
+                    "the contacts, or save the sheet as CSV.", n=XLSX_MAX_LINES))
+            if any(_cell(v) for v in values):
+                # Trailing empty cells are dropped: a row is as wide as its last value.
+                width = max(i for i, v in enumerate(values) if _cell(v)) + 1
+                rows.append(list(values[:width]))
+                filled += 1
+                # Enough to tell "too many rows" without reading a huge sheet to its end.
+                if filled > CONTACT_IMPORT_MAX_ROWS + 1:
+                    break
+            else:
+                rows.append(())
         return rows
+    except ValidationFailed:
+        raise
     except Exception as exc:
         raise _file_problem(unreadable) from exc
     finally:
