@@ -10,10 +10,16 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
+# Argon2 hashes any length; the cap only keeps a request from hashing megabytes.
+MAX_PASSWORD_LENGTH = 1000
+
+
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(_l("Choose a password.")), Length(max=1000)],
+        validators=[DataRequired(_l("Choose a password.")),
+                    Length(max=MAX_PASSWORD_LENGTH,
+                           message=_l("The password can be at most %(max)d characters."))],
         description=_l("At least 12 characters. Several unrelated words make a good password."),
     )
     confirm = PasswordField(
@@ -21,6 +27,11 @@ class SetPasswordForm(FlaskForm):
         validators=[DataRequired(_l("Repeat the password.")),
                     EqualTo("password", _l("The two passwords are not the same."))],
     )
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(_l("Current password"),
+                            validators=[DataRequired(_l("Enter your current password."))])
 
 
 class ResetRequestForm(FlaskForm):

@@ -1,7 +1,7 @@
-"""User accounts, their roles, and the one-time links that activate them or reset a password."""
+"""User accounts, their roles, their login sessions, and the one-time links that activate them
+or reset a password."""
 
-import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
@@ -21,10 +21,6 @@ counsellor_municipalities = Table(
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("municipality_id", ForeignKey("municipalities.id"), primary_key=True),
 )
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class User(UserMixin, db.Model):
@@ -47,9 +43,6 @@ class User(UserMixin, db.Model):
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=False)
-    # Part of the login cookie: changing it (password change, "log out everywhere") ends
-    # every other session of this user.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     language: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -69,16 +62,26 @@ class User(UserMixin, db.Model):
     def scope_municipality(cls):
         return cls.municipality_id
 
+    # The login session this request acts in (a LoginSession) and its secret, set on the
+    # loaded object at login and by the loader, not stored; Flask-Login puts the secret in the
+    # session cookie.
+    login_session = None
+    session_secret = None
+
     # Flask-Login asks these.
     @property
     def is_active(self) -> bool:
         return self.active
 
     def get_id(self) -> str:
-        return self.session_token
+        if self.session_secret is None:
+            raise RuntimeError("log in through accounts.services.start_session")
+        return self.session_secret
 
-    def rotate_session_token(self) -> None:
-        self.session_token = new_session_token()
+    @property
+    def opened_as(self) -> str:
+        """What a login session depends on besides the password: it ends when these change."""
+        return f"{self.role}:{self.county_id or ''}:{self.municipality_id or ''}"
 
     @property
     def role_enum(self) -> Role:
@@ -86,6 +89,51 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+END_REASONS = ("logout", "everywhere", "password", "deactivated", "changed", "idle", "expired")
+
+
+class LoginSession(db.Model):
+    """One login in one browser. The cookie carries its secret; only the secret's hash is kept,
+    so a copy of the database opens no session. Ending it ends the cookie for good."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (
+        CheckConstraint(f"end_reason IN ({sql_in(END_REASONS)})", name="end_reason_known"),
+        CheckConstraint("(ended_at IS NULL) = (end_reason IS NULL)", name="ended_with_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The user's role, county and municipality at login (User.opened_as).
+    opened_as: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+
+    user: Mapped[User] = relationship()
+
+    def why_over(self, user: User, now: datetime, idle: timedelta, lifetime: timedelta) -> str | None:
+        """Why this session can no longer be used, or None while it can."""
+        if self.ended_at is not None:
+            return self.end_reason
+        if not user.active:
+            return "deactivated"
+        if self.opened_as != user.opened_as:
+            return "changed"
+        if now >= self.created_at + lifetime:
+            return "expired"
+        if now >= self.last_seen_at + idle:
+            return "idle"
+        return None
+
+    def end(self, now: datetime, reason: str) -> None:
+        if self.ended_at is None:
+            self.ended_at = now
+            self.end_reason = reason
 
 
 class LinkToken(db.Model):
@@ -103,6 +151,9 @@ class LinkToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The mail that carried the link, whose kept copy loses the link once it stops working.
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"))
 
     user: Mapped[User] = relationship()
 

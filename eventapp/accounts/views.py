@@ -1,5 +1,9 @@
+import math
+import time
+
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -7,6 +11,7 @@ from sqlalchemy import select
 from eventapp.accounts import bp, services
 from eventapp.accounts.forms import (
     AssignForm,
+    ChangePasswordForm,
     LoginForm,
     ResetRequestForm,
     SetPasswordForm,
@@ -21,14 +26,89 @@ from eventapp.extensions import db, limiter
 from eventapp.places import bp as places_bp
 from eventapp.places.models import County, Municipality
 
+# --- limits on guessing -----------------------------------------------------------------------
+# Failed attempts are counted per client address (behind a load balancer that is the address
+# ProxyFix takes from X-Forwarded-For, see TRUSTED_PROXIES) and per account tried, in the
+# limiter's storage (Redis in production, shared by the workers). A successful login does not
+# count, so an office behind one address is not locked out by its own logins.
 
 def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_limit():
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _reset_limit():
+    return current_app.config["RESET_RATE_LIMIT"]
+
+
+def _email_tried() -> str:
+    """The account a form is about; empty (no limit applies) when none is given."""
+    email = services.normalise_email(request.form.get("email", ""))[:254]
+    return f"account:{email}" if email else ""
+
+
+def _own_account() -> str:
+    return f"account:{current_user.email}" if current_user.is_authenticated else ""
+
+
+def _refused(response) -> bool:
+    return response.status_code in (401, 422)
+
+
+def _login_refused(response) -> bool:
+    return response.status_code == 401
+
+
+def _wait_message(seconds: int) -> str:
+    if seconds < 120:
+        return ngettext("Too many failed attempts. Try again in %(num)d second.",
+                        "Too many failed attempts. Try again in %(num)d seconds.", seconds)
+    minutes = math.ceil(seconds / 60)
+    return ngettext("Too many failed attempts. Try again in %(num)d minute.",
+                    "Too many failed attempts. Try again in %(num)d minutes.", minutes)
+
+
+@bp.errorhandler(429)
+def too_many_attempts(exc):
+    """Say how long until every limit this request broke lets it through again."""
+    now = time.time()
+    resets = [limit.window.reset_time for limit in limiter.current_limits if limit.breached]
+    wait = max(1, math.ceil(max(resets, default=now + 60) - now))
+    message = _wait_message(wait)
+    if request.endpoint == "accounts.login":
+        form = LoginForm()
+        form.form_errors.append(message)
+        body = render_template("accounts/login.html", form=form)
+    else:
+        body = render_template("errors/error.html", status=429, message=message)
+    return body, 429, {"Retry-After": str(wait)}
+
+
+@bp.before_app_request
+def _load_login_session():
+    # Loading the login session may write (the last-seen time, a session found over): it is
+    # loaded and committed here, before any view, so that the write neither waits for the
+    # view's commit nor is lost with a view that sends nothing to the database.
+    if request.endpoint != "static" and "_user_id" in session:
+        current_user._get_current_object()
+        db.session.commit()
+
+
+def _log_in(user) -> None:
+    """A new session at login: nothing from before (including a planted session) survives."""
+    session.clear()
+    services.start_session(user)
+    login_user(user)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @policy.public
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_login_refused)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_email_tried,
+               deduct_when=_login_refused)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -40,9 +120,7 @@ def login():
             form.form_errors.append(_("Wrong email or password, or the account is not activated."))
             status = 401
         else:
-            # A new session at login: nothing from before (including a planted session) survives.
-            session.clear()
-            login_user(user)
+            _log_in(user)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
     elif form.is_submitted():
@@ -54,6 +132,9 @@ def login():
 @policy.public
 def logout():
     if FlaskForm().validate_on_submit():
+        if current_user.is_authenticated:
+            services.end_session(current_user, "logout")
+            db.session.commit()
         logout_user()
         session.clear()
         flash(_("You are logged out."), "success")
@@ -64,6 +145,7 @@ def _password_page(token: str, purpose: str, template: str):
     try:
         services.find_link(token, purpose)
     except DomainError as exc:
+        db.session.commit()  # the dead link taken out of the mail that carried it
         return render_template("accounts/link_invalid.html", message=exc.message), 410
     form = SetPasswordForm()
     status = 200
@@ -74,9 +156,8 @@ def _password_page(token: str, purpose: str, template: str):
             errors_to_form(form, exc)
             status = 422
         else:
+            _log_in(user)
             db.session.commit()
-            session.clear()
-            login_user(user)
             flash(_("Your password is set. Welcome!"), "success")
             return redirect(url_for("home.index"))
     elif form.is_submitted():
@@ -101,6 +182,7 @@ def reset_password(token: str):
 @bp.route("/reset", methods=["GET", "POST"])
 @policy.public
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_reset_limit, methods=["POST"], key_func=_email_tried)
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -113,6 +195,59 @@ def request_reset():
     return render_template("accounts/reset_request.html", form=form), (
         422 if form.is_submitted() else 200
     )
+
+
+# --- the user's own account ------------------------------------------------------------------
+
+def _account_page(form: ChangePasswordForm, status: int = 200):
+    return render_template("accounts/account.html", form=form, action=FlaskForm(),
+                           sessions=services.live_sessions(current_user),
+                           this_session=current_user.login_session,
+                           idle_minutes=current_app.config["SESSION_IDLE_MINUTES"],
+                           lifetime_hours=round(
+                               current_app.permanent_session_lifetime.total_seconds() / 3600)
+                           ), status
+
+
+@bp.get("/")
+@policy.requires("account.own")
+def account():
+    return _account_page(ChangePasswordForm())
+
+
+@bp.post("/password")
+@policy.requires("account.own")
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_refused)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_own_account, deduct_when=_refused)
+def change_password():
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return _account_page(form, 422)
+    user = current_user._get_current_object()
+    try:
+        services.change_password(user, form.current.data, form.password.data)
+    except DomainError as exc:
+        db.session.rollback()
+        errors_to_form(form, exc)
+        return _account_page(form, 422)
+    # Every session of the user is ended; this browser goes on in a new one.
+    _log_in(user)
+    db.session.commit()
+    flash(_("Your password is changed. You are logged out everywhere else."), "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.post("/logout-everywhere")
+@policy.requires("account.own")
+def logout_everywhere():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    services.end_all_sessions(current_user, "everywhere")
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out everywhere, in this browser too."), "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.get("/users")

@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from eventapp.accounts.models import LinkToken, User
+from eventapp.accounts.services import send_link
 from eventapp.mail.models import OutboxMessage
 from tests.conftest import PASSWORD, get_csrf, login
 
@@ -58,8 +59,6 @@ def test_host_creates_counsellor_who_activates_by_link(client, make_user, db):
 
 def test_weak_or_mismatched_password_on_activation_changes_nothing(client, make_user, db):
     user = make_user("counsellor", password=None, email="ny@vlfk.no")
-    from eventapp.accounts.services import send_link
-
     send_link(user, "activate")
     db.session.commit()
     path = _link_in_last_mail(db, "ny@vlfk.no")
@@ -74,8 +73,6 @@ def test_weak_or_mismatched_password_on_activation_changes_nothing(client, make_
 
 def test_expired_link_is_refused(client, make_user, db):
     user = make_user("counsellor", password=None, email="sein@vlfk.no")
-    from eventapp.accounts.services import send_link
-
     send_link(user, "activate")
     db.session.commit()
     path = _link_in_last_mail(db, "sein@vlfk.no")
@@ -107,21 +104,84 @@ def test_password_reset_by_link(client, make_user, db):
     assert login(client, user.email, NEW_PASSWORD).status_code == 302
 
 
-def test_reset_for_unknown_email_says_the_same_and_sends_nothing(client, places, db):
+def test_reset_for_unknown_email_says_the_same_and_sends_no_link(client, places, db):
     token = get_csrf(client, "/account/reset")
     response = client.post("/account/reset", data={"email": "ukjent@example.no",
                                                    "csrf_token": token}, follow_redirects=True)
     assert response.status_code == 200
-    assert db.session.scalars(select(OutboxMessage)).first() is None
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert message.to_address == "ukjent@example.no"
+    assert "http" not in message.body_text
 
 
 def test_a_new_reset_link_cancels_the_previous_one(client, make_user, db):
     make_user("county_host", email="to@vlfk.no")
+    links = []
     for _ in range(2):
         token = get_csrf(client, "/account/reset")
         client.post("/account/reset", data={"email": "to@vlfk.no", "csrf_token": token})
-    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-    first = re.search(r"http://localhost(\S+)", messages[0].body_text).group(1)
-    second = re.search(r"http://localhost(\S+)", messages[1].body_text).group(1)
-    assert client.get(first).status_code == 410
+        links.append(_link_in_last_mail(db, "to@vlfk.no"))
+    assert client.get(links[0]).status_code == 410
+    assert client.get(links[1]).status_code == 200
+
+
+def _messages(db, to):
+    db.session.expire_all()
+    return db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_address == to).order_by(OutboxMessage.id)
+    ).all()
+
+
+def _assert_blanked(message, path):
+    for body in (message.body_text, message.body_html or ""):
+        assert path not in body and "/account/activate/" not in body \
+            and "/account/reset/" not in body
+    assert "lenken er fjernet" in message.body_text.lower()
+    assert message.body_text.startswith("Hei,")  # the rest of the message is kept
+
+
+def test_a_used_link_is_blanked_in_the_kept_mail(client, make_user, db):
+    make_user("counsellor", password=None, email="brukt@vlfk.no")  # mails the link
+    path = _link_in_last_mail(db, "brukt@vlfk.no")
+    assert _set_password(client, path).status_code == 302
+    (message,) = _messages(db, "brukt@vlfk.no")
+    _assert_blanked(message, path)
+
+
+def test_an_expired_link_is_blanked_when_it_is_found_expired(client, make_user, db):
+    user = make_user("counsellor", password=None, email="gammel@vlfk.no")
+    path = _link_in_last_mail(db, "gammel@vlfk.no")
+    link = db.session.scalars(select(LinkToken).where(LinkToken.user_id == user.id)).one()
+    link.expires_at = link.created_at - timedelta(seconds=1)
+    db.session.commit()
+    assert client.get(path).status_code == 410
+    (message,) = _messages(db, "gammel@vlfk.no")
+    _assert_blanked(message, path)
+
+
+def test_a_superseded_link_is_blanked_and_the_new_one_kept(client, make_user, db):
+    user = make_user("county_host", email="to@vlfk.no")
+    send_link(user, "reset")
+    db.session.commit()
+    first = _link_in_last_mail(db, "to@vlfk.no")
+    send_link(user, "reset")
+    db.session.commit()
+    second = _link_in_last_mail(db, "to@vlfk.no")
+    old, new = _messages(db, "to@vlfk.no")
+    _assert_blanked(old, first)
+    assert second in new.body_text
     assert client.get(second).status_code == 200
+
+
+def test_a_sent_link_is_blanked_once_used(client, make_user, db, app, smtp_server, use_smtp):
+    from eventapp.mail.services import send_due
+
+    server = smtp_server()
+    use_smtp(server.port)
+    make_user("counsellor", password=None, email="sendt@vlfk.no")
+    assert send_due().sent == 1
+    path = _link_in_last_mail(db, "sendt@vlfk.no")
+    assert _set_password(client, path).status_code == 302
+    (message,) = _messages(db, "sendt@vlfk.no")
+    assert message.status == "sent"
+    _assert_blanked(message, path)
