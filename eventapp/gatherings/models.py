@@ -1,6 +1,5 @@
 """A county's gathering, its programme committee, its programme and what feeds into it."""
 
-import secrets
 import uuid
 from datetime import date, datetime, timedelta
 
@@ -18,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.db import sql_in
+from eventapp.core.links import PersonalLink
 from eventapp.core.time import OSLO, UTCDateTime, utcnow
 from eventapp.extensions import db
 from eventapp.places.models import County, Municipality
@@ -47,9 +47,9 @@ ORGANISATION_KINDS = (
 INPUT_STATUSES = ("new", "adopted", "declined")
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
-
+# Secrets in links (see core.links): the municipal input form and the calendar subscription.
+INPUT_LINK = PersonalLink("gathering.input", "input")
+CALENDAR_LINK = PersonalLink("gathering.calendar", "calendar")
 
 
 class Gathering(db.Model):
@@ -82,9 +82,14 @@ class Gathering(db.Model):
     # figures and the follow-up's actions as they were, so those no longer change. The grants
     # feature keeps it; the survey and the follow-up, below it, read it here.
     report_locked: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # Secrets in links: the municipal input form and the calendar subscription.
-    input_token: Mapped[str] = mapped_column(String(43), unique=True, default=new_token)
-    calendar_token: Mapped[str] = mapped_column(String(43), unique=True, default=new_token)
+    # The links to the municipal input form and the calendar subscription: salts and hashes,
+    # never the secrets.
+    input_salt: Mapped[str] = mapped_column(String(32))
+    input_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    input_legacy_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    calendar_salt: Mapped[str] = mapped_column(String(32))
+    calendar_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    calendar_legacy_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -96,6 +101,21 @@ class Gathering(db.Model):
     committee: Mapped[list["CommitteeMember"]] = relationship(
         back_populates="gathering", cascade="all, delete-orphan", order_by="CommitteeMember.id"
     )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        INPUT_LINK.issue(self)
+        CALENDAR_LINK.issue(self)
+
+    @property
+    def input_token(self) -> str | None:
+        """The secret in the input link; None once the link is closed."""
+        return INPUT_LINK.token(self)
+
+    @property
+    def calendar_token(self) -> str | None:
+        """The secret in the subscription link; None once the link is closed."""
+        return CALENDAR_LINK.token(self)
 
     @classmethod
     def scope_county(cls):

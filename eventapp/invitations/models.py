@@ -2,13 +2,13 @@
 get, and what counsellors do by other channels. Each municipality's barriers and next step are
 noted on its ``registration.models.GatheringMunicipality`` row, beside its cap."""
 
-import secrets
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.db import sql_in
+from eventapp.core.links import PersonalLink
 from eventapp.core.time import UTCDateTime, utcnow
 from eventapp.extensions import db
 from eventapp.places.models import Municipality
@@ -19,8 +19,8 @@ CAMPAIGN_KINDS = ("invitation", "reminder")
 OUTREACH_CHANNELS = ("visit", "phone", "video", "own_mail", "other")
 
 
-def new_link_token() -> str:
-    return secrets.token_urlsafe(24)
+# The personal link in an invitation (see core.links).
+INVITATION_LINK = PersonalLink("invitation", "link")
 
 
 class Contact(db.Model):
@@ -102,7 +102,10 @@ class Invitation(db.Model):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
-    token: Mapped[str] = mapped_column(String(43), unique=True, default=new_link_token)
+    # The personal link (INVITATION_LINK): its salt and hash, never the secret.
+    link_salt: Mapped[str] = mapped_column(String(32))
+    link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    link_legacy_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     outbox_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbox_messages.id", ondelete="SET NULL")
     )
@@ -114,6 +117,15 @@ class Invitation(db.Model):
     municipality: Mapped[Municipality] = relationship()
     contact: Mapped["Contact | None"] = relationship()
     outbox_message = relationship("OutboxMessage")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        INVITATION_LINK.issue(self)
+
+    @property
+    def token(self) -> str | None:
+        """The secret in the personal link; None once the link is closed."""
+        return INVITATION_LINK.token(self)
 
     def mark_opened(self, now: datetime) -> None:
         self.open_count += 1

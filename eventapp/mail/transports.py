@@ -4,11 +4,18 @@ A transport raises ``TemporaryFailure`` when trying again later may work (server
 and ``PermanentFailure`` when it will not (5xx, refused address).
 """
 
+import logging
 import os
 import smtplib
 import ssl
 from email.message import EmailMessage
 from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
 
 
 class TemporaryFailure(Exception):
@@ -74,6 +81,12 @@ class SMTPTransport:
             smtp.close()
 
 
+def file_stem(message_id: str) -> str:
+    """The name of a message's file, from its Message-ID: the outbox row keeps it, so whoever
+    deletes the row can find the file."""
+    return message_id.strip("<>").replace("@", "_").replace("/", "_")
+
+
 class FileTransport:
     """Writes each message as an .eml file, which any mail program opens."""
 
@@ -81,7 +94,7 @@ class FileTransport:
         self.directory = Path(directory)
 
     def send(self, message: EmailMessage) -> None:
-        name = message["Message-ID"].strip("<>").replace("@", "_").replace("/", "_")
+        name = file_stem(message["Message-ID"])
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             tmp = self.directory / f".{name}.tmp"
@@ -91,10 +104,47 @@ class FileTransport:
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
 
 
+def file_directory(app) -> Path:
+    return Path(app.config.get("MAIL_FILE_DIR") or Path(app.instance_path) / "mail")
+
+
 def transport_from_config(app) -> SMTPTransport | FileTransport:
     kind = app.config["MAIL_TRANSPORT"]
     if kind == "smtp":
         return SMTPTransport(app.config)
     if kind == "file":
-        return FileTransport(app.config.get("MAIL_FILE_DIR") or Path(app.instance_path) / "mail")
+        return FileTransport(file_directory(app))
     raise ValueError(f"MAIL_TRANSPORT must be 'smtp' or 'file', not {kind!r}")
+
+
+# --- deleting the files of deleted mail ------------------------------------------------------
+# A file is the delivered copy of a message: when the message is deleted (the purge of a
+# gathering's personal data), its file goes too, but only once the deletion is committed, so a
+# purge that fails leaves the mail where it was. Whatever the transport is now: files written
+# while it was "file" are found by their Message-ID.
+
+_FILES_TO_REMOVE = "mail.files_to_remove"
+
+
+def remove_files_after_commit(session: Session, message_ids) -> None:
+    """Delete the files of the messages ``message_ids`` (their Message-IDs) when ``session``
+    commits; forget them if it rolls back."""
+    directory = file_directory(current_app)
+    pending = session.info.setdefault(_FILES_TO_REMOVE, [])
+    for message_id in message_ids:
+        stem = file_stem(message_id)
+        pending += [directory / f"{stem}.eml", directory / f".{stem}.tmp"]
+
+
+@event.listens_for(Session, "after_commit")
+def _remove_files(session: Session) -> None:
+    for path in session.info.pop(_FILES_TO_REMOVE, ()):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:  # the rows are gone already; say which file is left behind
+            log.error("mail: could not delete %s: %s", path, exc)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_files(session: Session) -> None:
+    session.info.pop(_FILES_TO_REMOVE, None)

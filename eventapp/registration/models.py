@@ -1,13 +1,13 @@
 """Registrations: one person's place at a gathering, taken within their organisation's cap,
 and the row per municipality and gathering that owns that cap."""
 
-import secrets
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.db import sql_in
+from eventapp.core.links import PersonalLink
 from eventapp.core.time import UTCDateTime, utcnow
 from eventapp.extensions import db
 from eventapp.places.models import County, Municipality
@@ -21,8 +21,8 @@ CHANNELS = ("personal_link", "public_link", "host", "municipal_contact", "api")
 BARRIERS = ("travel_cost", "finances", "staffing", "timing", "other")
 
 
-def new_manage_token() -> str:
-    return secrets.token_urlsafe(24)
+# The private link to view, change or cancel a registration (see core.links).
+MANAGE_LINK = PersonalLink("registration.manage", "manage")
 
 
 class Registration(db.Model):
@@ -72,8 +72,10 @@ class Registration(db.Model):
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitations.id", ondelete="SET NULL")
     )
-    # The private link to view, change or cancel this registration.
-    manage_token: Mapped[str] = mapped_column(String(43), unique=True, default=new_manage_token)
+    # The private link (MANAGE_LINK): its salt and hash, never the secret.
+    manage_salt: Mapped[str] = mapped_column(String(32))
+    manage_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    manage_legacy_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Came on at least one day; the days themselves are below, for the grant's participant rule.
     attended: Mapped[bool | None]
     attended_day1: Mapped[bool | None]
@@ -86,6 +88,15 @@ class Registration(db.Model):
     gathering = relationship("Gathering")
     municipality: Mapped[Municipality | None] = relationship()
     county: Mapped[County | None] = relationship()
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        MANAGE_LINK.issue(self)
+
+    @property
+    def manage_token(self) -> str | None:
+        """The secret in the private link; None once the link is closed."""
+        return MANAGE_LINK.token(self)
 
     @property
     def in_pool(self) -> bool:

@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 
 from eventapp.core import policy
 from eventapp.core.errors import DomainError
-from eventapp.core.policy import requires
 from eventapp.core.web import errors_to_form
 from eventapp.extensions import db, limiter
 from eventapp.gatherings.models import Gathering
@@ -184,7 +183,7 @@ def edit_own(token: str):
 # name badges and check-in (host and counsellors), and the public participant list.
 
 @bp.get("/gatherings/<int:gathering_id>/summary")
-@requires("registration.needs")
+@policy.requires("registration.needs")
 def summary(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     show_names = request.args.get("names") == "1"
@@ -196,7 +195,7 @@ def summary(gathering_id: int):
 
 
 @bp.get("/gatherings/<int:gathering_id>/registrations.<any(csv, xlsx):fmt>")
-@requires("registration.needs")
+@policy.requires("registration.needs")
 def export(gathering_id: int, fmt: str):
     gathering = policy.load(Gathering, gathering_id)
     if fmt == "csv":
@@ -212,7 +211,7 @@ def export(gathering_id: int, fmt: str):
 
 
 @bp.get("/gatherings/<int:gathering_id>/badges")
-@requires("badges.print")
+@policy.requires("badges.print")
 def badges(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     people = sorted(services.confirmed_registrations(gathering),
@@ -246,7 +245,7 @@ def _checkin_page(gathering: Gathering, q: str, day: int, status: int = 200):
 
 
 @bp.get("/gatherings/<int:gathering_id>/checkin")
-@requires("checkin.record")
+@policy.requires("checkin.record")
 def checkin(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     return _checkin_page(gathering, (request.args.get("q") or "").strip()[:100],
@@ -254,7 +253,7 @@ def checkin(gathering_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/checkin/<int:registration_id>")
-@requires("checkin.record")
+@policy.requires("checkin.record")
 def checkin_tick(gathering_id: int, registration_id: int):
     gathering = policy.load(Gathering, gathering_id)
     registration = services.registration_for_the_day(current_user, registration_id)
@@ -318,7 +317,7 @@ def _contact_unit(gathering_id: int):
 
 
 @bp.get("/gatherings/<int:gathering_id>/registrations")
-@requires("registration.manage")
+@policy.requires("registration.manage")
 def registrations(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
@@ -339,7 +338,7 @@ def registrations(gathering_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/registrations/<int:registration_id>/cancel")
-@requires("registration.cancel")
+@policy.requires("registration.cancel")
 def host_cancel(gathering_id: int, registration_id: int):
     gathering = policy.load(Gathering, gathering_id)
     try:
@@ -365,7 +364,7 @@ def host_cancel(gathering_id: int, registration_id: int):
 
 
 @bp.route("/gatherings/<int:gathering_id>/registrations/new", methods=["GET", "POST"])
-@requires("registration.manage")
+@policy.requires("registration.manage")
 def host_register(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     form = _form(gathering)
@@ -395,7 +394,7 @@ def _municipal_form(gathering: Gathering, unit):
 
 
 @bp.route("/gatherings/<int:gathering_id>/our-registrations", methods=["GET", "POST"])
-@requires("registration.municipal")
+@policy.requires("registration.municipal")
 def municipal_register(gathering_id: int):
     gathering, unit = _contact_unit(gathering_id)
     form = _municipal_form(gathering, unit)
@@ -426,7 +425,7 @@ def municipal_register(gathering_id: int):
 
 @bp.route("/gatherings/<int:gathering_id>/our-registrations/<int:registration_id>/swap",
           methods=["GET", "POST"])
-@requires("registration.municipal")
+@policy.requires("registration.municipal")
 def swap(gathering_id: int, registration_id: int):
     gathering, unit = _contact_unit(gathering_id)
     registration = db.session.get(Registration, registration_id)

@@ -142,7 +142,7 @@ def test_campaign_reaches_every_recipient_once_with_link_and_calendar(
         assert "{" not in body and expected[to].name in body
         tokens = LINK_RE.findall(body)
         assert len(tokens) == 1
-        invitation = db.session.scalars(select(Invitation).where(Invitation.token == tokens[0])).one()
+        invitation = services.invitation_by_token(tokens[0])
         assert invitation.email == to
         assert invitation.municipality_id == expected[to].id
         assert invitation.campaign_id == campaign.id
@@ -165,7 +165,7 @@ def test_campaign_reaches_every_recipient_once_with_link_and_calendar(
     page = visitor.get(f"/r/{token}")
     assert page.status_code == 200
     assert "Kinn" in page.get_data(as_text=True)
-    invitation = db.session.scalars(select(Invitation).where(Invitation.token == token)).one()
+    invitation = services.invitation_by_token(token)
     assert invitation.opened_at is not None and invitation.open_count == 1
 
 

@@ -4,11 +4,9 @@ format; this maps rows to it), and the subscription link."""
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from eventapp.core.time import utcnow
-from eventapp.extensions import db
-from eventapp.gatherings.models import Gathering, ProgrammeItem
+from eventapp.gatherings.models import CALENDAR_LINK, Gathering, ProgrammeItem
 
 
 def _calendar_labels():
@@ -79,9 +77,5 @@ def gathering_ics(gathering: Gathering, now: datetime | None = None) -> bytes:
 
 def gathering_by_calendar_token(token: str) -> Gathering | None:
     """The published gathering whose subscription link holds ``token``; None for a draft."""
-    if not token or len(token) > 64:
-        return None
-    gathering = db.session.scalars(
-        select(Gathering).where(Gathering.calendar_token == token)
-    ).first()
+    gathering = CALENDAR_LINK.find(Gathering, token)
     return gathering if gathering is not None and gathering.published else None

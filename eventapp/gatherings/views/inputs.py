@@ -13,7 +13,7 @@ from eventapp.core.time import OSLO
 from eventapp.core.web import errors_to_form
 from eventapp.extensions import db, limiter
 from eventapp.gatherings import bp, services
-from eventapp.gatherings.models import Gathering
+from eventapp.gatherings.models import INPUT_LINK, Gathering
 from eventapp.gatherings.views.committee import place_label
 
 
@@ -24,7 +24,7 @@ def _input_limit() -> str:
 
 
 def _by_input_token(token: str) -> Gathering:
-    gathering = db.session.scalars(select(Gathering).where(Gathering.input_token == token)).first()
+    gathering = INPUT_LINK.find(Gathering, token)
     if gathering is None:
         abort(404)
     return gathering
@@ -152,11 +152,14 @@ def _inputs_page(gathering: Gathering, failed=None, status: int = 200):
     forms = {i.id: _review_form(gathering, i) for i in inputs}
     if failed is not None:
         forms[failed[0]] = failed[1]
-    link = external_url("gatherings.input_form", token=gathering.input_token)
-    subject, body = _ask_text(gathering, link)
+    # The purge closes the link: then there is nothing to ask with.
+    link = subject = body = None
+    if gathering.input_token is not None:
+        link = external_url("gatherings.input_form", token=gathering.input_token)
+        subject, body = _ask_text(gathering, link)
     is_host = policy.can(current_user, "gathering.manage", gathering)
     mailto = None
-    if is_host:
+    if is_host and link is not None:
         # The county's municipal contacts as blind copies, so the host only has to press send.
         contacts = db.session.scalars(
             select(User.email).where(User.county_id == gathering.county_id,

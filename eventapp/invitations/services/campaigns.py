@@ -28,11 +28,11 @@ from eventapp.gatherings.models import Gathering
 from eventapp.gatherings.services import gathering_ics
 from eventapp.invitations.models import (
     CAMPAIGN_KINDS,
+    INVITATION_LINK,
     SENDER_KINDS,
     Campaign,
     Contact,
     Invitation,
-    new_link_token,
 )
 from eventapp.invitations.services.states import (
     LIVE_REGISTRATION,
@@ -219,7 +219,7 @@ def send_campaign(campaign, actor, municipalities=None, only_not_registered: boo
             insert(Invitation).values(
                 gathering_id=gathering.id, campaign_id=campaign.id, contact_id=contact.id,
                 municipality_id=contact.municipality_id, name=contact.name, email=contact.email,
-                token=new_link_token(), open_count=0, created_at=utcnow(),
+                open_count=0, created_at=utcnow(), **INVITATION_LINK.new_values(),
             ).on_conflict_do_nothing(index_elements=["campaign_id", "email"])
             .returning(Invitation.id)
         )

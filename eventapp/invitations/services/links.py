@@ -1,11 +1,8 @@
 """The personal link in each invitation: it opens registration with the municipality filled in
 (the page is ``views.personal_link``; the place is taken by registration's services)."""
 
-from sqlalchemy import select
-
-from eventapp.extensions import db
-from eventapp.invitations.models import Invitation
+from eventapp.invitations.models import INVITATION_LINK, Invitation
 
 
 def invitation_by_token(token: str) -> Invitation | None:
-    return db.session.scalars(select(Invitation).where(Invitation.token == token)).first()
+    return INVITATION_LINK.find(Invitation, token)

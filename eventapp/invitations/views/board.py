@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from eventapp.core import policy
 from eventapp.core.errors import DomainError, Forbidden
-from eventapp.core.policy import requires
 from eventapp.core.time import OSLO, utcnow
 from eventapp.core.web import errors_to_form
 from eventapp.extensions import db
@@ -35,7 +34,7 @@ def board_labels() -> dict:
 
 
 @bp.get("/<int:gathering_id>/board")
-@requires("board.view")
+@policy.requires("board.view")
 def board(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     state = request.args.get("state")
@@ -52,7 +51,7 @@ def board(gathering_id: int):
 
 
 @bp.route("/<int:gathering_id>/board/<int:municipality_id>", methods=["GET", "POST"])
-@requires("board.view")
+@policy.requires("board.view")
 def municipality(gathering_id: int, municipality_id: int):
     gathering = policy.load(Gathering, gathering_id)
     unit = services.board_unit(gathering, municipality_id)
@@ -110,7 +109,7 @@ def municipality(gathering_id: int, municipality_id: int):
 
 
 @bp.route("/<int:gathering_id>/outreach", methods=["GET", "POST"])
-@requires("board.view")
+@policy.requires("board.view")
 def outreach(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     units = services.outreach_units(current_user, gathering)
@@ -150,7 +149,7 @@ def outreach(gathering_id: int):
 
 
 @bp.get("/<int:gathering_id>/channels")
-@requires("board.view")
+@policy.requires("board.view")
 def channels(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     return render_template("invitations/channels.html", gathering=gathering,

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from eventapp.core import policy
 from eventapp.core.errors import DomainError
-from eventapp.core.policy import requires
 from eventapp.core.web import errors_to_form
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
@@ -90,7 +89,7 @@ def _campaign_preview(gathering: Gathering, subject: str, body: str, form=None) 
 
 
 @bp.get("/<int:gathering_id>/campaigns")
-@requires("campaign.view")
+@policy.requires("campaign.view")
 def campaigns(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     return _campaigns_page(gathering)
@@ -125,7 +124,7 @@ def _campaigns_page(gathering: Gathering, reminder_form=None, status: int = 200)
 
 
 @bp.route("/<int:gathering_id>/campaigns/new", methods=["GET", "POST"])
-@requires("campaign.send")
+@policy.requires("campaign.send")
 def new_campaign(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     form = _campaign_form(CampaignForm, gathering)
@@ -158,7 +157,7 @@ def new_campaign(gathering_id: int):
 
 
 @bp.get("/<int:gathering_id>/campaigns/<int:campaign_id>")
-@requires("campaign.view")
+@policy.requires("campaign.view")
 def campaign(gathering_id: int, campaign_id: int):
     gathering = policy.load(Gathering, gathering_id)
     return _campaign_page(gathering, _campaign_of(gathering, campaign_id))
@@ -207,7 +206,7 @@ def _flash_send(counts) -> None:
 
 
 @bp.post("/<int:gathering_id>/campaigns/<int:campaign_id>/send")
-@requires("campaign.send")
+@policy.requires("campaign.send")
 def send_campaign(gathering_id: int, campaign_id: int):
     gathering = policy.load(Gathering, gathering_id)
     campaign = _campaign_of(gathering, campaign_id)
@@ -234,7 +233,7 @@ def send_campaign(gathering_id: int, campaign_id: int):
 
 
 @bp.post("/<int:gathering_id>/campaigns/reminder")
-@requires("campaign.send")
+@policy.requires("campaign.send")
 def send_reminder(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     form = _campaign_form(ReminderForm, gathering, kind="reminder")

@@ -9,7 +9,6 @@ from sqlalchemy.exc import IntegrityError
 
 from eventapp.core import policy
 from eventapp.core.errors import DomainError
-from eventapp.core.policy import requires
 from eventapp.core.web import errors_to_form
 from eventapp.extensions import db
 from eventapp.invitations import bp, services
@@ -68,7 +67,7 @@ def _contacts_page(form=None, status: int = 200):
 
 
 @bp.route("/contacts", methods=["GET", "POST"])
-@requires("contacts.read")
+@policy.requires("contacts.read")
 def contacts():
     """The people to invite, by municipality; the host adds them here or imports a file."""
     policy.authorize(current_user, "contacts.read", current_user.county_id)
@@ -101,7 +100,7 @@ def contacts():
 
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
-@requires("contacts.manage")
+@policy.requires("contacts.manage")
 def edit_contact(contact_id: int):
     contact = policy.load(Contact, contact_id)
     places = services.contact_places(contact.county_id)
@@ -133,7 +132,7 @@ def edit_contact(contact_id: int):
 
 
 @bp.post("/contacts/<int:contact_id>/toggle")
-@requires("contacts.manage")
+@policy.requires("contacts.manage")
 def toggle_contact(contact_id: int):
     contact = policy.load(Contact, contact_id)
     if not FlaskForm().validate_on_submit():
@@ -157,7 +156,7 @@ def _import_page(form=None, problem: str | None = None, status: int = 200):
 
 
 @bp.route("/contacts/import", methods=["GET", "POST"])
-@requires("contacts.manage")
+@policy.requires("contacts.manage")
 def import_contacts():
     """Upload a CSV or XLSX file and see, row by row, what importing it would do."""
     policy.authorize(current_user, "contacts.manage", current_user.county_id)
@@ -183,7 +182,7 @@ def import_contacts():
 
 
 @bp.post("/contacts/import/confirm")
-@requires("contacts.manage")
+@policy.requires("contacts.manage")
 def confirm_contact_import():
     policy.authorize(current_user, "contacts.manage", current_user.county_id)
     form = ContactImportConfirmForm()

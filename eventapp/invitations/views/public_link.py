@@ -4,14 +4,13 @@ counsellors and the directorate to hand out (``public_link.share``)."""
 from flask import Response, render_template, request
 
 from eventapp.core import policy
-from eventapp.core.policy import requires
 from eventapp.gatherings.models import Gathering
 from eventapp.invitations import bp, services
 from eventapp.registration.services import registration_open
 
 
 @bp.get("/<int:gathering_id>/public-link")
-@requires("public_link.share")
+@policy.requires("public_link.share")
 def public_link(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     return render_template(
@@ -23,7 +22,7 @@ def public_link(gathering_id: int):
 
 
 @bp.get("/<int:gathering_id>/public-link.<any(svg, png):kind>")
-@requires("public_link.share")
+@policy.requires("public_link.share")
 def public_link_qr(gathering_id: int, kind: str):
     gathering = policy.load(Gathering, gathering_id)
     data = services.public_link_qr(gathering, kind)

@@ -11,7 +11,7 @@ from eventapp.core import policy
 from eventapp.core.errors import NotFound, ValidationFailed
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
-from eventapp.registration.models import ROLES, Registration, new_manage_token
+from eventapp.registration.models import MANAGE_LINK, ROLES, Registration
 from eventapp.registration.services.hosting import own_unit
 from eventapp.registration.services.registering import (
     LIVE,
@@ -88,7 +88,7 @@ def swap(registration: Registration, actor, new: PersonData) -> Registration:
     registration.dietary_consent = False
     registration.accessibility_needs = None
     registration.list_consent = False
-    registration.manage_token = new_manage_token()
+    MANAGE_LINK.renew(registration)
     db.session.flush()
     queue_confirmation(gathering, registration, actor)
     _queue_swap_notice(gathering, registration, actor, old_name, old_email)

@@ -3,9 +3,10 @@
 from sqlalchemy import or_, select
 
 from eventapp.extensions import db
-from eventapp.gatherings.models import Gathering, MunicipalInput
+from eventapp.gatherings.models import CALENDAR_LINK, INPUT_LINK, Gathering, MunicipalInput
 from eventapp.mail.models import OutboxMessage
-from eventapp.registration.models import Registration, new_manage_token
+from eventapp.mail.transports import remove_files_after_commit
+from eventapp.registration.models import MANAGE_LINK, Registration
 
 
 def purge_personal_data(gathering: Gathering, *, mail_ids=()) -> dict:
@@ -15,8 +16,10 @@ def purge_personal_data(gathering: Gathering, *, mail_ids=()) -> dict:
     report reads the same; names, addresses, phones, dietary and accessibility needs go. The
     personal mail sent about the gathering (confirmations, invitations) is deleted from the
     outbox (with ``mail_ids``: the mail a feature above sent about it, such as the invitations),
-    and the municipal inputs lose their names and addresses. The grant report workflow decides
-    when this may run, and clears the features above registration first.
+    and the file transport's copies of it once this commits; the municipal inputs lose their
+    names and addresses. Every link into the gathering closes: the registrations' own pages,
+    the input form, the calendar subscription. The grant report workflow decides when this may
+    run, and clears the features above registration first.
     """
     registrations = db.session.scalars(
         select(Registration).where(Registration.gathering_id == gathering.id)).all()
@@ -31,7 +34,9 @@ def purge_personal_data(gathering: Gathering, *, mail_ids=()) -> dict:
         registration.dietary_consent = False
         registration.accessibility_needs = None
         registration.list_consent = False
-        registration.manage_token = new_manage_token()
+        MANAGE_LINK.close(registration)
+    INPUT_LINK.close(gathering)
+    CALENDAR_LINK.close(gathering)
     for given in db.session.scalars(
             select(MunicipalInput).where(MunicipalInput.gathering_id == gathering.id)):
         given.name = None
@@ -40,4 +45,6 @@ def purge_personal_data(gathering: Gathering, *, mail_ids=()) -> dict:
     for message in messages:
         db.session.delete(message)
     db.session.flush()
+    # The file transport's copies hold the same addresses.
+    remove_files_after_commit(db.session(), [m.message_id for m in messages])
     return {"registrations": len(registrations), "messages": len(messages)}

@@ -22,7 +22,13 @@ from eventapp.core.time import OSLO, utcnow
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.places.models import County, Municipality
-from eventapp.registration.models import CHANNELS, ROLES, GatheringMunicipality, Registration
+from eventapp.registration.models import (
+    CHANNELS,
+    MANAGE_LINK,
+    ROLES,
+    GatheringMunicipality,
+    Registration,
+)
 
 LIVE = ("confirmed", "waitlisted")
 
@@ -239,5 +245,4 @@ def queue_confirmation(gathering: Gathering, registration: Registration, actor) 
 
 
 def registration_by_token(token: str) -> Registration | None:
-    return db.session.scalars(
-        select(Registration).where(Registration.manage_token == token)).first()
+    return MANAGE_LINK.find(Registration, token)
