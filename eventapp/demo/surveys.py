@@ -121,7 +121,7 @@ PROFILES = {
     "11": Profile(0.6, (48, 32, 10, 4, 1, 5), 3),
     "42": Profile(0.5, (28, 34, 20, 9, 3, 6), 5),
     "50": Profile(0.5, (36, 38, 14, 6, 1, 5), 2),
-    "18": Profile(0.46, (22, 36, 22, 11, 4, 5), 6),
+    "18": Profile(0.5, (22, 36, 22, 11, 4, 5), 6),
     "34": Profile(0.52, (34, 40, 14, 5, 2, 5), 3),
 }
 
@@ -160,14 +160,16 @@ def demo_survey(gathering, host, county: str) -> None:
         invitation.sent_at = sent
     registrations = {r.id: r for r in services.invitees(gathering)}
     invited = sorted(tokens.items())
-    for registration_id, token in sorted(rng.sample(invited, round(profile.answered
-                                                                   * len(invited)))):
-        group = services.group_of(registrations[registration_id])
-        services.submit(token, _answers(rng, questions, profile, group),
-                        on=end + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 6))))
+    # The QR code in the closing session first, then the links over the following days. The
+    # figures count responses five at a time, so the last few links' answers wait unshown.
     for _ in range(profile.qr):
         group = rng.choice(("municipal", "municipal", "county", "partner"))
         services.submit(survey.qr_token, _answers(rng, questions, profile, group), group, on=end)
+    chosen = sorted(rng.sample(invited, round(profile.answered * len(invited))))
+    for registration_id, token in chosen:
+        group = services.group_of(registrations[registration_id])
+        services.submit(token, _answers(rng, questions, profile, group),
+                        on=end + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 6))))
     _close(survey, host, end + timedelta(days=14))
     _tag(survey, host)
 
@@ -208,13 +210,16 @@ def _tag(survey, host) -> None:
     from sqlalchemy import select
 
     from eventapp.reporting.services import create_theme, tag
-    from eventapp.surveys.models import SurveyAnswer, SurveyQuestion
+    from eventapp.surveys.models import SurveyAnswer, SurveyQuestion, SurveyResponse
 
     said = [(text, themes) for pool in TEXTS.values() for text, themes in pool]
     themes = {}
+    # The texts the results show: the last few responses wait for others and are never shown.
     answers = db.session.scalars(
         select(SurveyAnswer).join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
-        .where(SurveyQuestion.survey_id == survey.id, SurveyAnswer.text.is_not(None))
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyQuestion.survey_id == survey.id, SurveyAnswer.text.is_not(None),
+               SurveyResponse.state != "pending")
         .order_by(SurveyAnswer.id)).all()
     for answer in answers:
         for name in next((t for text, t in said if answer.text.startswith(text)), ()):

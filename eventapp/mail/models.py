@@ -45,6 +45,10 @@ class OutboxMessage(db.Model):
     # mail to an address that has since been swapped away.
     gathering_id: Mapped[int | None] = mapped_column(
         ForeignKey("gatherings.id", ondelete="SET NULL"), index=True)
+    # The send a survey mail came in ("send invitations", "send a reminder"): the host sees
+    # survey mail per batch, never per recipient, since who a reminder reaches is who has not
+    # answered (see mail.views).
+    batch: Mapped[str | None] = mapped_column(String(64), index=True)
 
     attachments: Mapped[list["OutboxAttachment"]] = relationship(
         back_populates="message", cascade="all, delete-orphan", order_by="OutboxAttachment.id"

@@ -11,6 +11,7 @@ its batch, and that another sender took over, is not delivered a second time.
 """
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -50,6 +51,7 @@ def queue_mail(
     county_id: int | None = None,
     gathering_id: int | None = None,
     attachments: tuple[tuple[str, str, bytes], ...] = (),
+    batch: str | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox in the caller's transaction; nothing is sent until commit."""
     domain = current_app.config["MAIL_DEFAULT_SENDER"].rsplit("@", 1)[-1].rstrip(">") or None
@@ -66,6 +68,7 @@ def queue_mail(
         created_by_id=getattr(created_by, "id", None),
         county_id=county_id,
         gathering_id=gathering_id,
+        batch=batch,
         next_attempt_at=utcnow(),
     )
     for filename, content_type, data in attachments:
@@ -233,6 +236,39 @@ def scrub_if_survey(message: OutboxMessage) -> None:
         message.body_html = None
 
 
+# An account link (activation, password reset) is taken out of the kept copy once it no longer
+# works: used, expired or replaced by a newer one. Sent or not: an unsent copy of a dead link
+# is no use to its recipient either.
+LINK_REMOVED = "[lenken er fjernet: brukt eller utløpt / link removed: used or expired]"
+
+
+def blank_links(message_ids, pattern) -> None:
+    """Replace what ``pattern`` (a compiled regular expression) matches in these messages'
+    bodies with a note, keeping the rest of the message."""
+    for message in db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(list(message_ids)))
+    ):
+        message.body_text = pattern.sub(LINK_REMOVED, message.body_text)
+        if message.body_html:
+            message.body_html = pattern.sub(LINK_REMOVED, message.body_html)
+
+
+# A registration's confirmation and an invitation carry the recipient's own link. Once
+# delivered, the stored copy loses it: the county's hosts read the outbox, and the database must
+# hold nothing that opens someone's registration (the rows keep only hashes, see core.links).
+# Until delivered the row must keep it. Migration 0010 scrubbed the mail sent before alike.
+PERSONAL_LINK_KINDS = ("registration.", "campaign_")
+SECRET_LINK = re.compile(r"https?://[^\s<>\"']+/[A-Za-z0-9_-]{32,}[^\s<>\"']*")
+REMOVED_LINK = "[lenken er fjernet fra kopien / link removed from this copy]"
+
+
+def scrub_personal_links(message: OutboxMessage) -> None:
+    if message.kind.startswith(PERSONAL_LINK_KINDS):
+        message.body_text = SECRET_LINK.sub(REMOVED_LINK, message.body_text)
+        if message.body_html:
+            message.body_html = SECRET_LINK.sub(REMOVED_LINK, message.body_html)
+
+
 def send_due(limit: int = 100, transport=None) -> SendReport:
     """Deliver what is due now. Commits: it runs outside any request, in the sender.
 
@@ -273,6 +309,7 @@ def send_due(limit: int = 100, transport=None) -> SendReport:
         else:
             message.mark_sent(utcnow())
             scrub_if_survey(message)
+            scrub_personal_links(message)
             report.sent += 1
         db.session.commit()
     return report
@@ -285,3 +322,64 @@ def visible_messages(user):
 def failed_count(user) -> int:
     stmt = visible_messages(user).where(OutboxMessage.status == "failed")
     return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+# --- survey mail, shown as batches ---------------------------------------------------------------
+#
+# Who a survey reminder reaches is who has not answered, so two reminders' recipients would tell
+# who answered in between. Survey mail is therefore shown, counted and retried per batch (one
+# press of "send invitations" or "send a reminder"), never per recipient: no address, name or
+# delivery error of one survey mail reaches a page. A host still sees how many of a batch
+# failed and can try them again; an address that does not work is found through the
+# registration's own mail, which went to the same address and is listed by name.
+
+
+@dataclass
+class MailBatch:
+    key: str
+    kind: str
+    subject: str
+    created_at: datetime
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _batch_key():
+    return func.coalesce(OutboxMessage.batch, OutboxMessage.kind)
+
+
+def survey_batches(user, status: str | None = None) -> list[MailBatch]:
+    """The survey mail ``user`` may see, one entry per batch with its count per status; with
+    ``status``, the batches that hold a message in it."""
+    key = _batch_key()
+    visible = visible_messages(user).where(OutboxMessage.kind.startswith(SURVEY_KIND_PREFIX))
+    rows = db.session.execute(
+        select(key.label("key"), OutboxMessage.kind, OutboxMessage.status,
+               func.count(OutboxMessage.id), func.min(OutboxMessage.subject),
+               func.min(OutboxMessage.created_at))
+        .where(OutboxMessage.id.in_(visible.with_only_columns(OutboxMessage.id)))
+        .group_by(key, OutboxMessage.kind, OutboxMessage.status)).all()
+    batches: dict[tuple, MailBatch] = {}
+    for batch_key, kind, state, n, subject, created in rows:
+        batch = batches.setdefault((batch_key, kind), MailBatch(batch_key, kind, subject,
+                                                                created, {}))
+        batch.counts[state] = n
+        batch.subject = min(batch.subject, subject)
+        batch.created_at = min(batch.created_at, created)
+    found = [b for b in batches.values() if status is None or b.counts.get(status)]
+    return sorted(found, key=lambda b: b.created_at, reverse=True)
+
+
+def retry_batch(user, key: str, now: datetime) -> int:
+    """Put every failed mail of the batch that ``user`` may see back in the queue; how many."""
+    messages = db.session.scalars(
+        visible_messages(user).where(OutboxMessage.kind.startswith(SURVEY_KIND_PREFIX),
+                                     _batch_key() == key, OutboxMessage.status == "failed")
+    ).all()
+    for message in messages:
+        message.retry_now(now)
+    db.session.flush()
+    return len(messages)

@@ -1,7 +1,10 @@
-"""What happened to the mail a person caused: sent, waiting, or failed (with the reason)."""
+"""What happened to the mail a person caused: sent, waiting, or failed (with the reason).
+
+Survey mail is shown per batch, never per recipient (see ``mail.services.survey_batches``)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -10,25 +13,43 @@ from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.mail import bp
 from eventapp.mail.models import STATUSES, OutboxMessage
-from eventapp.mail.services import visible_messages
+from eventapp.mail.services import (
+    SURVEY_KIND_PREFIX,
+    retry_batch,
+    survey_batches,
+    visible_messages,
+)
 
 
 @bp.get("/")
 @policy.requires("mail.view")
 def outbox():
     status = request.args.get("status")
-    stmt = visible_messages(current_user).order_by(OutboxMessage.id.desc()).limit(200)
-    if status in STATUSES:
+    status = status if status in STATUSES else None
+    stmt = (visible_messages(current_user)
+            .where(OutboxMessage.kind.not_like(f"{SURVEY_KIND_PREFIX}%"))
+            .order_by(OutboxMessage.id.desc()).limit(200))
+    if status:
         stmt = stmt.where(OutboxMessage.status == status)
-    return render_template("mail/outbox.html", messages=db.session.scalars(stmt).all(),
-                           status=status, statuses=STATUSES, action=FlaskForm())
+    messages = db.session.scalars(stmt).all()
+    batches = survey_batches(current_user, status)
+    # One list, newest first: a batch sits where its first mail was queued.
+    entries = sorted([("message", m.created_at, m) for m in messages]
+                     + [("batch", b.created_at, b) for b in batches],
+                     key=lambda entry: entry[1], reverse=True)
+    return render_template("mail/outbox.html", entries=entries, status=status,
+                           statuses=STATUSES, action=FlaskForm())
 
 
 @bp.post("/<int:message_id>/retry")
 @policy.requires("mail.retry")
 def retry(message_id: int):
+    # Survey mail is retried per batch only: one message's address would say who had not
+    # answered.
     message = db.session.scalars(
-        visible_messages(current_user).where(OutboxMessage.id == message_id)
+        visible_messages(current_user).where(OutboxMessage.id == message_id,
+                                             OutboxMessage.kind.not_like(
+                                                 f"{SURVEY_KIND_PREFIX}%"))
     ).first()
     if message is None:
         abort(404)
@@ -38,3 +59,17 @@ def retry(message_id: int):
         flash(_("The message to %(to)s will be tried again.", to=message.to_address), "success")
     return redirect(url_for("mail.outbox"))
 
+
+@bp.post("/batches/<batch>/retry")
+@policy.requires("mail.retry")
+def retry_survey_batch(batch: str):
+    if not FlaskForm().validate_on_submit():
+        flash(_("Nothing was changed: the form had expired. Try again."), "error")
+        return redirect(url_for("mail.outbox"))
+    count = retry_batch(current_user, batch, utcnow())
+    if not count:
+        abort(404)
+    db.session.commit()
+    flash(ngettext("%(num)d survey mail will be tried again.",
+                   "%(num)d survey mails will be tried again.", count), "success")
+    return redirect(url_for("mail.outbox"))

@@ -321,12 +321,15 @@ def delete_theme(gathering_id: int, theme_id: int):
     return _back(gathering, "themes")
 
 
-@bp.post("/gatherings/<int:gathering_id>/survey/answers/<int:answer_id>/themes")
+@bp.post("/gatherings/<int:gathering_id>/survey/answers/themes")
 @policy.requires("survey.tag")
-def tag_answer(gathering_id: int, answer_id: int):
+def tag_answer(gathering_id: int):
+    """The answer is named by the handle its page gave it (``services.answer_handle``), never by
+    its id."""
     gathering, survey = _gathering_and_survey(gathering_id)
     try:
-        answer = services.text_answer_of(survey, answer_id)
+        answer = services.answer_by_handle(survey, request.form.get("page"),
+                                           request.form.get("answer"))
         theme_ids = [int(t) for t in request.form.getlist("theme") if t.isdigit()]
         for theme_id in theme_ids:
             services.theme_of(survey, theme_id)

@@ -75,7 +75,8 @@ QUESTION_RESULT = {
         "considered": {**_COUNT, "description": "Answered other than vet_ikke."},
         "agree_share": {**_SHARE, "description": "(helt_enig + delvis_enig) / considered."},
         "texts": {"type": "array", "items": {"type": "string"},
-                  "description": "Alphabetical. Empty under a filter (texts_withheld)."},
+                  "description": "Alphabetical, whatever order they came in; no ids or "
+                                 "times. Empty under a filter (texts_withheld)."},
         "texts_withheld": {"type": "boolean",
                            "description": "A filter is applied, so the texts are not listed."},
     },
@@ -85,7 +86,8 @@ RESULTS = {
     "additionalProperties": False,
     "required": ["survey_id", "gathering_id", "status", "opens_on", "closes_on", "invitations",
                  "responses", "responses_personal", "responses_qr", "response_rate", "filters",
-                 "filtered_responses", "suppressed", "min_group", "questions"],
+                 "filtered_responses", "suppressed", "min_group", "filters_open",
+                 "release_step", "questions"],
     "properties": {
         "survey_id": {"type": "integer"},
         "gathering_id": {"type": "integer"},
@@ -105,6 +107,15 @@ RESULTS = {
                                       "min_group, or hidden with it so that differences "
                                       "cannot reveal it)."},
         "min_group": {"type": "integer"},
+        "filters_open": {"type": "boolean",
+                         "description": "Filters give figures only once the survey takes no "
+                                        "more answers; before that a filtered request is "
+                                        "suppressed."},
+        "release_step": {"type": "integer",
+                         "description": "Every figure, the counts included, is of the "
+                                        "responses released so far: they are released when "
+                                        "at least this many new ones have come in, so no "
+                                        "two requests differ by one answer."},
         "questions": {"type": "array", "items": QUESTION_RESULT},
     },
 }

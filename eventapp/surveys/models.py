@@ -33,6 +33,9 @@ CHOICE_KINDS = ("single", "multiple", "programme_items")
 MULTI_KINDS = ("multiple", "programme_items")
 TEXT_KINDS = ("short_text", "long_text")
 STATUSES = ("draft", "open", "closed")
+# A response is counted in no figure while pending; shown ones are; a replaced one is still
+# shown while the edit that replaces it waits (see services.answering.release).
+RESPONSE_STATES = ("pending", "shown", "replaced")
 GROUPS = ("municipal", "county", "partner")
 AGREEMENT = ("helt_enig", "delvis_enig", "noytral", "delvis_uenig", "helt_uenig", "vet_ikke")
 AGREE = ("helt_enig", "delvis_enig")
@@ -65,6 +68,9 @@ class Survey(db.Model):
     qr_token: Mapped[str] = mapped_column(String(43), unique=True, default=new_qr_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # How many of the shown responses came by personal link, as of the last release: the
+    # responses themselves do not say, and the answered invitations count the pending too.
+    shown_personal: Mapped[int] = mapped_column(default=0, server_default="0")
 
     gathering = relationship("Gathering")
     questions: Mapped[list["SurveyQuestion"]] = relationship(
@@ -149,6 +155,7 @@ class SurveyResponse(db.Model):
     __table_args__ = (
         CheckConstraint(f"participant_group IS NULL OR participant_group IN ({sql_in(GROUPS)})",
                         name="group_known"),
+        CheckConstraint(f"state IN ({sql_in(RESPONSE_STATES)})", name="state_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,6 +166,7 @@ class SurveyResponse(db.Model):
     edit_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     participant_group: Mapped[str | None] = mapped_column(String(10))
     submitted_on: Mapped[date]
+    state: Mapped[str] = mapped_column(String(10), default="pending")
 
     survey: Mapped[Survey] = relationship()
     answers: Mapped[list["SurveyAnswer"]] = relationship(

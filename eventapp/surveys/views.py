@@ -69,12 +69,13 @@ def _survey_page(gathering: Gathering, *, open_form=None, question_form=None, st
     if survey is not None and host:
         if open_form is None:
             open_form = OpenForm(formdata=None, closes_on=services.default_closes_on(survey))
-        if question_form is None and not figures["responses"]:
+        if question_form is None and not figures["has_responses"]:
             question_form = QuestionForm(formdata=None)
     return render_template(
         "surveys/survey.html", gathering=gathering, survey=survey, figures=figures,
         open_form=open_form if host else None,
-        question_form=question_form if host and figures and not figures["responses"] else None,
+        question_form=question_form if host and figures and not figures["has_responses"]
+        else None,
         action=FlaskForm(), today=services.today(),
         opens_from=services.opens_from(gathering), invites_from=services.invites_from(gathering),
         report_locked=survey is not None and gathering.report_locked,

@@ -37,7 +37,7 @@ def test_report_shows_actions_and_survey_and_freezes_them_on_submit(db, world, a
     g, host = world["gathering"], world["host"]
     add_attended(db, g, 10)
     decide_grant(db, g, host, world["directorate"])
-    _survey_row, invited = _survey(db, g, host, agree=5, disagree=1, qr=2)
+    _survey_row, invited = _survey(db, g, host, agree=5, disagree=1, qr=4)
     action = followup.add_item(g, host, followup.ItemData(
         kind="input", raised="Kommunene vil ha et bookingsystem", raised_by="Bodø kommune",
         action="Karrieresenteret setter opp booking av veiledning", owner="Karrieresenteret",
@@ -51,11 +51,12 @@ def test_report_shows_actions_and_survey_and_freezes_them_on_submit(db, world, a
     assert 'data-action-item="1"' in html and "Uten tiltak" not in html
     assert "Karrieresenteret setter opp booking av veiledning" in html
     assert 'data-due="2027-09-01"' in html
-    # 6 of 10 invited answered by their link (60 %); of the 8 who answered the agreement
-    # question, 5 fully and 2 partly agree: 88 %.
+    # 6 of 10 invited answered by their link (60 %); of the 10 who answered the agreement
+    # question (ten: the figures count responses five at a time), 5 fully and 4 partly
+    # agree: 90 %.
     assert invited == 10
-    assert figure(html, "survey-rate") == "60 %" and figure(html, "survey-qr") == "2"
-    assert figure(html, "agree-cooperation") == "88 %"
+    assert figure(html, "survey-rate") == "60 %" and figure(html, "survey-qr") == "4"
+    assert figure(html, "agree-cooperation") == "90 %"
 
     # No free text: the log's action is enough to submit.
     assert not any("follow_up_actions" in b.fields for b in services.submission_blockers(g))
@@ -84,8 +85,8 @@ def test_report_shows_actions_and_survey_and_freezes_them_on_submit(db, world, a
     with force_locale("en"):  # as_user reads the pages in English
         assert format_date(date(2027, 9, 1), "medium") in html
     assert "Et helt annet tiltak" not in html and "Nytt tiltak etter innsending" not in html
-    assert figure(html, "survey-rate") == "60 %" and figure(html, "survey-qr") == "2"
-    assert figure(html, "agree-cooperation") == "88 %"
+    assert figure(html, "survey-rate") == "60 %" and figure(html, "survey-qr") == "4"
+    assert figure(html, "agree-cooperation") == "90 %"
     assert report.follow_up_actions is None  # the county's own text is left as it wrote it
 
     # Sent back, the county gets its own (empty) text back and the log reads live again.

@@ -154,3 +154,107 @@ def test_the_outbox_page_needs_a_login(client):
     response = client.get("/mail/")
     assert response.status_code == 302
     assert "/account/login" in response.headers["Location"]
+
+
+# --- survey mail: batches, never recipients ---------------------------------------------------
+
+class _Bounces:
+    """A mail server that refuses one address for good."""
+
+    def send(self, email) -> None:
+        from eventapp.mail.transports import PermanentFailure
+
+        if "ukjent" in str(email["To"]):
+            raise PermanentFailure(f"550 5.1.1 <{email['To']}>: no such user")
+
+
+@pytest.fixture
+def survey_mail(app, db, make_user, places):
+    """An invitation batch to four (one address bounces) and a reminder batch to two, both
+    caused by Vestland's host, and one ordinary mail."""
+    host = make_user("county_host", county="46")
+    county = places.county("46").id
+    people = ["kari@example.no", "ola@example.no", "ukjent@example.no", "per@example.no"]
+    for address in people:
+        queue_mail(kind="survey.invitation", to=address, to_name=address.split("@")[0].title(),
+                   subject="Hvordan var samlinga?", body_text="Svar her: http://x/s/T\n",
+                   created_by=host, county_id=county, batch="invitations-1")
+    for address in people[2:]:
+        queue_mail(kind="survey.reminder", to=address, to_name=address.split("@")[0].title(),
+                   subject="Påminnelse: hvordan var samlinga?", body_text="http://x/s/U\n",
+                   created_by=host, county_id=county, batch="reminders-1")
+    ordinary = queue_mail(kind="test", to="leder@example.no", subject="Hei", body_text="Hei\n",
+                          created_by=host, county_id=county)
+    db.session.commit()
+    report = send_due(transport=_Bounces())
+    assert (report.sent, report.failed) == (5, 2)
+    return host, people, ordinary.id
+
+
+def test_survey_mail_shows_as_batches_with_counts_and_no_recipient(app, survey_mail):
+    host, people, ordinary = survey_mail
+    client = client_for(app, host)
+    pages = {url: page_of(client, url) for url in
+             ("/mail/", "/mail/?status=failed", "/mail/?status=sent", "/mail/?status=pending")}
+    for url, page in pages.items():
+        for address in people:
+            assert address not in page, url
+            assert address.split("@")[0].title() not in page, url
+        assert "no such user" not in page, url  # the reason names the address
+    page = pages["/mail/"]
+    assert "leder@example.no" in page and f"/mail/{ordinary}/retry" not in page
+    batches = re.findall(r'<tr data-batch="(survey\.\w+)">(.*?)</tr>', page, re.S)
+    assert [kind for kind, _row in batches] == ["survey.reminder", "survey.invitation"]
+    reminder, invitation = (row for _kind, row in batches)
+    assert "2 deltakere i spørreundersøkelsen" in reminder \
+        and "4 deltakere i spørreundersøkelsen" in invitation
+    assert re.findall(r'data-count="(\w+)">[^<]*: (\d+)<', invitation) == [
+        ("sent", "3"), ("failed", "1")]
+    assert re.findall(r'data-count="(\w+)">[^<]*: (\d+)<', reminder) == [
+        ("sent", "1"), ("failed", "1")]
+    assert 'action="/mail/batches/invitations-1/retry"' in invitation
+    # The failure list shows the batches with a failure, as batches.
+    assert len(re.findall(r"<tr data-batch=", pages["/mail/?status=failed"])) == 2
+    assert badge(page) == 2
+
+
+def test_a_survey_batch_is_tried_again_as_a_whole_and_one_mail_never(app, db, survey_mail):
+    from sqlalchemy import select
+
+    from eventapp.mail.models import OutboxMessage
+
+    host, _people, _ordinary = survey_mail
+    client = client_for(app, host)
+    failed = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.batch == "invitations-1", OutboxMessage.status == "failed")).one()
+    # One survey mail cannot be tried again by its id: the flash would name its address.
+    response = post_form(client, f"/mail/{failed.id}/retry", {}, page="/mail/")
+    assert response.status_code == 404 and row(failed.id).status == "failed"
+
+    response = post_form(client, "/mail/batches/invitations-1/retry", {}, page="/mail/")
+    assert response.status_code == 302
+    assert row(failed.id).status == "pending" and row(failed.id).attempts == 0
+    page = page_of(client)
+    assert "ukjent@example.no" not in page
+    # The reminder batch's failure is untouched; a batch with nothing failed, or none at all,
+    # gets 404; without the CSRF token nothing changes.
+    def reminders() -> list[str]:
+        db.session.expire_all()
+        return sorted(db.session.scalars(select(OutboxMessage.status).where(
+            OutboxMessage.batch == "reminders-1")))
+
+    assert reminders() == ["failed", "sent"]
+    assert post_form(client, "/mail/batches/invitations-1/retry", {},
+                     page="/mail/").status_code == 404
+    assert post_form(client, "/mail/batches/nothing/retry", {}, page="/mail/").status_code == 404
+    assert client.post("/mail/batches/reminders-1/retry", data={}).status_code == 400
+    assert reminders() == ["failed", "sent"]
+
+
+def test_another_countys_host_sees_no_survey_batch(app, survey_mail, make_user):
+    other = make_user("county_host", county="03")
+    client = client_for(app, other)
+    page = page_of(client)
+    assert "data-batch" not in page
+    assert post_form(client, "/mail/batches/reminders-1/retry", {},
+                     page="/mail/").status_code == 404

@@ -1,5 +1,6 @@
 import pytest
 
+from tests.grants.conftest import api_headers  # noqa: F401
 from tests.reporting.builders import Builder
 
 

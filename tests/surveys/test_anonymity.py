@@ -4,14 +4,14 @@ outbox, whose survey mails lose their link once sent."""
 import hashlib
 
 import pytest
-from sqlalchemy import Date, DateTime, inspect, select, text
+from sqlalchemy import Date, DateTime, func, inspect, select, text
 
 from eventapp.extensions import db as _db
 from eventapp.mail.models import OutboxMessage
 from eventapp.mail.services import queue_mail, send_due
 from eventapp.surveys import services
-from eventapp.surveys.models import SurveyInvitation, SurveyResponse
-from tests.surveys.conftest import add_person, open_survey, question, submit
+from eventapp.surveys.models import AGREEMENT, SurveyInvitation, SurveyResponse
+from tests.surveys.conftest import OPEN_DAY, add_person, open_survey, question, submit
 
 PERSONAL = ("registration", "invitation", "user", "person", "email", "name")
 
@@ -112,3 +112,96 @@ def test_postgresql_row_versions_do_not_join_an_invitation_to_its_response(db, w
     # shares a transaction with the first two responses.
     assert len(set(invitations.scalars())) == 1
     assert len(set(responses)) == 3
+
+
+# --- figures move five responses at a time ---------------------------------------------------
+
+def _shown(survey) -> tuple[int, dict]:
+    result = services.results(survey)
+    coop = next((q for q in result["questions"] if q["code"] == "cooperation"), None)
+    return result["responses"], coop and {o["value"]: o["count"] for o in coop["options"]}
+
+
+def test_figures_move_only_in_steps_of_five_new_responses(db, world):
+    g, host = world["gathering"], world["host"]
+    people = [add_person(db, g) for _ in range(12)]
+    survey = open_survey(db, g, host)
+    tokens = services.invite(survey, host)
+    db.session.commit()
+    coop = question(survey, "cooperation")
+    seen = []
+    for i, person in enumerate(people):
+        submit(db, tokens[person.id], {str(coop.id): AGREEMENT[i % 5]})
+        # The host looks after every single answer.
+        seen.append(_shown(survey))
+        figures = services.collection_figures(survey)
+        assert figures["responses"] == figures["answered"] == seen[-1][0]
+    assert [n for n, _counts in seen] == [0, 0, 0, 0, 5, 5, 5, 5, 5, 10, 10, 10]
+    # Between two looks the figures are the same, or differ by five answers or more.
+    for (n0, c0), (n1, c1) in zip(seen, seen[1:], strict=False):
+        assert (n0, c0) == (n1, c1) or n1 - n0 >= 5
+    assert db.session.scalar(select(func.count()).select_from(SurveyResponse).where(
+        SurveyResponse.state == "pending")) == 2
+
+
+def test_an_edit_waits_for_five_new_responses_and_then_replaces_the_old_answers(db, world):
+    g, host = world["gathering"], world["host"]
+    people = [add_person(db, g) for _ in range(10)]
+    survey = open_survey(db, g, host)
+    tokens = services.invite(survey, host)
+    db.session.commit()
+    coop = question(survey, "cooperation")
+    first = tokens[people[0].id]
+    for person in people[:5]:
+        submit(db, tokens[person.id], {str(coop.id): "helt_enig"})
+    assert _shown(survey) == (5, {**{v: 0 for v in AGREEMENT}, "helt_enig": 5})
+    # One person changes their mind: the figures do not move (that would show the change).
+    _response, created = submit(db, first, {str(coop.id): "helt_uenig"})
+    assert created is False
+    assert _shown(survey) == (5, {**{v: 0 for v in AGREEMENT}, "helt_enig": 5})
+    assert services.saved_answers(first) == {str(coop.id): "helt_uenig"}
+    # Edited again while waiting: the waiting answers change in place.
+    submit(db, first, {str(coop.id): "noytral"})
+    assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 6
+    for person in people[5:9]:
+        submit(db, tokens[person.id], {str(coop.id): "delvis_enig"})
+    assert _shown(survey)[0] == 5
+    submit(db, tokens[people[9].id], {str(coop.id): "delvis_enig"})
+    # Released with five new ones: ten responses, the edit among them, the old answers gone.
+    assert _shown(survey) == (10, {**{v: 0 for v in AGREEMENT}, "helt_enig": 4,
+                                   "noytral": 1, "delvis_enig": 5})
+    assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 10
+    assert services.collection_figures(survey)["answered"] == 10
+
+
+def test_postgresql_two_answers_at_once_never_release_fewer_than_five(
+        app, db, world, is_postgres, run_in_thread):
+    if not is_postgres:
+        pytest.skip("the survey row's lock is PostgreSQL's; SQLite serialises writers")
+    g, host = world["gathering"], world["host"]
+    survey = open_survey(db, g, host)
+    coop = question(survey, "cooperation")
+    for _ in range(4):
+        submit(db, survey.qr_token, {str(coop.id): "helt_enig"}, "municipal")
+
+    token, answers = survey.qr_token, {str(coop.id): "noytral"}
+
+    def answer():
+        with app.app_context():
+            services.submit(token, answers, "county", on=OPEN_DAY)
+            _db.session.commit()
+            _db.session.remove()
+
+    def states() -> dict:
+        db.session.expire_all()
+        return dict(db.session.execute(select(SurveyResponse.state, func.count())
+                                       .group_by(SurveyResponse.state)).all())
+
+    # Four waiting and two at once: one release of five, the other waits; never a release of
+    # one (each counting four and itself, and each showing what it saw).
+    run_in_thread(answer, answer)
+    assert states() == {"shown": 5, "pending": 1}
+    run_in_thread(answer, answer)
+    assert states() == {"shown": 5, "pending": 3}
+    run_in_thread(answer, answer)
+    assert states() == {"shown": 10}

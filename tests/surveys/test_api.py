@@ -160,11 +160,18 @@ def test_national_survey_report_for_the_directorate_only(db, client, api_headers
     assert r.status_code == 200
     body = r.get_json()
     jsonschema.validate(body, _op("nationalSurveyReport").response)
-    assert body["year"] == 2027 and body["responses"] == 1
+    # One response waits for four more before any figure counts it.
+    assert body["year"] == 2027 and body["responses"] == 0
+    assert next(q for q in body["questions"] if q["code"] == "cooperation")["counties"] == []
+    for _ in range(4):
+        client.post(f"/api/v1/surveys/{running['survey'].qr_token}/responses",
+                    json={"answers": {str(coop.id): "delvis_enig"}})
+    body = client.get(url, headers=api_headers(running["directorate"])).get_json()
+    jsonschema.validate(body, _op("nationalSurveyReport").response)
+    assert body["responses"] == 5
     row = next(q for q in body["questions"] if q["code"] == "cooperation")["counties"][0]
-    assert row == {"county_number": "46", "county_name": row["county_name"], "responses": 1,
-                   "answered": None, "suppressed": True, "agree_share": None,
-                   "considered": None}
+    assert row == {"county_number": "46", "county_name": row["county_name"], "responses": 5,
+                   "answered": 5, "suppressed": False, "agree_share": 1.0, "considered": 5}
     for who in ("host", "counsellor", "contact"):
         assert client.get(url, headers=api_headers(running[who])).status_code == 403
     for bad in ("?year=20x7", "?year=1850", ""):

@@ -44,6 +44,7 @@ from eventapp.reporting.services.survey_results import (
     TextAnswer,
     english,
     filter_text,
+    filters_wait_message,
     in_language,
     settles_choices,
     survey_filename,
@@ -54,6 +55,8 @@ from eventapp.reporting.services.survey_results import (
 )
 from eventapp.reporting.services.themes import (
     THEME_MAX,
+    answer_by_handle,
+    answer_handle,
     create_theme,
     delete_theme,
     rename_theme,
@@ -94,6 +97,8 @@ __all__ = [
     "Share",
     "SurveyResults",
     "TextAnswer",
+    "answer_by_handle",
+    "answer_handle",
     "county_line",
     "county_report",
     "county_table",
@@ -103,6 +108,7 @@ __all__ = [
     "delete_theme",
     "english",
     "filter_text",
+    "filters_wait_message",
     "gathering_line",
     "in_language",
     "national",

@@ -18,6 +18,7 @@ from eventapp.surveys.models import (
     TEXT_KINDS,
     Survey,
     SurveyAnswer,
+    SurveyResponse,
     SurveyTheme,
     survey_answer_themes,
 )
@@ -91,7 +92,9 @@ def _county_details(user, year: int, questions: list[dict]) -> None:
     chosen: dict[int, list] = {}
     for question_id, response_id, choice in db.session.execute(
             select(SurveyAnswer.question_id, SurveyAnswer.response_id, SurveyAnswer.choice)
-            .where(SurveyAnswer.question_id.in_([q.id for q in item_copies] or [-1]))).all():
+            .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+            .where(SurveyAnswer.question_id.in_([q.id for q in item_copies] or [-1]),
+                   SurveyResponse.state != "pending")).all():  # the released ones only
         chosen.setdefault(question_id, []).append((response_id, choice))
     for q in questions:
         for row in q["counties"]:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.reporting.services.files import as_share, slug
-from eventapp.reporting.services.themes import themes
+from eventapp.reporting.services.themes import answer_handle, handle_key, new_page_key, themes
 from eventapp.surveys import services as surveys
 from eventapp.surveys.models import DONT_KNOW, TEXT_KINDS, Survey, SurveyAnswer, SurveyTheme
 
@@ -42,7 +42,7 @@ def localise(questions: list[dict]) -> None:
 
 @dataclass
 class TextAnswer:
-    id: int
+    handle: str  # themes.answer_handle: names the answer on this page only; never its id
     text: str
     themes: list[SurveyTheme]
 
@@ -54,6 +54,7 @@ class SurveyResults:
     themes: list[SurveyTheme]
     texts: dict[int, list[TextAnswer]]  # per text question, in a neutral order
     theme_counts: dict[int, list[tuple[SurveyTheme, int]]]  # per text question, most first
+    page_key: str  # the key this page's answer handles are made with
 
     @property
     def suppressed(self) -> bool:
@@ -70,6 +71,8 @@ def survey_results(survey: Survey, *, group: str | None = None,
     all_themes = themes(survey)
     texts: dict[int, list[TextAnswer]] = {}
     counts: dict[int, list[tuple[SurveyTheme, int]]] = {}
+    page_key = new_page_key()
+    key = handle_key()
     if not figures["suppressed"]:
         text_questions = [q.id for q in survey.questions if q.kind in TEXT_KINDS]
         selection = surveys.select_responses(survey, group=group, settles=settles)
@@ -78,17 +81,26 @@ def survey_results(survey: Survey, *, group: str | None = None,
             select(SurveyAnswer).where(SurveyAnswer.question_id.in_(text_questions or [-1]),
                                        SurveyAnswer.response_id.in_(ids or [-1]),
                                        SurveyAnswer.text.is_not(None))))
-        # Alphabetical, so the order tells nothing of who answered when.
-        rows.sort(key=lambda a: (a.text.casefold(), a.id))
+        # By what they say only, so the order tells nothing of who answered when: ties are
+        # broken by the text as written and then by its themes, never by id or time, and rows
+        # equal in all of these look alike whichever order they take.
+        rows.sort(key=lambda a: (a.text.casefold(), a.text,
+                                 sorted(t.name.casefold() for t in a.themes)))
         for question_id in text_questions:
             mine = [a for a in rows if a.question_id == question_id]
             texts[question_id] = [] if selection.filtered else [
-                TextAnswer(a.id, a.text, list(a.themes)) for a in mine]
+                TextAnswer(answer_handle(page_key, a.id, key), a.text, list(a.themes))
+                for a in mine]
             tally = Counter(t.id for a in mine for t in a.themes)
             counts[question_id] = sorted(
                 ((t, tally[t.id]) for t in all_themes if tally[t.id]),
                 key=lambda tc: (-tc[1], tc[0].name.casefold()))
-    return SurveyResults(survey, figures, all_themes, texts, counts)
+    return SurveyResults(survey, figures, all_themes, texts, counts, page_key)
+
+
+def filters_wait_message() -> str:
+    return _("The filters open when the survey has closed: while answers come in, one group's "
+             "figures could change by a single answer.")
 
 
 # --- the files ---------------------------------------------------------------------------------
@@ -135,9 +147,11 @@ def survey_tables(report: SurveyResults) -> list[tuple[str, list, list[list]]]:
     person. A suppressed filter exports only that the group is too small."""
     figures = report.figures
     if report.suppressed:
-        return [(_("Figures"), [_("Message")],
-                 [[_("Too few responses in this group to show (fewer than %(n)d).",
-                     n=figures["min_group"])]])]
+        waiting = figures["filters"]["group"] or figures["filters"]["settles"]
+        message = (filters_wait_message() if waiting and not figures["filters_open"] else
+                   _("Too few responses in this group to show (fewer than %(n)d).",
+                     n=figures["min_group"]))
+        return [(_("Figures"), [_("Message")], [[message]])]
     summary = []
     for number, result in enumerate(figures["questions"], start=1):
         text = result["text"]

@@ -1,6 +1,12 @@
 """Themes: the county's host and the directorate sort a survey's free-text answers by what
 they are about; the results page counts each theme per question."""
 
+import base64
+import hashlib
+import hmac
+import secrets
+
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -11,6 +17,7 @@ from eventapp.surveys.models import (
     TEXT_KINDS,
     Survey,
     SurveyAnswer,
+    SurveyResponse,
     SurveyTheme,
     survey_answer_themes,
 )
@@ -75,12 +82,61 @@ def delete_theme(theme: SurveyTheme, actor) -> None:
 
 
 def text_answer_of(survey: Survey, answer_id) -> SurveyAnswer:
-    """A free-text answer of this survey, else NotFound (also for a chosen option's row)."""
+    """A free-text answer of this survey that the results show, else NotFound (also for a
+    chosen option's row, and for an answer still waiting to be released)."""
     answer = db.session.get(SurveyAnswer, answer_id) if isinstance(answer_id, int) else None
     if (answer is None or answer.text is None or answer.question.kind not in TEXT_KINDS
-            or answer.response.survey_id != survey.id):
+            or answer.response.survey_id != survey.id or answer.response.state == "pending"):
         raise NotFound(_("No such answer in this survey."))
     return answer
+
+
+# --- the handle a page gives each free-text answer -------------------------------------------
+#
+# The tagging form must say which answer it tags, but an answer's id would tell the host when
+# it came (ids are sequential) and which texts one person wrote (a response's answers get
+# neighbouring ids). So the page names each answer by a handle: HMAC(key, page key : answer id),
+# where the page key is random and new on every page load and travels in the form, and the key
+# is derived from SECRET_KEY and never leaves the server. Within one page the handles are
+# random-looking (no order, no grouping); across loads the same answer gets another handle; and
+# without the key no one can get from a handle back to an id. The server finds the answer by
+# computing the handle of each of the survey's shown free-text answers: no state to keep.
+
+HANDLE_BYTES = 16
+
+
+def new_page_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def handle_key() -> bytes:
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(secret, b"survey-answer-handle", hashlib.sha256).digest()
+
+
+def answer_handle(page_key: str, answer_id: int, key: bytes | None = None) -> str:
+    digest = hmac.new(key or handle_key(), f"{page_key}:{answer_id}".encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:HANDLE_BYTES]).decode().rstrip("=")
+
+
+def answer_by_handle(survey: Survey, page_key, handle) -> SurveyAnswer:
+    """The shown free-text answer of this survey that ``handle`` names on the page that
+    ``page_key`` was made for; NotFound for any other."""
+    if not (isinstance(page_key, str) and isinstance(handle, str)
+            and 0 < len(page_key) <= 64 and 0 < len(handle) <= 64):
+        raise NotFound(_("No such answer in this survey."))
+    key = handle_key()
+    candidates = db.session.scalars(
+        select(SurveyAnswer.id)
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.state != "pending",
+               SurveyAnswer.text.is_not(None)))
+    for answer_id in candidates:
+        if hmac.compare_digest(answer_handle(page_key, answer_id, key), handle):
+            return text_answer_of(survey, answer_id)
+    raise NotFound(_("No such answer in this survey."))
 
 
 def tag(answer: SurveyAnswer, theme: SurveyTheme, actor) -> None:

@@ -14,7 +14,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from eventapp.core.errors import Conflict, NotFound, ValidationFailed
 from eventapp.extensions import db
@@ -30,8 +30,13 @@ from eventapp.surveys.models import (
     SurveyInvitation,
     SurveyQuestion,
     SurveyResponse,
+    survey_answer_themes,
 )
 from eventapp.surveys.services import dates
+
+# The smallest number of new responses a release shows (see ``release``): the same five as
+# results.MIN_GROUP, below which no group's figures are shown.
+RELEASE_STEP = 5
 
 # A short text is a word or a line; the long texts take MAX_TEXT.
 MAX_SHORT_TEXT = 300
@@ -212,16 +217,30 @@ def submit(token: str, answers: dict, group: str | None = None, *,
         raise ValidationFailed(_("Some answers need another look."), fields=fields)
 
     created = True
+    # One submission at a time per survey, so that each release counts what it shows (two
+    # submitting at once would each release a part of the pending ones).
+    db.session.scalars(select(Survey.id).where(Survey.id == survey.id).with_for_update()).one()
     key = _response_key(access, token, device)
     response = None if key is None else db.session.scalars(
         select(SurveyResponse).where(SurveyResponse.edit_key == key,
                                      SurveyResponse.survey_id == survey.id)).first()
-    if response is not None:
+    if response is not None and response.state == "pending":
         created = False
         db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
         db.session.expire(response, ["answers"])
         if access.invitation is None:
             response.participant_group = group
+    elif response is not None:
+        # Shown in the figures: changing it there at once would show one person's change
+        # alone. The new answers wait as a pending response, and the shown one stays until
+        # they are released together with others.
+        created = False
+        kept_group = response.participant_group if access.invitation is not None else group
+        response.state, response.edit_key = "replaced", None
+        db.session.flush()
+        response = SurveyResponse(survey_id=survey.id, edit_key=key, submitted_on=day,
+                                  participant_group=kept_group)
+        db.session.add(response)
     elif access.invitation is not None:
         response = SurveyResponse(survey_id=survey.id, edit_key=key, submitted_on=day,
                                   participant_group=group_of(access.invitation.registration))
@@ -240,4 +259,43 @@ def submit(token: str, answers: dict, group: str | None = None, *,
             db.session.add(SurveyAnswer(response_id=response.id, question_id=question.id,
                                         choice=choice))
     db.session.flush()
+    release(survey)
     return response, created
+
+
+def release(survey: Survey) -> bool:
+    """Show the pending responses once at least ``RELEASE_STEP`` new ones wait; True if it did.
+
+    The host may look at the figures at any moment, also right after each single answer, and
+    between reminders. Were every answer counted at once, two looks would show what one person
+    answered. So every figure, the response count included, moves only in steps that hold at
+    least five new responses: the figures are those of the last release. An edit of a shown
+    response waits with the new ones and replaces the old answers at the release, so it is
+    mixed with five others too. Up to four of the latest responses wait for others; a survey
+    that closes with some waiting never shows them (they would be few enough to pick out)."""
+    counts = dict(db.session.execute(
+        select(SurveyResponse.state, func.count(SurveyResponse.id))
+        .where(SurveyResponse.survey_id == survey.id).group_by(SurveyResponse.state)).all())
+    if counts.get("pending", 0) - counts.get("replaced", 0) < RELEASE_STEP:
+        return False
+    replaced = (select(SurveyResponse.id)
+                .where(SurveyResponse.survey_id == survey.id, SurveyResponse.state == "replaced")
+                .scalar_subquery())
+    answers = select(SurveyAnswer.id).where(SurveyAnswer.response_id.in_(replaced))
+    db.session.execute(delete(survey_answer_themes)
+                       .where(survey_answer_themes.c.answer_id.in_(answers)))
+    db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id.in_(replaced))
+                       .execution_options(synchronize_session=False))
+    db.session.execute(delete(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
+                                                    SurveyResponse.state == "replaced")
+                       .execution_options(synchronize_session=False))
+    db.session.execute(update(SurveyResponse)
+                       .where(SurveyResponse.survey_id == survey.id,
+                              SurveyResponse.state == "pending")
+                       .values(state="shown").execution_options(synchronize_session=False))
+    survey.shown_personal = db.session.scalar(
+        select(func.count(SurveyInvitation.id)).where(
+            SurveyInvitation.survey_id == survey.id, SurveyInvitation.answered.is_(True))) or 0
+    db.session.flush()
+    db.session.expire_all()
+    return True

@@ -16,7 +16,7 @@ from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.registration.models import Registration
-from eventapp.surveys.models import Survey, SurveyInvitation
+from eventapp.surveys.models import Survey, SurveyInvitation, SurveyResponse
 from eventapp.surveys.services import dates
 from eventapp.surveys.services.answering import token_hash
 from eventapp.surveys.services.survey import (
@@ -98,7 +98,7 @@ def mail_sender(gathering: Gathering, actor) -> tuple[str, str, str | None]:
 
 
 def _mail_link(kind: str, template: str, survey: Survey, registration: Registration,
-               token: str, actor) -> None:
+               token: str, actor, batch: str) -> None:
     from eventapp.core.web import external_url
     from eventapp.mail.services import queue_mail, render_mail
 
@@ -109,10 +109,16 @@ def _mail_link(kind: str, template: str, survey: Survey, registration: Registrat
         name=registration.name, sender=sender, contact=reply_to,
         link=external_url("surveys.answer", token=token))
     # The kind starts with "survey.": the outbox blanks the body once sent, so the personal
-    # link does not outlive the delivery in the database.
+    # link does not outlive the delivery in the database, and the mail page shows the mail as
+    # part of its batch, never with its recipient.
     queue_mail(kind=kind, to=registration.email, to_name=registration.name, subject=subject,
                body_text=body, from_address=from_address, reply_to=reply_to, created_by=actor,
-               county_id=gathering.county_id, gathering_id=gathering.id)
+               county_id=gathering.county_id, gathering_id=gathering.id, batch=batch)
+
+
+def new_batch() -> str:
+    """The key the mail page groups one send's survey mails by."""
+    return secrets.token_urlsafe(16)
 
 
 def send_invitations(survey: Survey, actor, *, on: date | None = None) -> int:
@@ -129,9 +135,10 @@ def send_invitations(survey: Survey, actor, *, on: date | None = None) -> int:
             select(SurveyInvitation).where(SurveyInvitation.survey_id == survey.id,
                                            SurveyInvitation.registration_id.in_(list(tokens)))):
         invitation.sent_at = now
+    batch = new_batch()
     for registration_id, token in tokens.items():
         _mail_link("survey.invitation", "mail/survey_invitation", survey,
-                   registrations[registration_id], token, actor)
+                   registrations[registration_id], token, actor, batch)
     db.session.flush()
     return len(tokens)
 
@@ -189,29 +196,31 @@ def send_reminders(survey: Survey, actor, *, on: date | None = None) -> int:
     _ensure_open(survey, on)
     now = utcnow()
     recipients = reminder_recipients(survey)
+    batch = new_batch()
     for invitation in recipients:
         token = secrets.token_urlsafe(32)
         invitation.token_hash = token_hash(token)
         invitation.reminded_at = now
         _mail_link("survey.reminder", "mail/survey_reminder", survey, invitation.registration,
-                   token, actor)
+                   token, actor, batch)
     db.session.flush()
     return len(recipients)
 
 
 def collection_figures(survey: Survey) -> dict:
-    """How collecting goes: invited, answered, responses by personal link and by QR code, and
-    how many the next invitation and reminder would reach."""
-    invited, answered = db.session.execute(
-        select(func.count(SurveyInvitation.id),
-               func.count(SurveyInvitation.id).filter(SurveyInvitation.answered.is_(True)))
-        .where(SurveyInvitation.survey_id == survey.id)).one()
-    total = response_count(survey)
-    # Each personal response marks exactly one invitation answered, and QR responses from a
-    # phone that answered before carry an edit key too: the answered invitations are the count.
+    """How collecting goes: invited, and the responses in all, by personal link and by QR code
+    as of the last release (``answering.release``: they move in steps of five or more, so two
+    looks never tell one answer); whether any response has come (the questions then stay as
+    they are), and how many the next invitation and reminder would reach."""
+    invited = db.session.scalar(select(func.count(SurveyInvitation.id))
+                                .where(SurveyInvitation.survey_id == survey.id)) or 0
+    total = db.session.scalar(select(func.count(SurveyResponse.id)).where(
+        SurveyResponse.survey_id == survey.id, SurveyResponse.state != "pending")) or 0
+    answered = survey.shown_personal
     return {"invited": invited, "answered": answered, "responses": total,
             "responses_personal": answered, "responses_qr": total - answered,
             "rate": answered / invited if invited else None,
+            "has_responses": response_count(survey) > 0,
             "to_invite": pending_invitations(survey),
             "to_remind": len(reminder_recipients(survey))}
 

@@ -22,6 +22,7 @@ from eventapp.surveys.models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from eventapp.surveys.services import dates
 from eventapp.surveys.services.options import AGREEMENT_OPTIONS, SETTLES_CODE, SETTLES_OPTIONS
 from eventapp.surveys.services.template import default_questions, stored_template
 
@@ -84,7 +85,8 @@ def _question_result(question: SurveyQuestion, by_response: dict[int, list[Surve
             for v, c in sorted(counts.items(), key=lambda kv: (-kv[1], order[kv[0]]))]
     else:
         result["texts"] = [] if filtered else sorted(
-            (answers[0].text for answers in by_response.values()), key=str.casefold)
+            (answers[0].text for answers in by_response.values()),
+            key=lambda text: (text.casefold(), text))
         result["texts_withheld"] = filtered
     return result
 
@@ -118,6 +120,20 @@ def hidden_cells(sizes: dict) -> set:
     return hidden
 
 
+def shown():
+    """The responses the figures count: those released (see ``answering.release``)."""
+    return SurveyResponse.state != "pending"
+
+
+def filters_open(survey: Survey) -> bool:
+    """Whether the filters may be used: only once the survey takes no more answers. Each
+    release adds five or more responses in all, but one filter's group may gain a single one,
+    and two looks under that filter would show what it answered."""
+    return survey.status == "closed" or (
+        survey.status == "open" and survey.closes_on is not None
+        and dates.today() > survey.closes_on)
+
+
 @dataclass
 class Selection:
     """The responses a filter picks out, or why they are not shown."""
@@ -143,7 +159,7 @@ def select_responses(survey: Survey, *, group: str | None = None,
         raise ValidationFailed(_("Choose one filter at a time."), field="settles")
     rows = db.session.execute(
         select(SurveyResponse.id, SurveyResponse.participant_group)
-        .where(SurveyResponse.survey_id == survey.id).order_by(SurveyResponse.id)).all()
+        .where(SurveyResponse.survey_id == survey.id, shown()).order_by(SurveyResponse.id)).all()
     if group is not None:
         value_of = {r.id: r.participant_group for r in rows}
         values, wanted = list(GROUPS), group
@@ -154,7 +170,7 @@ def select_responses(survey: Survey, *, group: str | None = None,
     else:
         value_of, values, wanted = {r.id: None for r in rows}, [], None
     ids = [rid for rid, value in value_of.items() if value == wanted]
-    suppressed = len(rows) < MIN_GROUP
+    suppressed = len(rows) < MIN_GROUP or (wanted is not None and not filters_open(survey))
     if wanted is not None and not suppressed:
         sizes = {value: 0 for value in [*values, None]}
         for value in value_of.values():
@@ -175,15 +191,15 @@ def results(survey: Survey, *, group: str | None = None, settles: str | None = N
       different filters could be compared to find a small group's own words).
 
     Nothing is shown (``suppressed``) while the survey has fewer than five responses, nor under
-    a filter whose group ``select_responses`` hides.
+    a filter whose group ``select_responses`` hides, nor under any filter while the survey
+    takes answers (``filters_open``). Every figure is of the responses released so far, five or
+    more at a time (``answering.release``).
     """
     selection = select_responses(survey, group=group, settles=settles)
     invitations = db.session.scalar(select(func.count(SurveyInvitation.id))
                                     .where(SurveyInvitation.survey_id == survey.id)) or 0
-    # A QR answer from a phone that answered before carries an edit key too; each personal
-    # response marks exactly one invitation answered, so those are the count.
-    personal = db.session.scalar(select(func.count(SurveyInvitation.id)).where(
-        SurveyInvitation.survey_id == survey.id, SurveyInvitation.answered.is_(True))) or 0
+    # As of the last release: the answered invitations count the waiting responses too.
+    personal = survey.shown_personal
     out = {
         "survey_id": survey.id, "gathering_id": survey.gathering_id, "status": survey.status,
         "opens_on": survey.opens_on, "closes_on": survey.closes_on,
@@ -191,6 +207,7 @@ def results(survey: Survey, *, group: str | None = None, settles: str | None = N
         "responses_personal": personal, "responses_qr": selection.total - personal,
         "response_rate": personal / invitations if invitations else None,
         "filters": {"group": group, "settles": settles},
+        "filters_open": filters_open(survey), "release_step": MIN_GROUP,
         "filtered_responses": None if selection.suppressed else len(selection.ids),
         "suppressed": selection.suppressed, "min_group": MIN_GROUP, "questions": [],
     }
@@ -223,7 +240,7 @@ def national_report(year: int) -> dict:
     survey_county = {s.id: s.gathering.county_id for s in surveys}
     responses = db.session.execute(
         select(SurveyResponse.id, SurveyResponse.survey_id)
-        .where(SurveyResponse.survey_id.in_(list(survey_county) or [-1]))).all()
+        .where(SurveyResponse.survey_id.in_(list(survey_county) or [-1]), shown())).all()
     county_of_response = {r.id: survey_county[r.survey_id] for r in responses}
     response_count_by_county: dict[int, int] = {}
     for county_id in county_of_response.values():
@@ -236,7 +253,9 @@ def national_report(year: int) -> dict:
                 copies.setdefault(question.code, []).append(question.id)
     answer_rows = db.session.execute(
         select(SurveyAnswer.question_id, SurveyAnswer.response_id, SurveyAnswer.choice)
-        .where(SurveyAnswer.question_id.in_([q for ids in copies.values() for q in ids] or [-1]))
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyAnswer.question_id.in_([q for ids in copies.values() for q in ids] or [-1]),
+               shown())
     ).all()
     by_question: dict[int, list] = {}
     for row in answer_rows:
