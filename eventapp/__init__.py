@@ -40,7 +40,14 @@ def create_app(config: type | dict | None = None) -> "Flask":
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(instance)
+    if proxies := app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+    from eventapp.core import hostile
+
+    hostile.init_app(app)  # before any route is added: its int converter bounds every id
     _init_extensions(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -54,7 +61,6 @@ def create_app(config: type | dict | None = None) -> "Flask":
 
 def _init_extensions(app: "Flask") -> None:
     from flask_babel import lazy_gettext as _l
-    from sqlalchemy import select
 
     from eventapp.core.views import select_locale
     from eventapp.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -72,12 +78,10 @@ def _init_extensions(app: "Flask") -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(session_token: str):
-        from eventapp.accounts.models import User
+    def load_user(session_secret: str):
+        from eventapp.accounts.services import user_for_session
 
-        return db.session.scalars(
-            select(User).where(User.session_token == session_token, User.active.is_(True))
-        ).first()
+        return user_for_session(session_secret)
 
 
 def _register_blueprints(app: "Flask") -> None:
@@ -233,4 +237,15 @@ def _register_template_helpers(app: "Flask") -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'; form-action 'self'",
         )
+        if current_app.config.get("SESSION_COOKIE_SECURE"):
+            # Secure cookies mean the site is served over HTTPS only: browsers may insist on it.
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        # Whatever a signed-in user, an API token or a participant's link sees may be
+        # personal: no browser or proxy keeps a copy. The rule goes by the request, not the page,
+        # so a new page behind a link is covered without a line of its own; only static files
+        # and what a view marks public (a versioned script) may be kept.
+        if request.endpoint != "static" and not response.cache_control.public and (
+                "token" in (request.view_args or {}) or request.authorization is not None
+                or current_user.is_authenticated):
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -26,6 +26,7 @@ def secret_key(instance_path: Path) -> str:
 
     A generated key survives restarts, so sessions and emailed links stay valid; several app
     servers behind a load balancer must be given the same SECRET_KEY through the environment.
+    Participants' links are derived from it (``core.links``): a new key changes every one.
     """
     key = os.environ.get("SECRET_KEY")
     if key:
@@ -64,7 +65,15 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # A login session ends this long after login however busy (seconds), and after
+    # SESSION_IDLE_MINUTES without a request; logout, "log out everywhere", a new password, and
+    # a changed role, county or municipality or a deactivated account end it at once.
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    SESSION_IDLE_MINUTES = 30
+    # How many proxies (load balancers) stand in front of the app and add X-Forwarded-For and
+    # X-Forwarded-Proto: 0 trusts neither header (a client could make them up), 1 believes
+    # the last address the one proxy added, and so on. The login limits count per address.
+    TRUSTED_PROXIES = 0
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
@@ -73,7 +82,13 @@ class Config:
     LANGUAGES = ("nb", "en")
 
     RATELIMIT_HEADERS_ENABLED = True
+    # Every limit of a request is checked, so that "try again in ..." counts to the last one.
+    RATELIMIT_FAIL_ON_FIRST_BREACH = False
+    # Failed logins (and password changes) per client address, and per account tried; the
+    # reset link may be asked for an address this often (mail is sent either way).
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    LOGIN_ACCOUNT_RATE_LIMIT = "10 per minute;50 per hour"
+    RESET_RATE_LIMIT = "5 per hour"
 
     # Mail: transport "file" writes .eml files under instance/mail; "smtp" uses MAIL_SERVER.
     MAIL_TRANSPORT = "file"
@@ -111,6 +126,14 @@ class Config:
             "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR"),
             "BASE_URL": os.environ.get("BASE_URL", cls.BASE_URL).rstrip("/"),
             "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+            "PERMANENT_SESSION_LIFETIME": _int("PERMANENT_SESSION_LIFETIME",
+                                               cls.PERMANENT_SESSION_LIFETIME),
+            "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", cls.SESSION_IDLE_MINUTES),
+            "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", cls.TRUSTED_PROXIES),
+            "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", cls.LOGIN_RATE_LIMIT),
+            "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT",
+                                                       cls.LOGIN_ACCOUNT_RATE_LIMIT),
+            "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", cls.RESET_RATE_LIMIT),
             "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", cls.MAIL_TIMEOUT),
             "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", cls.OUTBOX_MAX_ATTEMPTS),
             "OUTBOX_RETRY_BASE_SECONDS": _int("OUTBOX_RETRY_BASE_SECONDS",

@@ -12,7 +12,6 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from eventapp.core import policy
-from eventapp.core.policy import requires
 from eventapp.core.web import act, attempt, errors_to_form
 from eventapp.extensions import db
 from eventapp.followup import bp, services
@@ -81,13 +80,13 @@ def _log_page(gathering: Gathering, *, add_form=None, status: int = 200):
 
 
 @bp.get("/gatherings/<int:gathering_id>/follow-up")
-@requires("followup.view")
+@policy.requires("followup.view")
 def log(gathering_id: int):
     return _log_page(_gathering(gathering_id))
 
 
 @bp.post("/gatherings/<int:gathering_id>/follow-up")
-@requires("followup.edit")
+@policy.requires("followup.edit")
 def add(gathering_id: int):
     gathering = _gathering(gathering_id)
     form = _item_form(gathering)
@@ -99,7 +98,7 @@ def add(gathering_id: int):
 
 
 @bp.route("/gatherings/<int:gathering_id>/follow-up/<int:item_id>", methods=["GET", "POST"])
-@requires("followup.edit")
+@policy.requires("followup.edit")
 def edit(gathering_id: int, item_id: int):
     gathering = _gathering(gathering_id)
     item = _item(gathering, item_id)
@@ -122,7 +121,7 @@ def _item_page(gathering: Gathering, item, form, status: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/follow-up/<int:item_id>/status")
-@requires("followup.edit")
+@policy.requires("followup.edit")
 def change_status(gathering_id: int, item_id: int):
     gathering = _gathering(gathering_id)
     item = _item(gathering, item_id)
@@ -146,7 +145,7 @@ def change_status(gathering_id: int, item_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/follow-up/<int:item_id>/delete")
-@requires("followup.edit")
+@policy.requires("followup.edit")
 def delete(gathering_id: int, item_id: int):
     gathering = _gathering(gathering_id)
     item = _item(gathering, item_id)
@@ -157,7 +156,7 @@ def delete(gathering_id: int, item_id: int):
 
 
 @bp.route("/gatherings/<int:gathering_id>/follow-up/mail", methods=["GET", "POST"])
-@requires("followup.edit")
+@policy.requires("followup.edit")
 def mail(gathering_id: int):
     gathering = _gathering(gathering_id)
     form = ConfirmForm()

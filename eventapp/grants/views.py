@@ -18,7 +18,6 @@ from sqlalchemy import select
 from eventapp.core import policy
 from eventapp.core.access import scope
 from eventapp.core.errors import DomainError
-from eventapp.core.policy import requires
 from eventapp.core.time import OSLO, utcnow
 from eventapp.core.web import attempt
 from eventapp.extensions import db
@@ -86,13 +85,13 @@ def _grant_page(gathering: Gathering, *, apply_form=None, decide_form=None, stat
 
 
 @bp.get("/gatherings/<int:gathering_id>/grant")
-@requires("grant.view")
+@policy.requires("grant.view")
 def grant(gathering_id: int):
     return _grant_page(_gathering(gathering_id))
 
 
 @bp.post("/gatherings/<int:gathering_id>/grant/application")
-@requires("grant.apply")
+@policy.requires("grant.apply")
 def apply(gathering_id: int):
     gathering = _gathering(gathering_id)
     form = ApplicationForm()
@@ -107,7 +106,7 @@ def apply(gathering_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/grant/decision")
-@requires("grant.view")
+@policy.requires("grant.view")
 def decide(gathering_id: int):
     # The page's action first, so a gathering out of scope answers 404 before the
     # directorate's own rule, which needs no gathering, answers 403.
@@ -176,13 +175,13 @@ def _budget_page(gathering: Gathering, *, add_form=None, travel_forms=None, stat
 
 
 @bp.get("/gatherings/<int:gathering_id>/budget")
-@requires("grant.view")
+@policy.requires("grant.view")
 def budget(gathering_id: int):
     return _budget_page(_gathering(gathering_id))
 
 
 @bp.post("/gatherings/<int:gathering_id>/budget")
-@requires("budget.edit")
+@policy.requires("budget.edit")
 def add_line(gathering_id: int):
     gathering = _gathering(gathering_id)
     form = BudgetLineForm()
@@ -202,7 +201,7 @@ def _line(gathering: Gathering, line_id: int) -> BudgetLine:
 
 
 @bp.route("/gatherings/<int:gathering_id>/budget/<int:line_id>", methods=["GET", "POST"])
-@requires("budget.edit")
+@policy.requires("budget.edit")
 def edit_line(gathering_id: int, line_id: int):
     gathering = _gathering(gathering_id)
     line = _line(gathering, line_id)
@@ -222,7 +221,7 @@ def edit_line(gathering_id: int, line_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/budget/<int:line_id>/delete")
-@requires("budget.edit")
+@policy.requires("budget.edit")
 def delete_line(gathering_id: int, line_id: int):
     gathering = _gathering(gathering_id)
     line = _line(gathering, line_id)
@@ -242,7 +241,7 @@ def delete_line(gathering_id: int, line_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/budget/<int:line_id>/travel")
-@requires("budget.edit")
+@policy.requires("budget.edit")
 def link_travel(gathering_id: int, line_id: int):
     gathering = _gathering(gathering_id)
     line = _line(gathering, line_id)
@@ -288,13 +287,13 @@ def _report_page(gathering: Gathering, *, report_form=None, review_form=None, st
 
 
 @bp.get("/gatherings/<int:gathering_id>/report")
-@requires("grant.view")
+@policy.requires("grant.view")
 def report(gathering_id: int):
     return _report_page(_gathering(gathering_id))
 
 
 @bp.post("/gatherings/<int:gathering_id>/report")
-@requires("final_report.edit")
+@policy.requires("final_report.edit")
 def save_report(gathering_id: int):
     gathering = _gathering(gathering_id)
     form = ReportForm()
@@ -310,7 +309,7 @@ def save_report(gathering_id: int):
 
 
 @bp.route("/gatherings/<int:gathering_id>/report/submit", methods=["GET", "POST"])
-@requires("final_report.edit")
+@policy.requires("final_report.edit")
 def submit_report(gathering_id: int):
     gathering = _gathering(gathering_id)
     form = ConfirmForm()
@@ -333,7 +332,7 @@ def submit_report(gathering_id: int):
 
 
 @bp.post("/gatherings/<int:gathering_id>/report/review")
-@requires("grant.view")
+@policy.requires("grant.view")
 def review_report(gathering_id: int):
     # As for the decision: 404 out of scope before the directorate's rule.
     gathering = _gathering(gathering_id)
@@ -359,7 +358,7 @@ def review_report(gathering_id: int):
 
 
 @bp.route("/gatherings/<int:gathering_id>/report/purge", methods=["GET", "POST"])
-@requires("personal_data.purge")
+@policy.requires("personal_data.purge")
 def purge(gathering_id: int):
     gathering = _gathering(gathering_id)
     form = ConfirmForm()
@@ -395,7 +394,7 @@ def _year_arg() -> tuple[int, str | None]:
 
 
 @bp.route("/grants/rules", methods=["GET", "POST"])
-@requires("grant.rules")
+@policy.requires("grant.rules")
 def rules():
     year, problem = _year_arg()
     if problem:
