@@ -163,6 +163,18 @@ def make_gathering(app, places):
     return factories.make_gathering
 
 
+@pytest.fixture
+def open_gathering(make_gathering, db):
+    """Vestland's gathering two months ahead, open for registration."""
+    from datetime import date, timedelta
+
+    g = make_gathering(county="46", start=date.today() + timedelta(days=60),
+                       end=date.today() + timedelta(days=61))
+    g.status = "open"
+    db.session.commit()
+    return g
+
+
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
                      r'name="csrf_token" value="([^"]+)"')
 

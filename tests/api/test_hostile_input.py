@@ -4,7 +4,6 @@ PostgreSQL, where 2^31 and NUL are refused by the database itself.
 """
 
 import json
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -17,12 +16,8 @@ from eventapp.registration.models import Registration
 
 
 @pytest.fixture
-def gathering(make_gathering, db):
-    g = make_gathering(county="46", start=date.today() + timedelta(days=60),
-                       end=date.today() + timedelta(days=61))
-    g.status = "open"
-    db.session.commit()
-    return g
+def gathering(open_gathering):
+    return open_gathering
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ database itself (the cases that answered 500); 2^63 and beyond failed on SQLite 
 """
 
 import re
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -21,12 +20,8 @@ ID_ARG = re.compile(r"<int:(\w+)>")
 
 
 @pytest.fixture
-def gathering(make_gathering, db):
-    g = make_gathering(county="46", start=date.today() + timedelta(days=60),
-                       end=date.today() + timedelta(days=61))
-    g.status = "open"
-    db.session.commit()
-    return g
+def gathering(open_gathering):
+    return open_gathering
 
 
 @pytest.fixture

@@ -21,12 +21,8 @@ SECRET_ACCESS = "Rullestol-hemmelig"
 
 
 @pytest.fixture
-def gathering(make_gathering, db):
-    g = make_gathering(county="46", start=date.today() + timedelta(days=60),
-                       end=date.today() + timedelta(days=61))
-    g.status = "open"
-    db.session.commit()
-    return g
+def gathering(open_gathering):
+    return open_gathering
 
 
 def reg(gathering, n, municipality="4601", status_wanted=None, **kw):

@@ -15,12 +15,8 @@ from tests.conftest import get_csrf
 
 
 @pytest.fixture
-def gathering(make_gathering, db):
-    g = make_gathering(county="46", start=date.today() + timedelta(days=60),
-                       end=date.today() + timedelta(days=61))
-    g.status = "open"
-    db.session.commit()
-    return g
+def gathering(open_gathering):
+    return open_gathering
 
 
 def person(n, municipality="4601", **kw):
