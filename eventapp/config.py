@@ -99,12 +99,15 @@ class Config:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None  # noqa: S105 - read from the environment
     MAIL_DEFAULT_SENDER = "eventapp <noreply@eventapp.invalid>"
-    # Each delivery must finish well inside half a claim, or another sender could take it over.
     MAIL_TIMEOUT = 20
     MAIL_FILE_DIR: str | None = None
-    OUTBOX_MAX_ATTEMPTS = 8
+    # A temporarily failing message is retried with growing waits (1 min, 2, 4 ... 6 h) until
+    # the waits together reach OUTBOX_RETRY_HOURS: an outage of a day marks no mail failed.
+    OUTBOX_RETRY_HOURS = 48
     OUTBOX_RETRY_BASE_SECONDS = 60
-    OUTBOX_CLAIM_SECONDS = 300
+    # A sender holds the one message it is delivering for this long, and renews the hold while
+    # the delivery lasts; a sender that dies lets go of it within this time.
+    OUTBOX_CLAIM_SECONDS = 60
 
     ACTIVATION_LINK_HOURS = 72
     RESET_LINK_HOURS = 2
@@ -135,7 +138,7 @@ class Config:
                                                        cls.LOGIN_ACCOUNT_RATE_LIMIT),
             "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", cls.RESET_RATE_LIMIT),
             "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", cls.MAIL_TIMEOUT),
-            "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", cls.OUTBOX_MAX_ATTEMPTS),
+            "OUTBOX_RETRY_HOURS": _int("OUTBOX_RETRY_HOURS", cls.OUTBOX_RETRY_HOURS),
             "OUTBOX_RETRY_BASE_SECONDS": _int("OUTBOX_RETRY_BASE_SECONDS",
                                               cls.OUTBOX_RETRY_BASE_SECONDS),
             "OUTBOX_CLAIM_SECONDS": _int("OUTBOX_CLAIM_SECONDS", cls.OUTBOX_CLAIM_SECONDS),

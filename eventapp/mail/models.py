@@ -71,10 +71,11 @@ class OutboxMessage(db.Model):
         self.claimed_until = None
         self.last_error = None
 
-    def mark_temporary_failure(self, error: str, retry_at: datetime, max_attempts: int) -> None:
+    def mark_temporary_failure(self, error: str, retry_at: datetime, give_up: bool) -> None:
+        """Try again at ``retry_at``, or, once the retry schedule has run out, mark it failed."""
         self.last_error = error[:2000]
         self.claimed_until = None
-        if self.attempts >= max_attempts:
+        if give_up:
             self.status = "failed"
         else:
             self.status = "pending"

@@ -1,17 +1,28 @@
-"""Queue mail with the change that causes it; deliver it after commit, exactly once.
+"""Queue mail with the change that causes it; deliver it after commit, exactly once as far as
+SMTP allows.
 
-Delivery claims a message by a compare-and-set UPDATE (status pending -> sending) and commits
-the claim before talking to the mail server, so two senders never deliver the same row. On
-PostgreSQL the candidate rows are read with ``FOR UPDATE SKIP LOCKED`` so concurrent senders
-take different rows instead of waiting on each other. A sender that dies mid-delivery leaves a
-claim that expires, and the message is tried again. Each claim raises ``attempts``, which serves
-as the claim's token: right before delivering, a sender renews its claim only if the token is
-still its own, so a message whose claim expired while the sender worked through the rest of
-its batch, and that another sender took over, is not delivered a second time.
+A sender claims one message at a time by a compare-and-set UPDATE (status pending -> sending)
+and commits the claim before talking to the mail server, so two senders never deliver the same
+row. On PostgreSQL the candidate row is read with ``FOR UPDATE SKIP LOCKED`` so concurrent
+senders take different rows instead of waiting on each other. The claim is a short lease
+(``OUTBOX_CLAIM_SECONDS``, a minute) that a helper thread renews while the delivery lasts, so a
+slow delivery is never taken over, and a sender that dies holds at most the one message it was
+delivering, for at most a minute. Each claim raises ``attempts``, which serves as the claim's
+token: only the holder of the token renews the lease.
+
+Each message goes on its own SMTP connection, and its outcome is committed right after the
+server's answer, before the next message. A 250 read is "sent" and never sent again. A reply
+that is lost after the whole message went out (``ReplyLost``) leaves unknown whether the server
+took it: it is tried again once, later, with the same Message-ID, and the round stops there,
+since a server that drops one conversation after DATA would likely drop the next ones too and
+each would cost a copy. Temporary failures are retried with growing waits until those waits
+together reach ``OUTBOX_RETRY_HOURS``.
 """
 
 import logging
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -25,7 +36,12 @@ from eventapp.core.access import scope
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.mail.models import OutboxAttachment, OutboxMessage
-from eventapp.mail.transports import PermanentFailure, TemporaryFailure, transport_from_config
+from eventapp.mail.transports import (
+    PermanentFailure,
+    ReplyLost,
+    TemporaryFailure,
+    transport_from_config,
+)
 
 MAX_RETRY_DELAY = timedelta(hours=6)
 
@@ -190,30 +206,38 @@ def claim_due(limit: int) -> list[int]:
     return [ident for ident, _token in claimed]
 
 
-def _renew_claim(ident: int, token: int, claim_until: datetime) -> bool:
-    """Make sure this sender's claim lasts through one delivery; False if it is lost.
+@contextmanager
+def _lease(ident: int, token: int):
+    """Keep this sender's claim on a message alive while the block runs.
 
-    A batch is claimed at once but delivered one message at a time; if the batch outlasts the
-    claim, another sender may have taken a message over, and this sender must leave it alone.
-    A claim with more than half its time left is still this sender's and needs no renewal.
+    A thread renews the claim every third of ``OUTBOX_CLAIM_SECONDS`` on its own connection, and
+    only while the token is still this sender's. If the process dies the renewals stop with it,
+    and the claim runs out within ``OUTBOX_CLAIM_SECONDS``.
     """
     seconds = current_app.config["OUTBOX_CLAIM_SECONDS"]
-    now = utcnow()
-    if claim_until - now > timedelta(seconds=seconds / 2):
-        return True
-    claim_until = now + timedelta(seconds=seconds)
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == ident,
-            OutboxMessage.status == "sending",
-            OutboxMessage.attempts == token,
-        )
-        .values(claimed_until=claim_until)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    engine = db.engine
+    done = threading.Event()
+
+    def renew():
+        while not done.wait(seconds / 3):
+            try:
+                with engine.begin() as conn:
+                    conn.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id == ident, OutboxMessage.status == "sending",
+                               OutboxMessage.attempts == token)
+                        .values(claimed_until=utcnow() + timedelta(seconds=seconds))
+                    )
+            except Exception:  # noqa: BLE001 - the next renewal may work; say why this one did not
+                log.exception("outbox: could not renew the claim on message %s", ident)
+
+    thread = threading.Thread(target=renew, name=f"outbox-lease-{ident}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -221,6 +245,23 @@ def retry_delay(attempts: int) -> timedelta:
     # Capping the exponent keeps timedelta from overflowing after many attempts.
     doublings = min(max(attempts - 1, 0), 40)
     return min(timedelta(seconds=base * 2**doublings), MAX_RETRY_DELAY)
+
+
+def schedule_exhausted(attempts: int) -> bool:
+    """Whether a message that has just failed for the ``attempts``-th time has been retried
+    long enough: the waits of its schedule before this try together reach
+    ``OUTBOX_RETRY_HOURS``. So the last try comes at or after that many hours.
+
+    Counted in the schedule's own waits, not the wall clock: while no sender runs, or the
+    claim of a sender that died runs out, nothing is used up.
+    """
+    window = timedelta(hours=float(current_app.config["OUTBOX_RETRY_HOURS"]))
+    waited = timedelta()
+    for n in range(1, attempts):
+        waited += retry_delay(n)
+        if waited >= window:
+            return True
+    return False
 
 
 # A survey mail's link is the respondent's personal token: once delivered, the outbox keeps no
@@ -270,49 +311,63 @@ def scrub_personal_links(message: OutboxMessage) -> None:
 
 
 def send_due(limit: int = 100, transport=None) -> SendReport:
-    """Deliver what is due now. Commits: it runs outside any request, in the sender.
+    """Deliver up to ``limit`` messages that are due now, one at a time: claim one, deliver it,
+    commit its outcome, then the next. Commits: it runs outside any request, in the sender.
 
-    One message that cannot be built or sent never stops the rest of the batch.
+    One message that cannot be built or sent never stops the rest; a lost reply ends the round
+    (see the module's docstring).
     """
     transport = transport or transport_from_config(current_app)
-    config = current_app.config
     report = SendReport()
-    claimed, claim_until = _claim(limit)
-    for ident, token in claimed:
-        if not _renew_claim(ident, token, claim_until):
-            continue  # another sender took it over; it delivers it
-        message = db.session.get(OutboxMessage, ident)
-        try:
-            email = build_email(message, config["MAIL_DEFAULT_SENDER"])
-        except Exception as exc:  # noqa: BLE001 - trying again builds the same broken mail
-            message.mark_permanent_failure(f"cannot build the message: {exc}")
-            report.failed += 1
-            db.session.commit()
-            continue
-        try:
-            transport.send(email)
-        except PermanentFailure as exc:
-            message.mark_permanent_failure(str(exc))
-            report.failed += 1
-        except Exception as exc:  # noqa: BLE001 - TemporaryFailure, or a fault of the transport
-            if not isinstance(exc, TemporaryFailure):
-                log.exception("outbox: unexpected error delivering message %s", ident)
-            message.mark_temporary_failure(
-                str(exc) or type(exc).__name__,
-                utcnow() + retry_delay(message.attempts),
-                config["OUTBOX_MAX_ATTEMPTS"],
-            )
-            if message.status == "failed":
-                report.failed += 1
-            else:
-                report.retried += 1
-        else:
-            message.mark_sent(utcnow())
-            scrub_if_survey(message)
-            scrub_personal_links(message)
-            report.sent += 1
-        db.session.commit()
+    for _ in range(limit):
+        claimed, _claim_until = _claim(1)
+        if not claimed:
+            break
+        ident, token = claimed[0]
+        if not _deliver(ident, token, transport, report):
+            break
     return report
+
+
+def _deliver(ident: int, token: int, transport, report: SendReport) -> bool:
+    """Deliver one claimed message and commit what became of it; False to end the round."""
+    config = current_app.config
+    message = db.session.get(OutboxMessage, ident)
+    try:
+        email = build_email(message, config["MAIL_DEFAULT_SENDER"])
+    except Exception as exc:  # noqa: BLE001 - trying again builds the same broken mail
+        message.mark_permanent_failure(f"cannot build the message: {exc}")
+        report.failed += 1
+        db.session.commit()
+        return True
+    go_on = True
+    try:
+        with _lease(ident, token):
+            transport.send(email)
+    except PermanentFailure as exc:
+        message.mark_permanent_failure(str(exc))
+        report.failed += 1
+    except Exception as exc:  # noqa: BLE001 - TemporaryFailure, or a fault of the transport
+        if not isinstance(exc, TemporaryFailure):
+            log.exception("outbox: unexpected error delivering message %s", ident)
+        # A lost reply: the next try is the one retry this loss allows, and it comes later.
+        go_on = not isinstance(exc, ReplyLost)
+        message.mark_temporary_failure(
+            str(exc) or type(exc).__name__,
+            utcnow() + retry_delay(message.attempts),
+            give_up=schedule_exhausted(message.attempts),
+        )
+        if message.status == "failed":
+            report.failed += 1
+        else:
+            report.retried += 1
+    else:
+        message.mark_sent(utcnow())
+        scrub_if_survey(message)
+        scrub_personal_links(message)
+        report.sent += 1
+    db.session.commit()
+    return go_on
 
 
 def visible_messages(user):
@@ -371,6 +426,36 @@ def survey_batches(user, status: str | None = None) -> list[MailBatch]:
         batch.created_at = min(batch.created_at, created)
     found = [b for b in batches.values() if status is None or b.counts.get(status)]
     return sorted(found, key=lambda b: b.created_at, reverse=True)
+
+
+RETRY_PAGE = 500
+
+
+def retry_all_failed(user, now: datetime) -> int:
+    """Put every failed mail ``user`` may see back in the queue, survey mail included; how many.
+
+    Goes through them a page at a time by id, so any number fits in memory and in one
+    statement's parameters.
+    """
+    count, after = 0, 0
+    while True:
+        page = db.session.scalars(
+            visible_messages(user)
+            .with_only_columns(OutboxMessage.id)
+            .where(OutboxMessage.status == "failed", OutboxMessage.id > after)
+            .order_by(OutboxMessage.id)
+            .limit(RETRY_PAGE)
+        ).all()
+        if not page:
+            return count
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(page), OutboxMessage.status == "failed")
+            .values(status="pending", next_attempt_at=now, attempts=0)
+            .execution_options(synchronize_session=False)
+        )
+        count += len(page)
+        after = page[-1]
 
 
 def retry_batch(user, key: str, now: datetime) -> int:

@@ -1,7 +1,9 @@
 """Ways out for a mail: SMTP for real use, .eml files for the demo and for looking at mail.
 
 A transport raises ``TemporaryFailure`` when trying again later may work (server down, 4xx)
-and ``PermanentFailure`` when it will not (5xx, refused address).
+and ``PermanentFailure`` when it will not (5xx, refused address). ``ReplyLost``, a temporary
+failure, says the whole message reached the server but its answer did not reach us (the
+connection dropped or timed out after the end of DATA): the server may have taken it.
 """
 
 import logging
@@ -26,6 +28,30 @@ class PermanentFailure(Exception):
     pass
 
 
+class ReplyLost(TemporaryFailure):
+    """The message was sent to the end, but the server's answer to it never came."""
+
+
+class _Tracking:
+    """Notes when the end of a message's DATA has gone to the server: from then on a dropped
+    connection leaves unknown whether the server took the message."""
+
+    body_sent = False
+
+    def send(self, s):
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.body_sent = True  # before writing: a write that fails half-way is unknown too
+        return super().send(s)
+
+
+class _SMTP(_Tracking, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_Tracking, smtplib.SMTP_SSL):  # noqa: N801 - named after smtplib's class
+    pass
+
+
 def _reply(code: int, text: bytes | str) -> str:
     """A server's answer as a person reads it: "550 5.1.1 no such user", not bytes' repr."""
     if isinstance(text, bytes):
@@ -44,12 +70,14 @@ class SMTPTransport:
         self.timeout = config.get("MAIL_TIMEOUT", 20)
 
     def send(self, message: EmailMessage) -> None:
+        """One message on its own connection; raises as the module says."""
+        smtp = None
         try:
             if self.use_ssl:
-                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                        context=ssl.create_default_context())
+                smtp = _SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                 context=ssl.create_default_context())
             else:
-                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                smtp = _SMTP(self.host, self.port, timeout=self.timeout)
             try:
                 if self.use_tls:
                     smtp.starttls(context=ssl.create_default_context())
@@ -72,6 +100,9 @@ class SMTPTransport:
                 raise PermanentFailure(text) from exc
             raise TemporaryFailure(text) from exc
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            if smtp is not None and smtp.body_sent:
+                raise ReplyLost(f"no reply after the message was sent ({type(exc).__name__}: "
+                                f"{exc}); the server may have it") from exc
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
         # The server has taken the message. Trouble saying goodbye must not count as a failed
         # delivery: the sender would try again and the message would arrive twice.

@@ -15,6 +15,8 @@ from eventapp.mail import bp
 from eventapp.mail.models import STATUSES, OutboxMessage
 from eventapp.mail.services import (
     SURVEY_KIND_PREFIX,
+    failed_count,
+    retry_all_failed,
     retry_batch,
     survey_batches,
     visible_messages,
@@ -38,7 +40,8 @@ def outbox():
                      + [("batch", b.created_at, b) for b in batches],
                      key=lambda entry: entry[1], reverse=True)
     return render_template("mail/outbox.html", entries=entries, status=status,
-                           statuses=STATUSES, action=FlaskForm())
+                           statuses=STATUSES, action=FlaskForm(),
+                           failed=failed_count(current_user))
 
 
 @bp.post("/<int:message_id>/retry")
@@ -72,4 +75,19 @@ def retry_survey_batch(batch: str):
     db.session.commit()
     flash(ngettext("%(num)d survey mail will be tried again.",
                    "%(num)d survey mails will be tried again.", count), "success")
+    return redirect(url_for("mail.outbox"))
+
+
+@bp.post("/retry-failed")
+@policy.requires("mail.retry")
+def retry_failed():
+    """Every failed mail the user may see, however many, back in the queue in one action. The
+    message gives a count only: survey mail is among them, and names no one."""
+    if not FlaskForm().validate_on_submit():
+        flash(_("Nothing was changed: the form had expired. Try again."), "error")
+        return redirect(url_for("mail.outbox"))
+    count = retry_all_failed(current_user, utcnow())
+    db.session.commit()
+    flash(ngettext("%(num)d failed mail will be tried again.",
+                   "%(num)d failed mails will be tried again.", count), "success")
     return redirect(url_for("mail.outbox"))

@@ -74,3 +74,64 @@ class TLSSMTPServer(SMTPServer):
         else:
             self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=port,
                                          tls_context=context, require_starttls=True)
+
+
+class _DroppingHandler(_Handler):
+    async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
+        if self.server.dropping:
+            # The message is taken (stored above), but the 250 never reaches the client.
+            with self.server.lock:
+                self.server.dropped.append(self.server.messages[-1]["Message-ID"])
+            server.transport.abort()
+        return reply
+
+
+class DroppingSMTPServer(SMTPServer):
+    """Takes every message, but while ``dropping`` is set it drops the connection after DATA
+    instead of answering 250: the message is stored and its reply is lost. ``dropped`` lists
+    the Message-ID of each lost reply."""
+
+    def __init__(self, port: int):
+        from aiosmtpd.controller import Controller
+
+        super().__init__(port)
+        self.dropping = False
+        self.dropped = []
+        self.controller = Controller(_DroppingHandler(self), hostname="127.0.0.1", port=port)
+
+
+class _HoldingHandler(_Handler):
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        reply = await super().handle_DATA(server, session, envelope)
+        while self.server.holding.is_set():  # stored; the 250 waits
+            await asyncio.sleep(0.02)
+        return reply
+
+
+class HoldingSMTPServer(SMTPServer):
+    """Takes every message but, while ``holding`` is set, keeps the 250 to itself: the sender
+    waits for its reply (and can be killed there)."""
+
+    def __init__(self, port: int):
+        import threading
+
+        from aiosmtpd.controller import Controller
+
+        super().__init__(port)
+        self.holding = threading.Event()
+        self.controller = Controller(_HoldingHandler(self), hostname="127.0.0.1", port=port)
+
+    def stop(self):
+        self.holding.clear()
+        super().stop()
+
+
+def copies(server) -> dict[str, int]:
+    """How many copies of each Message-ID the server took."""
+    counts: dict[str, int] = {}
+    for message_id in received_ids(server):
+        counts[message_id] = counts.get(message_id, 0) + 1
+    return counts

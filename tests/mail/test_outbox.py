@@ -146,7 +146,7 @@ def test_each_failed_attempt_waits_longer(app, queue, use_smtp):
 
 @pytest.mark.parametrize("where", ["rcpt_reply", "data_reply"])
 def test_server_answering_4xx_is_retried_then_given_up(app, queue, smtp_server, use_smtp, where):
-    app.config["OUTBOX_MAX_ATTEMPTS"] = 3
+    app.config["OUTBOX_RETRY_HOURS"] = 3 / 3600  # waits of 1 s and 2 s, and no more
     server = smtp_server(**{where: "451 4.3.0 try later"})
     use_smtp(server.port)
     ident = queue(subject="Prøv igjen")
