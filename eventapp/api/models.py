@@ -1,8 +1,9 @@
-"""API tokens: a token acts as its user, with the user's scope. Only its hash is stored."""
+"""API tokens: a token acts as its user, with the user's scope. Only its hash is stored.
+Idempotency keys: the first answer to a write sent with an ``Idempotency-Key`` header."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.time import UTCDateTime, utcnow
@@ -31,3 +32,23 @@ class ApiToken(db.Model):
     def revoke(self, now: datetime) -> None:
         if self.revoked_at is None:
             self.revoked_at = now
+
+
+class IdempotencyKey(db.Model):
+    """A write sent with an ``Idempotency-Key``: who sent it, what it was (method and path, a
+    hash of the body) and, once the operation has answered, the answer. A row without a status
+    is a write still running. Rows older than ``api.idempotency.KEY_LIFETIME`` are deleted
+    when their user next sends a key."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    # "POST /api/v1/registrations/7/cancel", with the query string if there is one.
+    request: Mapped[str] = mapped_column(Text)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int | None] = mapped_column()
+    response_body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

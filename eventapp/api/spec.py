@@ -9,6 +9,7 @@ import jsonschema
 from flask import request
 from flask_babel import gettext as _
 
+from eventapp.api import idempotency
 from eventapp.core import policy
 from eventapp.core.errors import ValidationFailed
 from eventapp.core.hostile import DB_INT_MAX, DB_INT_MIN, MAX_JSON_DEPTH
@@ -47,11 +48,18 @@ class Operation:
     also: tuple[int, ...] = ()
     action: str | None = None
 
+    @property
+    def idempotent(self) -> bool:
+        """Whether the operation takes an ``Idempotency-Key`` (``api.idempotency``): every
+        write but the public ones, which have no user to keep keys for."""
+        return self.method in idempotency.WRITES and not self.public
+
     def error_statuses(self) -> list[int]:
         """The operation's own ``errors`` and those the plumbing may answer for any operation:
         400 (a request refused before it is read: NUL, a lone surrogate, JSON too deep), 401
         without a token, 403 when the policy refuses some role the action, 422 for a body or a
-        query parameter that breaks its schema, 413 for a body over the size limit."""
+        query parameter that breaks its schema, 413 for a body over the size limit; 409 and 422
+        for an ``Idempotency-Key`` in use or used for another request."""
         codes = {*self.errors, 400}
         if not self.public:
             codes.add(401)
@@ -62,6 +70,8 @@ class Operation:
             codes.add(422)
         if self.request is not None:
             codes.add(413)
+        if self.idempotent:
+            codes.update((409, 422))
         return sorted(codes)
 
 
@@ -126,7 +136,8 @@ def operation(bp, operation_id: str, method: str, path: str, *, summary: str, re
     ``action`` names the operation's action in the policy (``core.policy``); a public operation
     (a participant's token) names none (``tests/core/test_policy.py`` checks that each does one
     or the other). With ``request_schema`` the JSON body is parsed and
-    validated before the function runs and handed to it as ``body``.
+    validated before the function runs and handed to it as ``body``. A write that is not public
+    honours the ``Idempotency-Key`` header (``api.idempotency``).
     """
     request_schema = bounded(request_schema) if request_schema is not None else None
     parameters = [{**p, "schema": bounded(p.get("schema", {}))} for p in parameters]
@@ -146,6 +157,9 @@ def operation(bp, operation_id: str, method: str, path: str, *, summary: str, re
             wrapped = policy.guarded(wrapped, action)
         elif public:
             wrapped = policy.public(wrapped)
+        if op.idempotent:
+            # Outside the policy's guard: a stored answer is given again without running it.
+            wrapped = idempotency.idempotent(wrapped)
         wrapped.operation = op
         bp.add_url_rule(_flask_path(path, converters or {}), endpoint=operation_id,
                         view_func=wrapped, methods=[op.method])
@@ -251,7 +265,8 @@ def openapi_document(server_url: str) -> dict:
         entry = {
             "operationId": op.operation_id,
             "summary": op.summary,
-            "parameters": op.parameters,
+            "parameters": [*op.parameters, idempotency.PARAMETER] if op.idempotent
+            else op.parameters,
             "responses": responses,
         }
         if op.public:
