@@ -171,11 +171,8 @@ def edit_own(token: str):
             return redirect(url_for("registration.manage", token=token))
     elif form.is_submitted():
         status = 422
-    response = Response(render_template("registration/edit_own.html", gathering=gathering,
-                                        registration=registration, form=form, editable=editable),
-                        status=status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return render_template("registration/edit_own.html", gathering=gathering,
+                           registration=registration, form=form, editable=editable), status
 
 
 # --- lists and the day ---------------------------------------------------------------------
@@ -187,11 +184,8 @@ def edit_own(token: str):
 def summary(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     show_names = request.args.get("names") == "1"
-    response = Response(render_template(
-        "registration/summary.html", gathering=gathering, show_names=show_names,
-        summary=services.venue_summary(gathering)))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return render_template("registration/summary.html", gathering=gathering,
+                           show_names=show_names, summary=services.venue_summary(gathering))
 
 
 @bp.get("/gatherings/<int:gathering_id>/registrations.<any(csv, xlsx):fmt>")
@@ -206,7 +200,6 @@ def export(gathering_id: int, fmt: str):
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = \
         f'attachment; filename="registrations-{gathering.id}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -73,7 +73,6 @@ def _download(body: bytes, fmt: str, filename: str) -> Response:
     # content_type, not mimetype: Flask adds "; charset=utf-8" to a text mimetype itself.
     response = Response(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
