@@ -141,9 +141,11 @@ def _register_errors(app: "Flask") -> None:
     from flask import render_template, request
     from flask_babel import gettext as _
     from flask_wtf.csrf import CSRFError
+    from sqlalchemy.exc import OperationalError
     from werkzeug.exceptions import HTTPException, InternalServerError
 
     from eventapp.api.auth import api_error, domain_error_json, http_error_json
+    from eventapp.core.db import Busy, lock_timed_out
     from eventapp.core.errors import DomainError
     from eventapp.extensions import db
 
@@ -168,6 +170,13 @@ def _register_errors(app: "Flask") -> None:
         if wants_json():
             return http_error_json(exc)
         return render_template("errors/error.html", status=exc.code, message=None), exc.code
+
+    @app.errorhandler(OperationalError)
+    def database_error(exc: OperationalError):
+        # A wait for a lock outside ``lock_row`` ran out: as busy as there, not broken.
+        if lock_timed_out(exc):
+            return domain_error(Busy())
+        return server_error(exc)
 
     @app.errorhandler(InternalServerError)
     def server_error(exc):

@@ -109,6 +109,11 @@ class Config:
     # the delivery lasts; a sender that dies lets go of it within this time.
     OUTBOX_CLAIM_SECONDS = 60
 
+    # How long a request waits for a lock (a registration for its municipality's places, a
+    # change for the gathering) before it answers "many are registering right now, try again"
+    # (409, Retry-After) with nothing saved, instead of queueing without end. PostgreSQL only.
+    LOCK_TIMEOUT_SECONDS = 3.0
+
     ACTIVATION_LINK_HOURS = 72
     RESET_LINK_HOURS = 2
     # Links in mail must point at the public address, not at the sender process.
@@ -142,6 +147,8 @@ class Config:
             "OUTBOX_RETRY_BASE_SECONDS": _int("OUTBOX_RETRY_BASE_SECONDS",
                                               cls.OUTBOX_RETRY_BASE_SECONDS),
             "OUTBOX_CLAIM_SECONDS": _int("OUTBOX_CLAIM_SECONDS", cls.OUTBOX_CLAIM_SECONDS),
+            "LOCK_TIMEOUT_SECONDS": float(os.environ.get("LOCK_TIMEOUT_SECONDS")
+                                          or cls.LOCK_TIMEOUT_SECONDS),
         }
         return env
 

@@ -70,4 +70,7 @@ def http_error_json(exc: HTTPException):
 
 
 def domain_error_json(exc: DomainError):
-    return api_error(exc.status, exc.code, exc.message, exc.fields or None)
+    response = api_error(exc.status, exc.code, exc.message, exc.fields or None)
+    if retry_after := getattr(exc, "retry_after", None):
+        response.headers["Retry-After"] = str(retry_after)
+    return response

@@ -112,12 +112,15 @@ def _run_once(view, key: str, args, kwargs):
         db.session.rollback()
         return _answer_again(user_id, key, line, body_hash)
 
+    transient = False
     try:
         try:
             response = current_app.make_response(view(*args, **kwargs))
         except DomainError as exc:
             db.session.rollback()
             response = current_app.make_response(_error_answer(exc))
+            # "Busy, try again": the retry with the same key must run, not replay the 409.
+            transient = getattr(exc, "retry_after", None) is not None
         except HTTPException as exc:
             db.session.rollback()
             response = current_app.make_response(_error_answer(exc))
@@ -125,7 +128,7 @@ def _run_once(view, key: str, args, kwargs):
         db.session.rollback()
         _free(user_id, key)
         raise
-    if response.status_code >= 500:
+    if transient or response.status_code >= 500:
         _free(user_id, key)
         return response
     row = db.session.scalars(select(IdempotencyKey).where(

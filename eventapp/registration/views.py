@@ -76,7 +76,7 @@ def _submit(form, register) -> tuple:
     except DomainError as exc:
         db.session.rollback()
         errors_to_form(form, exc)
-        return None, exc.status if exc.status in (403, 404) else 422
+        return None, exc.status if exc.status in (403, 404, 409) else 422
     db.session.commit()
     return registration, 200
 

@@ -79,8 +79,12 @@ EDITABLE = ("title", "start_date", "end_date", "venue", "address", "description"
 
 
 def update_gathering(gathering: Gathering, actor, **changes) -> Gathering:
-    """Change the gathering's details and settings (not its status: see ``change_status``)."""
+    """Change the gathering's details and settings (not its status: see ``change_status``).
+
+    Held exclusively first (the lock order in ``eventapp.core.db``): a lowered cap, pool or
+    capacity waits for the places being taken, and applies to every place taken after it."""
     policy.authorize(actor, "gathering.manage", gathering)
+    lock_gathering(gathering)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationFailed(_("These fields cannot be changed: %(names)s",
@@ -106,7 +110,10 @@ def update_gathering(gathering: Gathering, actor, **changes) -> Gathering:
 
 
 def change_status(gathering: Gathering, actor, status: str) -> Gathering:
+    """Move the gathering on (open, closed, held ...), held exclusively like any change to
+    its limits: a registration waiting meanwhile finds it closed."""
     policy.authorize(actor, "gathering.manage", gathering)
+    lock_gathering(gathering)
     if status == gathering.status:
         return gathering
     if not gathering.can_move_to(status):
@@ -131,6 +138,6 @@ def status_name(status: str) -> str:
 
 
 def lock_gathering(gathering: Gathering) -> None:
-    """Hold the gathering's row while the programme is checked and changed, so two editors
-    cannot both put an item into the same free slot (SQLite serialises writers anyway)."""
+    """Hold the gathering's row exclusively, and read it again: its settings and status, and
+    the programme (two editors cannot both put an item into the same free slot)."""
     lock_row(Gathering, gathering.id)

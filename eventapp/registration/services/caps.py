@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from eventapp.core import policy
+from eventapp.core.db import lock_row
 from eventapp.core.errors import ValidationFailed
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
@@ -14,7 +15,12 @@ from eventapp.gatherings.models import Gathering
 from eventapp.gatherings.services import MAX_MUNICIPAL_CAP, answering_units
 from eventapp.places.models import Municipality
 from eventapp.registration.models import GatheringMunicipality, Registration
-from eventapp.registration.services.registering import LIVE, cap_row, registration_units
+from eventapp.registration.services.registering import (
+    LIVE,
+    cap_row,
+    ensure_unreported,
+    registration_units,
+)
 from eventapp.registration.services.waitlist import promote_waitlist
 
 
@@ -89,7 +95,8 @@ def set_municipality_cap(gathering: Gathering, actor, municipality: Municipality
                          cap: int | None) -> list[Registration]:
     """Raise or lower one municipality's places (None: the gathering's cap applies).
 
-    Taken under the same locks as registration (gathering, then the municipality's row). A
+    The gathering is held exclusively (the lock order in ``eventapp.core.db``): the change waits
+    for the places being taken to be done, and those taken after it meet the new cap. A
     cap below the number already confirmed is allowed and removes nobody: those confirmed keep
     their places, and nobody new gets one until the count is below the cap again. A raised cap
     confirms the first on the municipality's waitlist. Returns the promoted registrations."""
@@ -100,7 +107,8 @@ def set_municipality_cap(gathering: Gathering, actor, municipality: Municipality
     if cap is not None and not 0 <= cap <= MAX_MUNICIPAL_CAP:
         raise ValidationFailed(_("Choose between 0 and %(n)d places.", n=MAX_MUNICIPAL_CAP),
                                field="cap")
-    db.session.execute(select(Gathering.id).where(Gathering.id == gathering.id).with_for_update())
+    lock_row(Gathering, gathering.id)
+    ensure_unreported(gathering)
     row = cap_row(gathering, municipality, lock=True)
     row.cap = cap
     row.updated_at = utcnow()

@@ -15,9 +15,8 @@ from eventapp.registration.models import MANAGE_LINK, ROLES, Registration
 from eventapp.registration.services.hosting import own_unit
 from eventapp.registration.services.registering import (
     LIVE,
-    cap_row,
     ensure_unreported,
-    lock_gathering,
+    hold_places,
     queue_confirmation,
 )
 
@@ -46,10 +45,10 @@ def swap(registration: Registration, actor, new: PersonData) -> Registration:
     if unit is None or not (host or own_unit(gathering, actor) == unit):
         raise NotFound(_("No such registration."))
     ensure_unreported(gathering)
-    # The same locks as registering and cancelling: the place stays put while it changes hands.
-    if gathering.capacity is not None:
-        lock_gathering(gathering)
-    cap_row(gathering, unit, lock=True)
+    # The same locks as registering and cancelling (no head count: no count changes), so the
+    # place stays put while it changes hands.
+    hold_places(gathering, unit, head_count=False)
+    ensure_unreported(gathering)
     db.session.refresh(registration)
     problems = {}
     if registration.status not in LIVE:

@@ -2,8 +2,8 @@
 the cap, so no cap is ever exceeded, however many register at once.
 
 A municipality's (or Oslo district's) places are owned by its GatheringMunicipality row; the
-pool for county staff and partners, and the venue's capacity, by the Gathering row. The lock
-order is always gathering first, then municipality, so two registrations never deadlock.
+pool for county staff and partners, and the venue's capacity, by the gathering's head count.
+The locks are taken in the one order written in ``eventapp.core.db`` (``hold_places``).
 """
 
 from dataclasses import dataclass
@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from eventapp.core import policy
-from eventapp.core.db import lock_row
+from eventapp.core.db import HEAD_COUNT, lock_key, lock_row
 from eventapp.core.errors import Conflict, ValidationFailed
 from eventapp.core.time import OSLO, utcnow
 from eventapp.extensions import db
@@ -134,30 +134,41 @@ def _validate(gathering: Gathering, data: RegistrationData, host: bool) -> dict:
     return resolved
 
 
-def lock_gathering(gathering: Gathering) -> None:
-    """Hold the gathering's row: the pool's places and the venue's capacity (lock it first)."""
-    lock_row(Gathering, gathering.id)
+def hold_places(gathering: Gathering, municipality: Municipality | None, *,
+                head_count: bool = True) -> GatheringMunicipality | None:
+    """Take the locks for taking, freeing or handing on a place, in the lock order written in
+    ``eventapp.core.db``: the gathering shared (read again, so its limits and status are as
+    they are now), its head count when the place counts across the gathering (the pool's, or
+    any once a venue capacity is set; not for a swap, which changes no count), then the
+    municipality's row. Returns that row (None for the pool)."""
+    lock_row(Gathering, gathering.id, shared=True)
+    if head_count and (municipality is None or gathering.capacity is not None):
+        lock_key(HEAD_COUNT, gathering.id)
+    return cap_row(gathering, municipality, lock=True) if municipality is not None else None
 
 
 def cap_row(gathering: Gathering, municipality: Municipality, lock: bool = False):
-    """The row that owns a municipality's places in a gathering, created when first needed.
+    """The row that owns a municipality's places in a gathering, created when first needed,
+    read again (and held, with ``lock``).
 
     Created with INSERT ... ON CONFLICT DO NOTHING, so two first registrations at once both
     end up with the same row instead of one failing."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(GatheringMunicipality)
-        .values(gathering_id=gathering.id, municipality_id=municipality.id, updated_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["gathering_id", "municipality_id"])
-    )
-    row = db.session.scalars(select(GatheringMunicipality).where(
-        GatheringMunicipality.gathering_id == gathering.id,
-        GatheringMunicipality.municipality_id == municipality.id,
-    ).execution_options(populate_existing=True)).one()
+    where = (GatheringMunicipality.gathering_id == gathering.id,
+             GatheringMunicipality.municipality_id == municipality.id)
+    ident = db.session.scalar(select(GatheringMunicipality.id).where(*where))
+    if ident is None:
+        dialect = db.session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        db.session.execute(
+            insert(GatheringMunicipality)
+            .values(gathering_id=gathering.id, municipality_id=municipality.id,
+                    updated_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["gathering_id", "municipality_id"])
+        )
+        ident = db.session.scalar(select(GatheringMunicipality.id).where(*where))
     if lock:
-        lock_row(GatheringMunicipality, row.id)
-    return row
+        return lock_row(GatheringMunicipality, ident)
+    return db.session.get(GatheringMunicipality, ident, populate_existing=True)
 
 
 def count_confirmed(gathering: Gathering, *where) -> int:
@@ -165,6 +176,21 @@ def count_confirmed(gathering: Gathering, *where) -> int:
         select(func.count()).select_from(Registration).where(
             Registration.gathering_id == gathering.id, Registration.status == "confirmed", *where)
     ) or 0
+
+
+def has_place(gathering: Gathering, registration: Registration,
+              row: GatheringMunicipality | None) -> bool:
+    """Whether a place is free for ``registration`` (in its municipality, with ``row`` its cap
+    row, or in the pool) and within the venue's capacity. Under the locks, it decides."""
+    if registration.in_pool:
+        free = count_confirmed(
+            gathering, Registration.organisation_kind.in_(("county", "partner"))) \
+            < gathering.pool_cap
+    else:
+        free = count_confirmed(gathering,
+                               Registration.municipality_id == registration.municipality_id) \
+            < row.effective_cap(gathering.municipal_cap)
+    return free and (gathering.capacity is None or count_confirmed(gathering) < gathering.capacity)
 
 
 def ensure_unreported(gathering: Gathering) -> None:
@@ -181,6 +207,10 @@ def register(gathering: Gathering, data: RegistrationData, *, channel: str, acto
 
     The host may register after the deadline; nobody may exceed a cap. ``invitation_id``: the
     invitation whose personal link was used.
+
+    The locks are held for the check and the insert only: the registration, its calendar file
+    and its mail are built before them (for the status a count without locks expects; built
+    again in the rare case the locks say otherwise), and only the rows are written under them.
     """
     if channel not in CHANNELS:
         raise ValueError(channel)
@@ -188,26 +218,10 @@ def register(gathering: Gathering, data: RegistrationData, *, channel: str, acto
     host = policy.can(actor, "registration.manage", gathering)
     resolved = _validate(gathering, data, host)
     municipality = resolved.get("municipality")
-    pool = municipality is None
-
-    # Lock order: gathering, then municipality.
-    if pool or gathering.capacity is not None:
-        lock_gathering(gathering)
-    row = cap_row(gathering, municipality, lock=True) if municipality is not None else None
-
-    if pool:
-        free = count_confirmed(gathering, Registration.organisation_kind.in_(("county", "partner"))) \
-            < gathering.pool_cap
-    else:
-        free = count_confirmed(gathering, Registration.municipality_id == municipality.id) \
-            < row.effective_cap(gathering.municipal_cap)
-    if free and gathering.capacity is not None:
-        free = count_confirmed(gathering) < gathering.capacity
-
     registration = Registration(
         gathering_id=gathering.id, organisation_kind=resolved["kind"],
+        municipality=municipality, county=resolved.get("county"),
         municipality_id=municipality.id if municipality is not None else None,
-        county_id=resolved["county"].id if resolved.get("county") is not None else None,
         partner_name=(data.partner_name or "").strip() or None if resolved["kind"] == "partner"
         else None,
         name=data.name.strip(), email=resolved["email"], phone=(data.phone or "").strip() or None,
@@ -218,30 +232,62 @@ def register(gathering: Gathering, data: RegistrationData, *, channel: str, acto
         accessibility_needs=(data.accessibility_needs or "").strip() or None,
         accommodation=bool(data.accommodation),
         travel_support_requested=bool(data.travel_support_requested),
-        list_consent=bool(data.list_consent), status="confirmed" if free else "waitlisted",
+        list_consent=bool(data.list_consent),
         channel=channel, invitation_id=invitation_id,
         created_by_id=getattr(actor, "id", None),
     )
+    row = cap_row(gathering, municipality) if municipality is not None else None
+    registration.status = "confirmed" if has_place(gathering, registration, row) else "waitlisted"
+    mail = Confirmation(gathering, registration, actor)
+
+    row = hold_places(gathering, municipality)
+    # The gathering as it is now: it may have closed, or its limits changed, during the wait.
+    ensure_unreported(gathering)
+    if not host and not registration_open(gathering):
+        raise ValidationFailed(_("Registration for this gathering is closed."), field="form")
+    registration.status = "confirmed" if has_place(gathering, registration, row) else "waitlisted"
     db.session.add(registration)
     db.session.flush()
-    queue_confirmation(gathering, registration, actor)
+    mail.queue()
     return registration
+
+
+class Confirmation:
+    """The mail telling a registrant their status, with the calendar file and their private
+    link. Everything but the outbox row can be built before the locks are taken."""
+
+    def __init__(self, gathering: Gathering, registration: Registration, actor):
+        from eventapp.core.web import external_url
+        from eventapp.gatherings.services import gathering_ics
+
+        self.gathering, self.registration, self.actor = gathering, registration, actor
+        self.calendar = gathering_ics(gathering)
+        self.link = external_url("registration.manage", token=registration.manage_token)
+        self.texts = {registration.status: self._render()}
+
+    def _render(self) -> tuple[str, str]:
+        from eventapp.mail.services import render_mail
+
+        return render_mail("mail/registration_confirmed", registration=self.registration,
+                           gathering=self.gathering, manage_link=self.link)
+
+    def queue(self) -> None:
+        from eventapp.mail.services import queue_mail
+
+        registration = self.registration
+        if registration.status not in self.texts:
+            self.texts[registration.status] = self._render()
+        subject, body = self.texts[registration.status]
+        queue_mail(kind=f"registration.{registration.status}", to=registration.email,
+                   to_name=registration.name, subject=subject, body_text=body,
+                   created_by=self.actor, county_id=self.gathering.county_id,
+                   gathering_id=self.gathering.id,
+                   attachments=(("samling.ics", "text/calendar", self.calendar),))
 
 
 def queue_confirmation(gathering: Gathering, registration: Registration, actor) -> None:
     """Mail the registrant their status, the calendar file and their private link."""
-    from eventapp.core.web import external_url
-    from eventapp.gatherings.services import gathering_ics
-    from eventapp.mail.services import queue_template
-
-    queue_template(
-        f"registration.{registration.status}", "mail/registration_confirmed",
-        to=registration.email, to_name=registration.name, created_by=actor,
-        county_id=gathering.county_id, gathering_id=gathering.id,
-        attachments=(("samling.ics", "text/calendar", gathering_ics(gathering)),),
-        registration=registration, gathering=gathering,
-        manage_link=external_url("registration.manage", token=registration.manage_token),
-    )
+    Confirmation(gathering, registration, actor).queue()
 
 
 def registration_by_token(token: str) -> Registration | None:

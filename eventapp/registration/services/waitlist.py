@@ -9,22 +9,11 @@ from eventapp.gatherings.models import Gathering
 from eventapp.registration.models import Registration
 from eventapp.registration.services.registering import (
     cap_row,
-    count_confirmed,
     ensure_unreported,
-    lock_gathering,
+    has_place,
+    hold_places,
     queue_confirmation,
 )
-
-
-def _has_place(gathering: Gathering, registration: Registration) -> bool:
-    if registration.in_pool:
-        free = count_confirmed(gathering, Registration.organisation_kind.in_(("county", "partner"))) \
-            < gathering.pool_cap
-    else:
-        row = cap_row(gathering, registration.municipality)
-        free = count_confirmed(gathering, Registration.municipality_id == registration.municipality_id) \
-            < row.effective_cap(gathering.municipal_cap)
-    return free and (gathering.capacity is None or count_confirmed(gathering) < gathering.capacity)
 
 
 def promote_waitlist(gathering: Gathering, like: Registration, actor=None) -> list[Registration]:
@@ -39,7 +28,8 @@ def promote_waitlist(gathering: Gathering, like: Registration, actor=None) -> li
                                        Registration.status == "waitlisted", same_queue)
             .order_by(Registration.created_at, Registration.id).limit(1)
         ).first()
-        if first is None or not _has_place(gathering, first):
+        row = cap_row(gathering, first.municipality) if first and not first.in_pool else None
+        if first is None or not has_place(gathering, first, row):
             return promoted
         first.status = "confirmed"
         db.session.flush()
@@ -53,10 +43,12 @@ def cancel(registration: Registration, actor=None) -> list[Registration]:
         return []
     gathering = db.session.get(Gathering, registration.gathering_id)
     ensure_unreported(gathering)
-    if registration.in_pool or gathering.capacity is not None:
-        lock_gathering(gathering)
-    if registration.municipality is not None:
-        cap_row(gathering, registration.municipality, lock=True)
+    hold_places(gathering, registration.municipality)
+    ensure_unreported(gathering)
+    # Another may have cancelled it while this waited.
+    db.session.refresh(registration)
+    if registration.status == "cancelled":
+        return []
     was_confirmed = registration.status == "confirmed"
     registration.status = "cancelled"
     registration.cancelled_at = utcnow()
