@@ -32,19 +32,32 @@ def _check_plannable(gathering: Gathering, regs, table_list, round_list) -> None
 def plan(gathering: Gathering, actor, *, replan: bool = False) -> PlanView:
     """Solve and store the plan: one seat per confirmed person and round, and the solver's
     report. ``replan`` starts from the stored plan and moves as few people as possible, so a
-    cancellation or a walk-in changes little; people no longer confirmed lose their seats."""
+    cancellation or a walk-in changes little; people no longer confirmed lose their seats.
+
+    The solver runs holding no lock (it may take a minute; registrations, cancellations and
+    hand moves go on meanwhile). The plan is written under the gathering's lock, and only if
+    what it was solved from (people, tables, rounds, rules, the stored plan) is still so: else
+    nothing is written and the host is asked to plan again."""
     policy.authorize(actor, "seating.manage", gathering)
-    lock_row(Gathering, gathering.id)
-    regs = _confirmed_by_id(gathering)
-    table_list, round_list = tables(gathering), rounds(gathering)
-    _check_plannable(gathering, regs, table_list, round_list)
-    instance = build_instance(gathering, previous=replan)
+    instance = _plannable_instance(gathering, replan)
     try:
         result = solver.solve(instance)
     except solver.InstanceError as exc:  # the instance is built here: a bug, said plainly
         raise Conflict(_("The plan could not be made: %(reason)s", reason=str(exc))) from exc
-    _store(gathering, result, instance, round_list, keep_hand_moves=replan)
+
+    lock_row(Gathering, gathering.id)
+    db.session.flush()
+    db.session.expire_all()  # read again what others changed while the solver ran
+    if _plannable_instance(gathering, replan) != instance:
+        raise Conflict(_("Registrations, tables or rules changed while the plan was being "
+                         "made, so it was not saved. Make the plan again."))
+    _store(gathering, result, instance, rounds(gathering), keep_hand_moves=replan)
     return current_plan(gathering)
+
+
+def _plannable_instance(gathering: Gathering, replan: bool) -> dict:
+    _check_plannable(gathering, _confirmed_by_id(gathering), tables(gathering), rounds(gathering))
+    return build_instance(gathering, previous=replan)
 
 
 def _store(gathering: Gathering, result: dict, instance: dict, round_list, *,
