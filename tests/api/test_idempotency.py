@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -160,3 +161,27 @@ def test_the_document_lists_the_header_on_every_write_and_only_there(client):
     # The public survey answer (a participant's token, no user) takes no key.
     assert not [p for p in paths["/surveys/{token}/responses"]["post"]["parameters"]
                 if p["in"] == "header"]
+
+
+def test_two_requests_with_one_key_at_once_register_once(app, db, world, is_postgres,
+                                                         run_in_thread):
+    """Two copies of a request race (a client retrying before the first answer): one runs, the
+    other waits for the key's row and then replays its answer or says it is still running;
+    one registration either way."""
+    if not is_postgres:
+        pytest.skip("SQLite serialises the two requests: they never overlap")
+    answers = []
+    barrier = threading.Barrier(2)
+
+    def send():
+        client = app.test_client()
+        barrier.wait(10)
+        answers.append(client.post(world["url"], json=BODY,
+                                   headers=keyed(world["headers"][0], "both-at-once")))
+
+    run_in_thread(send, send)
+    codes = sorted(r.status_code for r in answers)
+    assert codes in ([201, 201], [201, 409]), codes
+    ids = {r.get_json()["id"] for r in answers if r.status_code == 201}
+    assert len(ids) == 1
+    assert registrations(db) == 1
