@@ -18,11 +18,12 @@ reads what it checks again once it holds them:
    takes KEY SHARE on it through the foreign key, which FOR UPDATE blocks and FOR NO KEY
    UPDATE does not; so a change that holds the gathering never deadlocks with a registration
    that holds its municipality's row and inserts.
-2. The gathering's head count (``lock_key(HEAD_COUNT, id)``), exclusive, by a place taken or
-   freed that counts across the gathering: the pool's, or any place once a venue capacity is
-   set. It serialises only those.
-3. The municipality's cap row (GatheringMunicipality), FOR UPDATE: the places of one
+2. The municipality's cap row (GatheringMunicipality), exclusive: the places of one
    municipality are taken one at a time.
+3. The gathering's head count (``lock_key(HEAD_COUNT, id)``), exclusive, by a place taken or
+   freed that counts across the gathering: the pool's, or any place once a venue capacity is
+   set. It serialises only those, and comes last so it is held for the shortest time (a
+   registration whose municipality is full never takes it).
 4. The registration's own row (its status changes last).
 
 A wait for any lock is bounded by LOCK_TIMEOUT_SECONDS; past it ``Busy`` is raised (409 with
@@ -63,8 +64,13 @@ def lock_timed_out(exc: BaseException) -> bool:
 
 def _bounded(statement):
     """Run ``statement`` with every lock wait of the transaction bounded; Busy past it."""
-    seconds = current_app.config.get("LOCK_TIMEOUT_SECONDS", 3)
-    db.session.execute(select(func.set_config("lock_timeout", f"{int(seconds * 1000)}ms", True)))
+    session = db.session()
+    session.connection()  # begin, so that the transaction below is this one
+    transaction = session.get_transaction()
+    if session.info.get("bounded") is not transaction:  # once per transaction
+        seconds = current_app.config.get("LOCK_TIMEOUT_SECONDS", 3)
+        session.execute(select(func.set_config("lock_timeout", f"{int(seconds * 1000)}ms", True)))
+        session.info["bounded"] = transaction
     try:
         return db.session.execute(statement)
     except OperationalError as exc:
@@ -73,21 +79,24 @@ def _bounded(statement):
         raise
 
 
-def lock_row(model, ident, *, shared: bool = False):
-    """Hold ``model``'s row ``ident`` until the transaction ends (see the lock order above), and
-    return it read again: what was loaded before the wait may have changed meanwhile.
+def lock_row(model, ident=None, *, shared: bool = False, where=()):
+    """Hold ``model``'s row ``ident`` (or the one row ``where`` finds) until the transaction
+    ends (see the lock order above), and return it read again: what was loaded before the wait
+    may have changed meanwhile. None if there is no such row.
 
     PostgreSQL: SELECT ... FOR NO KEY UPDATE, or FOR SHARE when ``shared``. SQLite has no row
     locks, and a plain SELECT does not even begin a transaction there, so write the row to
     itself: that takes SQLite's write lock, which serialises every writer until commit.
     """
+    where = (model.id == ident,) if ident is not None else tuple(where)
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(
-            update(model).where(model.id == ident).values(id=model.id)
+            update(model).where(*where).values(id=model.id)
             .execution_options(synchronize_session=False)
         )
-        return db.session.get(model, ident, populate_existing=True)
-    statement = select(model).where(model.id == ident).execution_options(populate_existing=True)
+        return db.session.scalars(
+            select(model).where(*where).execution_options(populate_existing=True)).one_or_none()
+    statement = select(model).where(*where).execution_options(populate_existing=True)
     statement = statement.with_for_update(read=True) if shared \
         else statement.with_for_update(key_share=True)
     return _bounded(statement).scalars().one_or_none()

@@ -138,13 +138,18 @@ def hold_places(gathering: Gathering, municipality: Municipality | None, *,
                 head_count: bool = True) -> GatheringMunicipality | None:
     """Take the locks for taking, freeing or handing on a place, in the lock order written in
     ``eventapp.core.db``: the gathering shared (read again, so its limits and status are as
-    they are now), its head count when the place counts across the gathering (the pool's, or
-    any once a venue capacity is set; not for a swap, which changes no count), then the
-    municipality's row. Returns that row (None for the pool)."""
+    they are now), the municipality's row, then the gathering's head count when the place
+    counts across the gathering (the pool's, or any once a venue capacity is set; not for a
+    swap, which changes no count). Returns the municipality's row (None for the pool)."""
     lock_row(Gathering, gathering.id, shared=True)
-    if head_count and (municipality is None or gathering.capacity is not None):
+    row = cap_row(gathering, municipality, lock=True) if municipality is not None else None
+    if head_count and needs_head_count(gathering, municipality):
         lock_key(HEAD_COUNT, gathering.id)
-    return cap_row(gathering, municipality, lock=True) if municipality is not None else None
+    return row
+
+
+def needs_head_count(gathering: Gathering, municipality: Municipality | None) -> bool:
+    return municipality is None or gathering.capacity is not None
 
 
 def cap_row(gathering: Gathering, municipality: Municipality, lock: bool = False):
@@ -155,8 +160,15 @@ def cap_row(gathering: Gathering, municipality: Municipality, lock: bool = False
     end up with the same row instead of one failing."""
     where = (GatheringMunicipality.gathering_id == gathering.id,
              GatheringMunicipality.municipality_id == municipality.id)
-    ident = db.session.scalar(select(GatheringMunicipality.id).where(*where))
-    if ident is None:
+
+    def find():
+        if lock:
+            return lock_row(GatheringMunicipality, where=where)
+        return db.session.scalars(select(GatheringMunicipality).where(*where)
+                                  .execution_options(populate_existing=True)).one_or_none()
+
+    row = find()
+    if row is None:
         dialect = db.session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         db.session.execute(
@@ -165,10 +177,8 @@ def cap_row(gathering: Gathering, municipality: Municipality, lock: bool = False
                     updated_at=utcnow())
             .on_conflict_do_nothing(index_elements=["gathering_id", "municipality_id"])
         )
-        ident = db.session.scalar(select(GatheringMunicipality.id).where(*where))
-    if lock:
-        return lock_row(GatheringMunicipality, ident)
-    return db.session.get(GatheringMunicipality, ident, populate_existing=True)
+        row = find()
+    return row
 
 
 def count_confirmed(gathering: Gathering, *where) -> int:
@@ -182,15 +192,21 @@ def has_place(gathering: Gathering, registration: Registration,
               row: GatheringMunicipality | None) -> bool:
     """Whether a place is free for ``registration`` (in its municipality, with ``row`` its cap
     row, or in the pool) and within the venue's capacity. Under the locks, it decides."""
+    return unit_has_place(gathering, registration, row) and venue_has_place(gathering)
+
+
+def unit_has_place(gathering: Gathering, registration: Registration,
+                   row: GatheringMunicipality | None) -> bool:
     if registration.in_pool:
-        free = count_confirmed(
+        return count_confirmed(
             gathering, Registration.organisation_kind.in_(("county", "partner"))) \
             < gathering.pool_cap
-    else:
-        free = count_confirmed(gathering,
-                               Registration.municipality_id == registration.municipality_id) \
-            < row.effective_cap(gathering.municipal_cap)
-    return free and (gathering.capacity is None or count_confirmed(gathering) < gathering.capacity)
+    return count_confirmed(gathering, Registration.municipality_id == registration.municipality_id) \
+        < row.effective_cap(gathering.municipal_cap)
+
+
+def venue_has_place(gathering: Gathering) -> bool:
+    return gathering.capacity is None or count_confirmed(gathering) < gathering.capacity
 
 
 def ensure_unreported(gathering: Gathering) -> None:
@@ -209,8 +225,8 @@ def register(gathering: Gathering, data: RegistrationData, *, channel: str, acto
     invitation whose personal link was used.
 
     The locks are held for the check and the insert only: the registration, its calendar file
-    and its mail are built before them (for the status a count without locks expects; built
-    again in the rare case the locks say otherwise), and only the rows are written under them.
+    and its mail (for a place; the waitlist's is rendered only when needed) are built before
+    them, and only the rows are written under them.
     """
     if channel not in CHANNELS:
         raise ValueError(channel)
@@ -236,16 +252,23 @@ def register(gathering: Gathering, data: RegistrationData, *, channel: str, acto
         channel=channel, invitation_id=invitation_id,
         created_by_id=getattr(actor, "id", None),
     )
-    row = cap_row(gathering, municipality) if municipality is not None else None
-    registration.status = "confirmed" if has_place(gathering, registration, row) else "waitlisted"
+    # Most find a place: the mail for that is ready before the locks, the other made if needed.
+    registration.status = "confirmed"
     mail = Confirmation(gathering, registration, actor)
 
-    row = hold_places(gathering, municipality)
+    row = hold_places(gathering, municipality, head_count=False)
     # The gathering as it is now: it may have closed, or its limits changed, during the wait.
     ensure_unreported(gathering)
     if not host and not registration_open(gathering):
         raise ValidationFailed(_("Registration for this gathering is closed."), field="form")
-    registration.status = "confirmed" if has_place(gathering, registration, row) else "waitlisted"
+    # The municipality's places first: the head count, which every registration of the
+    # gathering may queue for, is taken only by those who still have a chance of a place.
+    free = municipality is None or unit_has_place(gathering, registration, row)
+    if free and needs_head_count(gathering, municipality):
+        lock_key(HEAD_COUNT, gathering.id)
+        free = (municipality is not None or unit_has_place(gathering, registration, row)) \
+            and venue_has_place(gathering)
+    registration.status = "confirmed" if free else "waitlisted"
     db.session.add(registration)
     db.session.flush()
     mail.queue()
