@@ -114,6 +114,10 @@ class Config:
     # (409, Retry-After) with nothing saved, instead of queueing without end. PostgreSQL only.
     LOCK_TIMEOUT_SECONDS = 3.0
 
+    # Where the accessibility statement and the privacy notice send questions and feedback;
+    # without it they point people to the host of their gathering.
+    CONTACT_EMAIL: str | None = None
+
     ACTIVATION_LINK_HOURS = 72
     RESET_LINK_HOURS = 2
     # Links in mail must point at the public address, not at the sender process.
@@ -147,6 +151,7 @@ class Config:
             "OUTBOX_RETRY_BASE_SECONDS": _int("OUTBOX_RETRY_BASE_SECONDS",
                                               cls.OUTBOX_RETRY_BASE_SECONDS),
             "OUTBOX_CLAIM_SECONDS": _int("OUTBOX_CLAIM_SECONDS", cls.OUTBOX_CLAIM_SECONDS),
+            "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL"),
             "LOCK_TIMEOUT_SECONDS": float(os.environ.get("LOCK_TIMEOUT_SECONDS")
                                           or cls.LOCK_TIMEOUT_SECONDS),
         }
