@@ -354,7 +354,7 @@ def _previous_year(plan: Plan, demo_host, directorate):
         county=county, actor=host, title=title, start_date=plan.start,
         end_date=plan.start + timedelta(days=1), venue=plan.venue,
         registration_opens=plan.start - timedelta(days=90),
-        registration_closes=plan.start - timedelta(days=14))
+        registration_closes=plan.start - timedelta(days=14), record_past=True)
     gathering.created_at = _at(plan.start - timedelta(days=150), "10:00")
     change_status(gathering, host, "open")
     demo_programme(gathering, host)

@@ -113,6 +113,13 @@ class ReviewForm(FlaskForm):
     send_back = SubmitField(_l("Send back to the county"))
 
 
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"), validators=[Optional(), Length(max=2000)],
+        description=_l("Why the decision is reopened. The county's hosts are mailed it, and it "
+                       "stays in the history."))
+
+
 class ConfirmForm(FlaskForm):
     """A button that only carries the CSRF token: submitting, deleting, purging."""
 

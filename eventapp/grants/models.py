@@ -177,3 +177,33 @@ class FinalReport(db.Model):
     def frozen(self) -> bool:
         """Submitted or approved: the figures are the copy, and the county cannot edit."""
         return self.status in ("submitted", "approved")
+
+
+HISTORY_SUBJECTS = ("application", "report")
+HISTORY_ACTIONS = ("decided", "approved", "returned", "reopened")
+
+
+class GrantHistory(db.Model):
+    """Every decision on the application, review of the report and reopening of either: who,
+    when, what and why, shown on the grant and report pages. Kept when a decision is reopened,
+    so the record says what was decided before. The directorate's name is copied, so the line
+    reads the same after its user is deleted."""
+
+    __tablename__ = "grant_history"
+    __table_args__ = (
+        CheckConstraint(f"subject IN ({sql_in(HISTORY_SUBJECTS)})", name="subject_known"),
+        CheckConstraint(f"action IN ({sql_in(HISTORY_ACTIONS)})", name="action_known"),
+        CheckConstraint("action != 'reopened' OR reason IS NOT NULL", name="reopen_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20))
+    # The amount granted, for a decision (and the amount a reopened decision had granted).
+    amount_nok: Mapped[int | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

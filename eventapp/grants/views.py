@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from eventapp.core import policy
+from eventapp.core import confirm, policy
 from eventapp.core.access import scope
 from eventapp.core.errors import DomainError
 from eventapp.core.time import OSLO, utcnow
@@ -28,6 +28,7 @@ from eventapp.grants.forms import (
     BudgetLineForm,
     ConfirmForm,
     DecisionForm,
+    ReopenForm,
     ReportForm,
     ReviewForm,
     RulesForm,
@@ -81,7 +82,11 @@ def _grant_page(gathering: Gathering, *, apply_form=None, decide_form=None, stat
         apply_form=apply_form if host and not locked and open_application else None,
         decide_form=decide_form if not locked else None, locked=locked, is_host=host,
         rate_for_new=services.rules_for(gathering.start_date.year).rate_nok,
-        budget_planned=planned, **_labels()), status
+        budget_planned=planned, history=services.history(gathering, "application"),
+        reopen_url=url_for("grants.reopen_decision", gathering_id=gathering.id)
+        if _may("grant.decide", gathering) and application is not None
+        and application.status == "decided" and not locked else None,
+        reopen_label=_("Reopen the decision …"), **_labels()), status
 
 
 @bp.get("/gatherings/<int:gathering_id>/grant")
@@ -116,6 +121,13 @@ def decide(gathering_id: int):
     if application is None:
         abort(404)
     form = DecisionForm()
+    if not confirm.given():
+        # The form's first submission: check it, then ask before the decision is made.
+        checked, status = attempt(form, lambda: services.check_decision(
+            application, granted_nok=form.granted_nok.data, comment=form.comment.data))
+        if checked is None:
+            return _grant_page(gathering, decide_form=form, status=status)
+        return confirm.ask(_decision_question(gathering, application, form))
     decided, status = attempt(form, lambda: services.decide(
         application, current_user, granted_nok=form.granted_nok.data, comment=form.comment.data))
     if decided is None:
@@ -123,6 +135,120 @@ def decide(gathering_id: int):
     flash(_("The grant of %(amount)s kroner is decided.", amount=services.nok(decided.granted_nok)),
           "success")
     return redirect(url_for("grants.grant", gathering_id=gathering.id))
+
+
+def _hosts_told(gathering: Gathering) -> str:
+    count = services.host_count(gathering)
+    if not count:
+        return _("The county has no active host to email; the decision shows on the grant page.")
+    return ngettext("The county's host is emailed the decision.",
+                    "The county's %(num)d hosts are emailed the decision.", count)
+
+
+def _decision_question(gathering: Gathering, application, form) -> confirm.Question:
+    granted, comment = form.granted_nok.data, (form.comment.data or "").strip()
+    lines = [_("%(county)s is granted %(granted)s kroner of the %(applied)s kroner applied for, "
+               "for «%(title)s».", county=gathering.county.name, granted=services.nok(granted),
+               applied=services.nok(application.applied_nok), title=gathering.title),
+             _hosts_told(gathering)]
+    if comment:
+        lines.append(_("Your comment goes with it: «%(comment)s»", comment=comment))
+    lines.append(_("The county can no longer change the application. You can reopen the "
+                   "decision with a reason until the final report is submitted."))
+    return confirm.Question(
+        title=_("Grant %(amount)s kroner?", amount=services.nok(granted)), consequences=lines,
+        action=url_for("grants.decide", gathering_id=gathering.id),
+        yes=_("Yes, grant %(amount)s kroner", amount=services.nok(granted)),
+        back=url_for("grants.grant", gathering_id=gathering.id) + "#decide",
+        carry={"granted_nok": str(granted), "comment": comment}, gathering=gathering,
+        danger=False)
+
+
+def _reopen_page(gathering: Gathering, *, form, status: int, what: str):
+    """The confirmation page for reopening, with the reason to fill in."""
+    if what == "application":
+        application = services.application_for(gathering)
+        lines = [_("The decision to grant %(amount)s kroner is undone: the application awaits "
+                   "your decision again, and the county may change it meanwhile.",
+                   amount=services.nok(application.granted_nok)),
+                 _("The decision stays in the history, with your reason.")]
+        title, yes = _("Reopen the grant decision?"), _("Yes, reopen the decision")
+        action = url_for("grants.reopen_decision", gathering_id=gathering.id)
+        back = url_for("grants.grant", gathering_id=gathering.id)
+    else:
+        lines = [_("The approval is undone: the report is submitted again and awaits your "
+                   "review; you can then approve it or send it back to the county."),
+                 _("The gathering counts as held, not reported, and the personal data may not "
+                   "be deleted until the report is approved again."),
+                 _("The approval stays in the history, with your reason.")]
+        title, yes = _("Reopen the approval of the report?"), _("Yes, reopen the approval")
+        action = url_for("grants.reopen_approval", gathering_id=gathering.id)
+        back = url_for("grants.report", gathering_id=gathering.id)
+    count = services.host_count(gathering)
+    lines.append(ngettext("The county's host is emailed your reason.",
+                          "The county's %(num)d hosts are emailed your reason.", count)
+                 if count else _("The county has no active host to email."))
+    return confirm.ask(confirm.Question(
+        title=title, consequences=lines, action=action, yes=yes, back=back, form=form,
+        fields=["reason"], gathering=gathering), status)
+
+
+@bp.route("/gatherings/<int:gathering_id>/grant/decision/reopen", methods=["GET", "POST"])
+@policy.requires("grant.view")
+def reopen_decision(gathering_id: int):
+    gathering = _gathering(gathering_id)
+    policy.authorize(current_user, "grant.decide", gathering)
+    application = services.application_for(gathering)
+    if application is None:
+        abort(404)
+    back = url_for("grants.grant", gathering_id=gathering.id)
+    form = ReopenForm()
+    if request.method == "GET" or not confirm.given():
+        try:
+            services.check_decision_reopenable(application)
+        except DomainError as exc:
+            flash(exc.message, "error")
+            return redirect(back)
+        return _reopen_page(gathering, form=ReopenForm(formdata=None), status=200,
+                            what="application")
+    done, status = attempt(form, lambda: services.reopen_decision(
+        application, current_user, form.reason.data))
+    if done is None:
+        if status == 409:
+            flash(form.form_errors[0] if form.form_errors else _("Nothing was changed."), "error")
+            return redirect(back)
+        return _reopen_page(gathering, form=form, status=status, what="application")
+    flash(_("The decision is reopened; the county is told why."), "success")
+    return redirect(back)
+
+
+@bp.route("/gatherings/<int:gathering_id>/report/approval/reopen", methods=["GET", "POST"])
+@policy.requires("grant.view")
+def reopen_approval(gathering_id: int):
+    gathering = _gathering(gathering_id)
+    policy.authorize(current_user, "final_report.review", gathering)
+    report = services.report_for(gathering)
+    if report is None:
+        abort(404)
+    back = url_for("grants.report", gathering_id=gathering.id)
+    form = ReopenForm()
+    if request.method == "GET" or not confirm.given():
+        try:
+            services.check_approval_reopenable(report)
+        except DomainError as exc:
+            flash(exc.message, "error")
+            return redirect(back)
+        return _reopen_page(gathering, form=ReopenForm(formdata=None), status=200,
+                            what="report")
+    done, status = attempt(form, lambda: services.reopen_approval(
+        report, current_user, form.reason.data))
+    if done is None:
+        if status == 409:
+            flash(form.form_errors[0] if form.form_errors else _("Nothing was changed."), "error")
+            return redirect(back)
+        return _reopen_page(gathering, form=form, status=status, what="report")
+    flash(_("The approval is reopened; the county is told why."), "success")
+    return redirect(back)
 
 
 # --- the budget ---------------------------------------------------------------------------------
@@ -283,7 +409,11 @@ def _report_page(gathering: Gathering, *, report_form=None, review_form=None, st
         blockers=services.submission_blockers(gathering, report) if editable else [],
         **_follow_up(gathering, report),
         purge_due_at=due_at, purge_overdue=due_at is not None and due_at <= utcnow(),
-        **_labels()), status
+        history=services.history(gathering, "report"),
+        reopen_url=url_for("grants.reopen_approval", gathering_id=gathering.id)
+        if _may("final_report.review", gathering) and report is not None
+        and report.status == "approved" and report.purged_at is None else None,
+        reopen_label=_("Reopen the approval …"), **_labels()), status
 
 
 @bp.get("/gatherings/<int:gathering_id>/report")
@@ -341,6 +471,14 @@ def review_report(gathering_id: int):
     if report is None:
         abort(404)
     form = ReviewForm()
+    if form.approve.data and not confirm.given():
+        # Approving asks first; the comment is carried to the confirmation page.
+        if not form.validate_on_submit():
+            return _report_page(gathering, review_form=form, status=422)
+        if report.status != "submitted":
+            flash(_("Only a submitted report can be approved."), "error")
+            return redirect(url_for("grants.report", gathering_id=gathering.id))
+        return confirm.ask(_approval_question(gathering, form))
     if form.approve.data:
         def call():
             return services.approve_report(report, current_user, form.comment.data)
@@ -355,6 +493,28 @@ def review_report(gathering_id: int):
         return _report_page(gathering, review_form=form, status=status)
     flash(message, "success")
     return redirect(url_for("grants.report", gathering_id=gathering.id))
+
+
+def _approval_question(gathering: Gathering, form) -> confirm.Question:
+    comment = (form.comment.data or "").strip()
+    months = services.rules_for(gathering.start_date.year).purge_after_months
+    lines = [_("The final report for «%(title)s» is approved and locked, and the gathering "
+               "counts as reported: registrations can no longer be changed or cancelled.",
+               title=gathering.title),
+             ngettext("The county may then delete the personal data, and is reminded after "
+                      "%(num)d month.", "The county may then delete the personal data, and is "
+                      "reminded after %(num)d months.", months),
+             _hosts_told(gathering)]
+    if comment:
+        lines.append(_("Your comment goes with it: «%(comment)s»", comment=comment))
+    lines.append(_("You can reopen the approval with a reason until the personal data is "
+                   "deleted."))
+    return confirm.Question(
+        title=_("Approve the final report?"), consequences=lines,
+        action=url_for("grants.review_report", gathering_id=gathering.id),
+        yes=_("Yes, approve the report"),
+        back=url_for("grants.report", gathering_id=gathering.id) + "#review",
+        carry={"comment": comment, "approve": "1"}, gathering=gathering, danger=False)
 
 
 @bp.route("/gatherings/<int:gathering_id>/report/purge", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from eventapp.core import policy
+from eventapp.core import confirm, policy
 from eventapp.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from eventapp.core.time import OSLO
 from eventapp.core.web import act, attempt
@@ -286,11 +286,28 @@ def edit_template_question(question_id: int):
                            **_labels()), status
 
 
-@bp.post("/surveys/template/<int:question_id>/delete")
+@bp.route("/surveys/template/<int:question_id>/delete", methods=["GET", "POST"])
 @policy.requires("survey.template")
 def remove_template_question(question_id: int):
+    from eventapp.surveys.services.template import surveys_keeping
+
     question = _template_question(question_id)
     year = question.year
+    if not confirm.given():
+        kept = surveys_keeping(question)
+        lines = [_("«%(text)s» is removed from the national template for %(year)d: surveys set "
+                   "up from now on do not ask it, and the national comparison has no figures "
+                   "for it from them.", text=question.text, year=year),
+                 ngettext("%(num)d survey already set up keeps its copy and its answers.",
+                          "%(num)d surveys already set up keep their copies and answers.", kept)
+                 if kept else _("No survey has been set up with it yet."),
+                 _("This cannot be undone: to ask it again, add it as a new question; its "
+                   "answers will not be compared with the old ones.")]
+        return confirm.ask(confirm.Question(
+            title=_("Remove the question from the national template?"), consequences=lines,
+            action=url_for("surveys.remove_template_question", question_id=question.id),
+            yes=_("Yes, remove the question"),
+            back=url_for("surveys.template", year=year) + f"#question-{question.id}"))
     act(lambda: services.remove_national_question(question, current_user),
         lambda _r: _("The question is removed from the national template for %(year)d.",
                      year=year),

@@ -85,6 +85,7 @@ def test_grant_journey_in_the_browser(page, browser, live_server, db, held, scre
         hk.goto(f"/gatherings/{g.id}/grant")
         hk.locator("#granted_nok").fill("250000")
         hk.locator("#decide form button[type=submit]").click()
+        hk.locator('[data-confirm] [data-action="confirm"]').click()  # asks first
         expect(hk.locator(".alert--success")).to_be_visible()
         expect(hk.locator('[data-figure="repay"]')).to_have_text("40\u00a0000")
         _look(hk, "grant: decided", found, screenshot, "grant")
@@ -102,6 +103,7 @@ def test_grant_journey_in_the_browser(page, browser, live_server, db, held, scre
         hk.goto(f"/gatherings/{g.id}/report")
         _look(hk, "report: review", found, screenshot, "review")
         hk.locator("#approve").click()
+        hk.locator('[data-confirm] [data-action="confirm"]').click()  # asks first
         expect(hk.locator(".alert--success")).to_be_visible()
         assert db.session.scalars(select(FinalReport)).one().status == "approved"
     finally:

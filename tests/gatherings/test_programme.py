@@ -177,7 +177,7 @@ def test_editor_edits_and_removes(client, db, host, gathering):
     changed = db.session.get(ProgrammeItem, added.id)
     assert changed.title == "Kaffepause" and gathering.day_of(changed.starts_at) == 2
     response = client.post(f"/gatherings/{gathering.id}/programme/{added.id}/cancel",
-                           data={"csrf_token": token})
+                           data={"csrf_token": token, "confirmed": "1"})
     assert response.status_code == 302
     assert db.session.get(ProgrammeItem, added.id).cancelled_at is not None
     assert client.get(edit_url).status_code == 404

@@ -166,7 +166,8 @@ def test_directorate_decides_with_the_rules_on_amount_and_comment(db, as_user, w
     application = db.session.scalars(select(GrantApplication)).one()
     assert application.status == "submitted" and application.granted_nok is None
 
-    ok = post(hk, f"{url}/decision", {"granted_nok": "150000", "comment": "Lavere ramme."}, url)
+    ok = post(hk, f"{url}/decision", {"granted_nok": "150000", "comment": "Lavere ramme.",
+                                      "confirmed": "1"}, url)
     assert ok.status_code == 302
     db.session.refresh(application)
     assert application.granted_nok == 150_000 and application.decision_comment == "Lavere ramme."
@@ -392,7 +393,8 @@ def test_report_flow_submit_return_approve_and_lock(db, as_user, example):
     assert post(host, url, {"follow_up_actions": "Faste møter med alle kommunene",
                             "submit_report": "1"}).status_code == 302
     assert post(host, f"{url}/submit", {}).status_code == 302
-    assert post(hk, f"{url}/review", {"comment": "", "approve": "1"}, url).status_code == 302
+    assert post(hk, f"{url}/review", {"comment": "", "approve": "1", "confirmed": "1"},
+                url).status_code == 302
     db.session.refresh(report)
     assert report.status == "approved" and g.status == "reported"
 

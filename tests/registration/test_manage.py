@@ -259,7 +259,8 @@ def test_host_cancel_promotes_the_first_of_the_same_municipality_and_mails_them(
                                                "waitlisted"]
     login(client, world["host"].email)
     page = f"/gatherings/{g.id}/registrations"
-    response = post(client, f"/gatherings/{g.id}/registrations/{a.id}/cancel", {}, page=page)
+    response = post(client, f"/gatherings/{g.id}/registrations/{a.id}/cancel", {"confirmed": "1"},
+                    page=page)
     assert response.status_code == 302
     db.session.expire_all()
     status = {r.email.split("@")[0]: r.status for r in db.session.scalars(select(Registration))}
@@ -273,7 +274,7 @@ def test_host_cancel_promotes_the_first_of_the_same_municipality_and_mails_them(
     client.post("/account/logout", data={"csrf_token": get_csrf(client, "/")})
     login(client, world["counsellor"].email)
     response = client.post(f"/gatherings/{g.id}/registrations/{b.id}/cancel",
-                           data={"csrf_token": get_csrf(client, "/")})
+                           data={"csrf_token": get_csrf(client, "/"), "confirmed": "1"})
     assert response.status_code == 403
     assert db.session.get(Registration, b.id).status == "confirmed"
 
@@ -438,7 +439,8 @@ def test_registrant_changes_their_own_registration(client, db, world):
 
     # A cancelled registration cannot be changed; an unknown token is 404.
     client.post(f"/registration/{r.manage_token}/cancel",
-                data={"csrf_token": get_csrf(client, f"/registration/{r.manage_token}")})
+                data={"csrf_token": get_csrf(client, f"/registration/{r.manage_token}"),
+                      "confirmed": "1"})
     assert post(client, url, {"day1": "y"}, page=f"/registration/{r.manage_token}").status_code \
         == 422
     assert client.get("/registration/not-a-token/edit").status_code == 404

@@ -178,7 +178,8 @@ def test_own_cancellation_by_the_private_link(client, db, gathering, places):
     waiting = [register(gathering, person(i), channel="public_link") for i in (2, 3)]
     db.session.commit()
     url = f"/registration/{registration.manage_token}"
-    response = client.post(f"{url}/cancel", data={"csrf_token": get_csrf(client, url)})
+    response = client.post(f"{url}/cancel", data={"csrf_token": get_csrf(client, url),
+                                                "confirmed": "1"})
     assert response.status_code == 302
     assert db.session.get(Registration, registration.id).status == "cancelled"
     assert db.session.get(Registration, waiting[1].id).status == "confirmed"

@@ -392,10 +392,10 @@ def test_directorate_keeps_the_national_template_on_its_page(db, as_user, world)
     assert question.text == "Jeg lærte mye nytt" and question.code == "jeg_laerte_noe_nytt"
     settles = db.session.scalars(select(SurveyQuestion).where(
         SurveyQuestion.year == 2028, SurveyQuestion.code == "settles")).one()
-    post(directorate, f"/surveys/template/{settles.id}/delete", {}, page=url)
+    post(directorate, f"/surveys/template/{settles.id}/delete", {"confirmed": "1"}, page=url)
     assert db.session.get(SurveyQuestion, settles.id) is not None
     question_id = question.id
-    assert post(directorate, f"{edit}/delete", {}, page=url).status_code == 302
+    assert post(directorate, f"{edit}/delete", {"confirmed": "1"}, page=url).status_code == 302
     assert db.session.get(SurveyQuestion, question_id) is None
     host = as_user(world["host"])
     assert host.post(f"/surveys/template/{settles.id}/delete",

@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from eventapp.core import policy
+from eventapp.core import confirm, policy
 from eventapp.core.errors import DomainError
 from eventapp.core.time import OSLO
-from eventapp.core.web import errors_to_form
+from eventapp.core.web import act, errors_to_form
 from eventapp.extensions import db
 from eventapp.gatherings import bp, services
 from eventapp.gatherings.forms import (
@@ -17,6 +17,7 @@ from eventapp.gatherings.forms import (
     organisation_kind_label,
 )
 from eventapp.gatherings.models import Gathering, ProgrammeItem
+from eventapp.gatherings.services import programme as programme_services
 
 # --- the programme editor --------------------------------------------------------------------
 
@@ -71,6 +72,7 @@ def _editor(gathering: Gathering, form: ItemForm, item: ProgrammeItem | None = N
         "days": services.programme_by_day(gathering), "kind_label": item_kind_label,
         "org_label": organisation_kind_label, "action": FlaskForm(),
         "may_edit": policy.can(current_user, "programme.edit", gathering),
+        "removed": programme_services.removed_items(gathering),
     }
     context["checks"] = services.programme_checks(gathering)
     return render_template("gatherings/programme.html", **context), status
@@ -123,17 +125,60 @@ def edit_item(gathering_id: int, item_id: int):
     return _editor(gathering, form, item, status=422 if form.is_submitted() else 200)
 
 
-@bp.post("/<int:gathering_id>/programme/<int:item_id>/cancel")
+@bp.route("/<int:gathering_id>/programme/<int:item_id>/cancel", methods=["GET", "POST"])
 @policy.requires("programme.edit")
 def cancel_item(gathering_id: int, item_id: int):
     gathering = policy.load(Gathering, gathering_id)
     item = _item_or_404(gathering, item_id)
+    back = url_for("gatherings.programme", gathering_id=gathering.id)
+    if not confirm.given():
+        return confirm.ask(_remove_question(gathering, item))
     if FlaskForm().validate_on_submit():
         services.cancel_item(item, current_user)
         db.session.commit()
         flash(_("“%(title)s” is removed from the programme. Calendars that subscribe will show "
-                "it as cancelled.", title=item.title), "success")
-    return redirect(url_for("gatherings.programme", gathering_id=gathering.id))
+                "it as cancelled. You can restore it under «Removed from the programme».",
+                title=item.title), "success")
+    else:
+        flash(_("Nothing was changed: the form had expired. Please try again."), "error")
+    return redirect(back)
+
+
+def _remove_question(gathering: Gathering, item: ProgrammeItem) -> confirm.Question:
+    from flask_babel import format_time
+
+    when = _("day %(n)d, %(start)s–%(end)s", n=gathering.day_of(item.starts_at) or 0,
+             start=format_time(item.starts_at, "HH:mm"), end=format_time(item.ends_at, "HH:mm"))
+    lines = [_("“%(title)s” (%(when)s) is taken off the programme and the printable programme.",
+               title=item.title, when=when),
+             _("Calendars that subscribe to the programme show it as cancelled.")]
+    if item.speakers:
+        lines.append(_("Tell the speakers yourself: %(names)s. The app does not mail them.",
+                       names=", ".join(s.name for s in item.speakers)))
+    lines.append(_("You can restore it later under «Removed from the programme», as long as no "
+                   "other item has taken its time in the same room."))
+    return confirm.Question(
+        title=_("Remove “%(title)s” from the programme?", title=item.title), consequences=lines,
+        action=url_for("gatherings.cancel_item", gathering_id=gathering.id, item_id=item.id),
+        yes=_("Yes, remove the item"),
+        back=url_for("gatherings.programme", gathering_id=gathering.id) + f"#item-{item.id}",
+        gathering=gathering)
+
+
+@bp.post("/<int:gathering_id>/programme/<int:item_id>/restore")
+@policy.requires("programme.edit")
+def restore_item(gathering_id: int, item_id: int):
+    gathering = policy.load(Gathering, gathering_id)
+    item = db.session.get(ProgrammeItem, item_id)
+    if item is None or item.gathering_id != gathering.id:
+        abort(404)
+    title = item.title
+    if act(lambda: programme_services.restore_item(item, current_user),
+           lambda _r: _("“%(title)s” is back on the programme.", title=title),
+           _("Nothing was changed: the form had expired. Please try again.")):
+        return redirect(url_for("gatherings.programme", gathering_id=gathering.id)
+                        + f"#item-{item.id}")
+    return redirect(url_for("gatherings.programme", gathering_id=gathering.id) + "#removed")
 
 
 @bp.get("/<int:gathering_id>/programme/changes")

@@ -7,7 +7,7 @@ API, other features and the tests use are re-exported here, so ``from eventapp.g
 services; services.figures(...)`` reads as before."""
 
 from eventapp.grants.services.amounts import nok
-from eventapp.grants.services.application import apply, decide
+from eventapp.grants.services.application import apply, check_decision, decide
 from eventapp.grants.services.budget import (
     LineData,
     add_line,
@@ -28,6 +28,14 @@ from eventapp.grants.services.figures import (
     report_for,
 )
 from eventapp.grants.services.grant_rules import rules_for, set_rules
+from eventapp.grants.services.history import (
+    check_approval_reopenable,
+    check_decision_reopenable,
+    history,
+    reopen_approval,
+    reopen_decision,
+)
+from eventapp.grants.services.notify import host_count
 from eventapp.grants.services.purge import (
     personal_data_held,
     purge,
@@ -48,9 +56,12 @@ from eventapp.grants.services.worklist import worklist
 
 __all__ = [
     "GrantFigures", "LineData", "add_line", "application_for", "apply", "approve_report",
-    "budget_by_category", "budget_lines", "budget_totals", "count_participants", "decide",
+    "budget_by_category", "budget_lines", "budget_totals", "check_approval_reopenable",
+    "check_decision", "check_decision_reopenable", "count_participants", "decide", "history",
+    "host_count",
     "delete_line", "figures", "follow_up_snapshot", "link_travel", "nok", "percent",
-    "personal_data_held", "purge", "purge_due_at", "report_follow_up", "report_for",
+    "personal_data_held", "purge", "purge_due_at", "reopen_approval", "reopen_decision",
+    "report_follow_up", "report_for",
     "return_report", "rules_for", "save_report", "send_purge_reminders", "set_rules",
     "submission_blockers", "submit_report", "travel_coverage", "travel_requests", "update_line",
     "worklist",

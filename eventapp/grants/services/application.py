@@ -12,6 +12,7 @@ from eventapp.grants.models import GrantApplication
 from eventapp.grants.services.amounts import nok, whole_nok
 from eventapp.grants.services.figures import application_for, check_accounts_open
 from eventapp.grants.services.grant_rules import rules_for
+from eventapp.grants.services.history import record
 from eventapp.grants.services.notify import mail_hosts
 
 
@@ -50,12 +51,14 @@ def apply(gathering: Gathering, actor, *, planned_participants: int, applied_nok
     return application
 
 
-def decide(application: GrantApplication, actor, *, granted_nok: int,
-           comment: str | None = None) -> GrantApplication:
-    """The directorate grants an amount, at most what was applied for."""
-    policy.authorize(actor, "grant.decide", application.gathering)
-    lock_row(Gathering, application.gathering_id)
+def check_decision(application: GrantApplication, *, granted_nok: int,
+                   comment: str | None = None) -> str:
+    """Refuse a decision that cannot be made (before the confirmation page asks, and again when
+    it is made); the comment, stripped."""
     check_accounts_open(application.gathering)
+    if application.status != "submitted":
+        raise Conflict(_("The application is already decided. Reopen the decision to decide "
+                         "again."))
     whole_nok(granted_nok, "granted_nok")
     if granted_nok > application.applied_nok:
         raise ValidationFailed(
@@ -64,6 +67,17 @@ def decide(application: GrantApplication, actor, *, granted_nok: int,
     comment = (comment or "").strip()
     if granted_nok < application.applied_nok and not comment:
         raise ValidationFailed(_("Say why the grant is less than applied for."), field="comment")
+    return comment
+
+
+def decide(application: GrantApplication, actor, *, granted_nok: int,
+           comment: str | None = None) -> GrantApplication:
+    """The directorate grants an amount, at most what was applied for."""
+    policy.authorize(actor, "grant.decide", application.gathering)
+    lock_row(Gathering, application.gathering_id)
+    comment = check_decision(application, granted_nok=granted_nok, comment=comment)
+    record(application.gathering, "application", "decided", actor, amount=granted_nok,
+           reason=comment)
     application.granted_nok = granted_nok
     application.decision_comment = comment or None
     application.status = "decided"

@@ -16,6 +16,7 @@ from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.grants.models import FinalReport
 from eventapp.grants.services.figures import application_for, figures, report_for
+from eventapp.grants.services.history import record
 from eventapp.grants.services.notify import mail_hosts
 
 
@@ -95,6 +96,7 @@ def approve_report(report: FinalReport, actor, comment: str | None = None) -> Fi
     lock_row(Gathering, report.gathering_id)
     if report.status != "submitted":
         raise Conflict(_("Only a submitted report can be approved."))
+    record(report.gathering, "report", "approved", actor, reason=comment)
     report.status = "approved"
     report.review_comment = (comment or "").strip() or None
     report.decided_at = utcnow()
@@ -115,6 +117,7 @@ def return_report(report: FinalReport, actor, comment: str) -> FinalReport:
     comment = (comment or "").strip()
     if not comment:
         raise ValidationFailed(_("Say what the county should change."), field="comment")
+    record(report.gathering, "report", "returned", actor, reason=comment)
     report.status = "returned"
     # The log and the survey read live again and are copied anew when the county resubmits.
     report.gathering.report_locked = False

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from eventapp.core import policy
+from eventapp.core import confirm, policy
 from eventapp.core.web import attempt
 from eventapp.gatherings.models import Gathering
 from eventapp.seating import services
@@ -75,12 +75,43 @@ def plan(gathering_id: int):
         **_plan_context(gathering, current), **page_labels(gathering))
 
 
+def _new_plan_question(gathering: Gathering) -> confirm.Question:
+    current = services.current_plan(gathering)
+    by_hand = len(current.moved_by_hand) if current is not None else 0
+    lines = [ngettext("%(num)d move made by hand is lost.",
+                      "%(num)d moves made by hand are lost.", by_hand) if by_hand
+             else _("No seat was moved by hand, so no hand move is lost."),
+             _("Everyone is seated afresh in every round: most people get other tables than "
+               "they have now."),
+             _("Table cards and lists already printed no longer match, and the participants' "
+               "calendar files show the new tables."),
+             _("To seat newcomers and keep the hand moves, use «Plan again after changes» "
+               "instead.")]
+    return confirm.Question(
+        title=_("Make a new table plan?"), consequences=lines,
+        action=url_for("seating.make_plan", gathering_id=gathering.id),
+        yes=_("Yes, make a new plan"), back=url_for("seating.plan", gathering_id=gathering.id),
+        carry={"plan": "1"}, gathering=gathering)
+
+
+@bp.get("/gatherings/<int:gathering_id>/seating/plan/new")
+@policy.requires("seating.manage")
+def new_plan(gathering_id: int):
+    gathering = load_gathering(gathering_id, "seating.manage")
+    if services.current_plan(gathering) is None:
+        return redirect(url_for("seating.plan", gathering_id=gathering.id))
+    return confirm.ask(_new_plan_question(gathering))
+
+
 @bp.post("/gatherings/<int:gathering_id>/seating/plan")
 @policy.requires("seating.manage")
 def make_plan(gathering_id: int):
     gathering = load_gathering(gathering_id, "seating.manage")
     form = PlanForm()
     replan = bool(form.replan.data)
+    if not replan and not confirm.given() and services.current_plan(gathering) is not None:
+        # A new plan seats everyone afresh: ask first (a stale one-click form changes nothing).
+        return confirm.ask(_new_plan_question(gathering))
     made, _status = attempt(form, lambda: services.plan(gathering, current_user, replan=replan))
     target = url_for("seating.plan", gathering_id=gathering.id)
     if made is None:

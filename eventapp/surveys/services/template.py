@@ -147,6 +147,23 @@ def update_national_question(question: SurveyQuestion, actor, *, text: str,
     return question
 
 
+def surveys_keeping(question: SurveyQuestion) -> int:
+    """How many surveys of gatherings in the question's year already carry a copy of it (they
+    keep it when the template's question is removed)."""
+    from sqlalchemy import extract, func
+
+    from eventapp.gatherings.models import Gathering
+    from eventapp.surveys.models import Survey
+
+    copy = SurveyQuestion.__table__.alias("copy")
+    return db.session.scalar(
+        select(func.count(func.distinct(Survey.id))).select_from(Survey)
+        .join(Gathering, Gathering.id == Survey.gathering_id)
+        .join(copy, copy.c.survey_id == Survey.id)
+        .where(copy.c.code == question.code,
+               extract("year", Gathering.start_date) == question.year)) or 0
+
+
 def remove_national_question(question: SurveyQuestion, actor) -> None:
     policy.authorize(actor, "survey.template")
     _template_question(question)
