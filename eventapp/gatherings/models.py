@@ -82,6 +82,10 @@ class Gathering(db.Model):
     # figures and the follow-up's actions as they were, so those no longer change. The grants
     # feature keeps it; the survey and the follow-up, below it, read it here.
     report_locked: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Raised each time the gathering's own calendar fields (title, dates, venue, address,
+    # description) change; added to what the programme's changes count, it is the "add to
+    # calendar" event's SEQUENCE, so a calendar replaces the event it imported before.
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     # The links to the municipal input form and the calendar subscription: salts and hashes,
     # never the secrets.
     input_salt: Mapped[str] = mapped_column(String(32))
@@ -241,7 +245,8 @@ class ProgrammeChange(db.Model):
 
     __tablename__ = "programme_changes"
     __table_args__ = (
-        CheckConstraint("action IN ('created', 'updated', 'cancelled')", name="action_known"),
+        CheckConstraint("action IN ('created', 'updated', 'cancelled', 'restored')",
+                        name="action_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -158,3 +158,35 @@ class GatheringMunicipality(db.Model):
         if self.barrier_other:
             found.append("other")
         return found
+
+
+# Who a host's message goes to: everyone registered, one municipality's people, the waitlist,
+# or those coming on day 2; always those with a place or waiting, never the cancelled.
+AUDIENCES = ("all", "municipality", "waitlist", "day2")
+
+
+class HostMessage(db.Model):
+    """A message the host wrote to the registered: who sent what to which group, how many
+    it went to (each as an outbox row), and when."""
+
+    __tablename__ = "host_messages"
+    __table_args__ = (
+        CheckConstraint(f"audience IN ({sql_in(AUDIENCES)})", name="audience_known"),
+        CheckConstraint("(audience = 'municipality') = (municipality_id IS NOT NULL)",
+                        name="municipality_for_municipality"),
+        CheckConstraint("recipients > 0", name="recipients_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), index=True)
+    audience: Mapped[str] = mapped_column(String(20))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[int]
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    municipality: Mapped[Municipality | None] = relationship()
+    sent_by = relationship("User")

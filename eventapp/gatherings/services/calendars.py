@@ -36,8 +36,9 @@ def calendar_item_info(item: ProgrammeItem):
 
 def calendar_gathering_info(gathering: Gathering):
     """The gathering as the calendar module wants it. Its event's SEQUENCE counts the programme's
-    changes (every item added, changed or removed raises it), so an imported "add to calendar"
-    event is replaced when the programme's first start or last end moves."""
+    changes (every item added, changed or removed raises it) and the changes to the gathering's
+    own fields (``calendar_sequence``: dates, venue ...), so an imported "add to calendar" event
+    is replaced when the programme's first start or last end, the dates or the venue move."""
     from flask import current_app
 
     from eventapp.core.web import external_url
@@ -54,7 +55,8 @@ def calendar_gathering_info(gathering: Gathering):
         description=gathering.description, url=url,
         first_start=min((i.starts_at for i in active), default=None),
         last_end=max((i.ends_at for i in active), default=None),
-        sequence=len(gathering.items) + sum(i.sequence for i in gathering.items),
+        sequence=(gathering.calendar_sequence or 0) + len(gathering.items)
+        + sum(i.sequence for i in gathering.items),
         updated_at=max((m for m in moments if m is not None), default=None),
         labels=_calendar_labels(),
     )

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventapp.core import policy
-from eventapp.core.errors import ValidationFailed
+from eventapp.core.errors import Conflict, ValidationFailed
 from eventapp.core.time import OSLO, utcnow
 from eventapp.extensions import db
 from eventapp.gatherings.models import (
@@ -20,6 +20,7 @@ from eventapp.gatherings.models import (
     Speaker,
 )
 from eventapp.gatherings.services.gathering import lock_gathering
+from eventapp.gatherings.signals import note_move
 
 
 @dataclass
@@ -151,6 +152,8 @@ def update_item(item: ProgrammeItem, actor, data: ItemData) -> ProgrammeItem:
         raise ValidationFailed(_("This item has been removed from the programme."))
     lock_gathering(gathering)
     starts, ends = _validate_item(gathering, data, ignore=item)
+    # New times are mailed to everyone registered, once per save (see gatherings.signals).
+    note_move(gathering, actor)
     before = _describe(item)
     changed = _apply(item, data, starts, ends)
     if changed:
@@ -164,7 +167,8 @@ def update_item(item: ProgrammeItem, actor, data: ItemData) -> ProgrammeItem:
 
 
 def cancel_item(item: ProgrammeItem, actor) -> ProgrammeItem:
-    """Take an item off the programme. It stays, cancelled, so calendars can remove it."""
+    """Take an item off the programme. It stays, cancelled, so calendars can remove it and the
+    editors can restore it."""
     gathering = item.gathering
     policy.authorize(actor, "programme.edit", gathering)
     if item.cancelled_at is None:
@@ -173,6 +177,41 @@ def cancel_item(item: ProgrammeItem, actor) -> ProgrammeItem:
         item.updated_at = item.cancelled_at
         _log(gathering, actor, "cancelled", _describe(item), item)
         db.session.flush()
+    return item
+
+
+def removed_items(gathering: Gathering) -> list[ProgrammeItem]:
+    """The items taken off the programme, in time order, for the editors to restore."""
+    return sorted((i for i in gathering.items if i.cancelled_at is not None),
+                  key=lambda i: (i.starts_at, i.id))
+
+
+def restore_item(item: ProgrammeItem, actor) -> ProgrammeItem:
+    """Put a removed item back on the programme as it was, unless it now lies outside the
+    gathering's days or overlaps another item in the same room (the same rule as adding one)."""
+    gathering = item.gathering
+    policy.authorize(actor, "programme.edit", gathering)
+    lock_gathering(gathering)
+    if item.cancelled_at is None:
+        raise Conflict(_("“%(title)s” is already on the programme.", title=item.title))
+    if gathering.day_of(item.starts_at) is None:
+        raise Conflict(_("“%(title)s” lies outside the gathering's dates now, so it cannot be "
+                         "restored. Add it again on one of the days.", title=item.title))
+    for other in gathering.active_items:
+        if other.id != item.id and other.room_key == item.room_key \
+                and other.starts_at < item.ends_at and item.starts_at < other.ends_at:
+            raise Conflict(_("“%(title)s” cannot be restored: it would overlap “%(other)s” "
+                             "(%(start)s–%(end)s) in %(room)s. Move or remove that item first.",
+                             title=item.title, other=other.title,
+                             start=format_time(other.starts_at, "HH:mm"),
+                             end=format_time(other.ends_at, "HH:mm"),
+                             room=other.room or _("the main room")))
+    item.cancelled_at = None
+    # Calendars that showed it cancelled replace it only when its SEQUENCE goes up.
+    item.sequence += 1
+    item.updated_at = utcnow()
+    _log(gathering, actor, "restored", _describe(item), item)
+    db.session.flush()
     return item
 
 

@@ -128,10 +128,11 @@ def registration_for_host(gathering: Gathering, registration_id: int, actor) -> 
 
 
 def host_cancel(registration: Registration, actor) -> list[Registration]:
-    """The host cancels a registration; the first on that waitlist is promoted and mailed."""
+    """The host cancels a registration; the person is told, and the first on that waitlist is
+    promoted and mailed."""
     gathering = db.session.get(Gathering, registration.gathering_id)
     if not policy.can(actor, "registration.cancel", gathering):
         raise NotFound(_("No such registration."))
     if registration.status == "cancelled":
         raise ValidationFailed(_("This registration is already cancelled."))
-    return cancel(registration, actor)
+    return cancel(registration, actor, by="host")

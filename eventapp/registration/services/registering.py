@@ -276,8 +276,9 @@ def register(gathering: Gathering, data: RegistrationData, *, channel: str, acto
 
 
 class Confirmation:
-    """The mail telling a registrant their status, with the calendar file and their private
-    link. Everything but the outbox row can be built before the locks are taken."""
+    """The mail telling a registrant their status and their private link: for a place, with the
+    calendar file; for the waitlist, with their place in the queue and no calendar file. All
+    but the outbox row (and the waitlist's text) can be built before the locks are taken."""
 
     def __init__(self, gathering: Gathering, registration: Registration, actor):
         from eventapp.core.web import external_url
@@ -290,9 +291,12 @@ class Confirmation:
 
     def _render(self) -> tuple[str, str]:
         from eventapp.mail.services import render_mail
+        from eventapp.registration.services.waitlist import waitlist_position
 
+        # A place in the queue is counted where the waitlist's mail is made: under the locks.
         return render_mail("mail/registration_confirmed", registration=self.registration,
-                           gathering=self.gathering, manage_link=self.link)
+                           gathering=self.gathering, manage_link=self.link,
+                           position=waitlist_position(self.registration))
 
     def queue(self) -> None:
         from eventapp.mail.services import queue_mail
@@ -305,7 +309,9 @@ class Confirmation:
                    to_name=registration.name, subject=subject, body_text=body,
                    created_by=self.actor, county_id=self.gathering.county_id,
                    gathering_id=self.gathering.id,
-                   attachments=(("samling.ics", "text/calendar", self.calendar),))
+                   # Only a place goes in the calendar; the waitlist's mail says it is not one.
+                   attachments=(("samling.ics", "text/calendar", self.calendar),)
+                   if registration.status == "confirmed" else ())
 
 
 def queue_confirmation(gathering: Gathering, registration: Registration, actor) -> None:

@@ -1,8 +1,9 @@
 """Cancelling frees a place, and the first on that municipality's (or the pool's) waitlist
-takes it."""
+takes it. Whoever is cancelled is told so by mail, in the same transaction."""
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
+from eventapp.core import policy
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
@@ -15,17 +16,40 @@ from eventapp.registration.services.registering import (
     queue_confirmation,
 )
 
+# Who cancelled, as the mail tells it: the person themselves (by their private link), the
+# county's host, or their municipality's contact.
+CANCELLED_BY = ("self", "host", "municipal")
+
+
+def _same_queue(like: Registration):
+    """The waitlist ``like`` stands in: its municipality's, or the pool's."""
+    return (Registration.organisation_kind.in_(("county", "partner")) if like.in_pool
+            else Registration.municipality_id == like.municipality_id)
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """The registration's place in its waitlist (1 is next in line), or None when it is not
+    waiting. The order is the promotion order of ``promote_waitlist``."""
+    if registration.status != "waitlisted":
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).select_from(Registration).where(
+            Registration.gathering_id == registration.gathering_id,
+            Registration.status == "waitlisted", _same_queue(registration),
+            or_(Registration.created_at < registration.created_at,
+                and_(Registration.created_at == registration.created_at,
+                     Registration.id < registration.id))))
+    return (ahead or 0) + 1
+
 
 def promote_waitlist(gathering: Gathering, like: Registration, actor=None) -> list[Registration]:
     """Confirm the first on the waitlist of ``like``'s municipality (or the pool) while places
     are free, and mail them. The caller holds the locks."""
     promoted = []
-    same_queue = (Registration.organisation_kind.in_(("county", "partner")) if like.in_pool
-                  else Registration.municipality_id == like.municipality_id)
     while True:
         first = db.session.scalars(
             select(Registration).where(Registration.gathering_id == gathering.id,
-                                       Registration.status == "waitlisted", same_queue)
+                                       Registration.status == "waitlisted", _same_queue(like))
             .order_by(Registration.created_at, Registration.id).limit(1)
         ).first()
         row = cap_row(gathering, first.municipality) if first and not first.in_pool else None
@@ -37,8 +61,12 @@ def promote_waitlist(gathering: Gathering, like: Registration, actor=None) -> li
         promoted.append(first)
 
 
-def cancel(registration: Registration, actor=None) -> list[Registration]:
-    """Free the place and promote the first on that waitlist. Returns who was promoted."""
+def cancel(registration: Registration, actor=None, *, by: str | None = None) -> list[Registration]:
+    """Free the place and promote the first on that waitlist. Returns who was promoted.
+
+    ``by`` says who cancelled, for the mail the cancelled person gets: "self" (by their own
+    link), "host" or "municipal"; without it, no actor is the person themselves and an actor
+    is the host if they may manage the gathering's registrations, else their municipality."""
     if registration.status == "cancelled":
         return []
     gathering = db.session.get(Gathering, registration.gathering_id)
@@ -53,4 +81,26 @@ def cancel(registration: Registration, actor=None) -> list[Registration]:
     registration.status = "cancelled"
     registration.cancelled_at = utcnow()
     db.session.flush()
+    _queue_cancelled(gathering, registration, actor, by or _who(gathering, actor), was_confirmed)
     return promote_waitlist(gathering, registration, actor) if was_confirmed else []
+
+
+def _who(gathering: Gathering, actor) -> str:
+    if actor is None:
+        return "self"
+    return "host" if policy.can(actor, "registration.manage", gathering, record=False) \
+        else "municipal"
+
+
+def _queue_cancelled(gathering: Gathering, registration: Registration, actor, by: str,
+                     had_place: bool) -> None:
+    """Tell the person their registration is cancelled, and by whom. No calendar file: there is
+    nothing for them to add (a calendar that has the event keeps it until they remove it)."""
+    from eventapp.mail.services import queue_template
+
+    if by not in CANCELLED_BY:
+        raise ValueError(by)
+    queue_template(f"registration.cancelled_{by}", "mail/registration_cancelled",
+                   to=registration.email, to_name=registration.name, created_by=actor,
+                   county_id=gathering.county_id, gathering_id=gathering.id,
+                   registration=registration, gathering=gathering, by=by, had_place=had_place)
