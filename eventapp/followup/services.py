@@ -170,6 +170,12 @@ def actions(gathering: Gathering) -> list[FollowUpItem]:
 
 # --- the answers to all participants ------------------------------------------------------
 
+def after_gathering(gathering: Gathering, on: date | None = None) -> bool:
+    """Whether the gathering's last day is over: the answers to what was raised there are
+    mailed only then (before it, participants would get answers to questions not yet asked)."""
+    return (on or today()) > gathering.end_date
+
+
 def recipients(gathering: Gathering) -> list:
     """Confirmed registrations that attended; all confirmed when nobody was checked in (the
     same people the survey goes to)."""
@@ -222,6 +228,9 @@ def mail_answers(gathering: Gathering, actor) -> int:
     from eventapp.mail.services import queue_template
 
     _begin(gathering, actor)
+    if not after_gathering(gathering):
+        raise ValidationFailed(_("The answers can be mailed once the gathering is over, from "
+                                 "the day after its last day."), field="mail")
     items = mailable(gathering)
     if not items:
         raise ValidationFailed(_("There is nothing to send yet: answer a question or give an "

@@ -172,4 +172,5 @@ def mail(gathering_id: int):
         "followup/mail.html", gathering=gathering, form=form,
         preview=services.preview(gathering, current_user), recipients=len(services.recipients(gathering)),
         items=services.items_for(gathering), mailable=services.mailable(gathering),
-        locked=services.locked(gathering), **_labels()), status
+        locked=services.locked(gathering), after=services.after_gathering(gathering),
+        **_labels()), status

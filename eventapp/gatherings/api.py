@@ -151,6 +151,13 @@ UPDATE_GATHERING = {
         "municipal_cap": {"type": "integer", "minimum": 0},
         "pool_cap": {"type": "integer", "minimum": 0},
         "status": {"enum": list(STATUSES)},
+        "move_programme": {
+            "type": "boolean",
+            "description": "With new dates that would leave programme items outside them: true "
+            "moves every item with the dates (same day number and clock time), in the same "
+            "transaction, logged in the programme's change log. Without it such dates are "
+            "refused with 422.",
+        },
     },
 }
 
@@ -235,8 +242,9 @@ def update(id: int, body: dict):  # noqa: A002 - the name is the API's
     if fields:
         raise ValidationFailed(_("The request has invalid fields."), fields=fields)
     status = changes.pop("status", None)
+    move_programme = bool(changes.pop("move_programme", False))
     if changes:
-        update_gathering(gathering, api_user(), **changes)
+        update_gathering(gathering, api_user(), move_programme=move_programme, **changes)
     if status is not None:
         change_status(gathering, api_user(), status)
     db.session.commit()

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def world(db, places, make_user, make_gathering):
+def world(db, places, make_user, make_gathering, monkeypatch):
+    # Answers are mailed only after the gathering (11 March 2027).
+    monkeypatch.setattr(services, "today", lambda: date(2027, 6, 1))
     gathering = make_gathering(county="46", title="Vestlandssamlinga", start=date(2027, 3, 10),
                                end=date(2027, 3, 11))
     gathering.status = "held"

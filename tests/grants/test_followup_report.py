@@ -77,7 +77,7 @@ def test_report_shows_actions_and_survey_and_freezes_them_on_submit(db, world, a
     followup.add_item(g, host, followup.ItemData(kind="input", raised="Nytt innspill",
                                                  action="Nytt tiltak etter innsending"))
     db.session.commit()
-    submit(db, _survey_row.qr_token, {})
+    submit(db, _survey_row.qr_token, {str(question(_survey_row, "cooperation").id): "noytral"})
     html = text(as_user(world["directorate"]).get(url))
     assert "Karrieresenteret setter opp booking av veiledning" in html
     assert "Bodø kommune" in html and 'data-action-item="2"' not in html

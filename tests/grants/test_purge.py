@@ -108,7 +108,8 @@ def reported(db, world, app):
     g.status = "held"
     for registration, (*_rest, days) in zip(people, PEOPLE, strict=True):
         for day in days:
-            record_attendance(registration, True, host, day=day)
+            record_attendance(registration, True, host, day=day,
+                              on=g.date_of_day(day))
     db.session.commit()
 
     application = services.apply(g, host, planned_participants=40, applied_nok=160_000)

@@ -199,7 +199,7 @@ def test_survey_mail_shows_as_batches_with_counts_and_no_recipient(app, survey_m
     for url, page in pages.items():
         for address in people:
             assert address not in page, url
-            assert address.split("@")[0].title() not in page, url
+            assert not re.search(rf"\b{address.split('@')[0].title()}\b", page), url
         assert "no such user" not in page, url  # the reason names the address
     page = pages["/mail/"]
     assert "leder@example.no" in page and f"/mail/{ordinary}/retry" not in page

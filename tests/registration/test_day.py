@@ -20,6 +20,15 @@ SECRET_DIET = "Cøliaki-hemmelig"
 SECRET_ACCESS = "Rullestol-hemmelig"
 
 
+@pytest.fixture(autouse=True)
+def _ticks_count_as_on_the_day(monkeypatch):
+    # These tests tick people in as on the gathering's days; ticks before the first day have
+    # tests of their own (tests/registration/test_checkin_days.py).
+    from eventapp.registration.services import day
+
+    monkeypatch.setattr(day, "today", lambda: date(2100, 1, 1))
+
+
 @pytest.fixture
 def gathering(open_gathering):
     return open_gathering

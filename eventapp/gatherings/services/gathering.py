@@ -3,7 +3,8 @@
 Services validate, change and flush; the caller commits once.
 """
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 
@@ -11,9 +12,10 @@ from eventapp.core import policy
 from eventapp.core.db import lock_row
 from eventapp.core.errors import ValidationFailed
 from eventapp.core.hostile import DB_INT_MAX
-from eventapp.core.time import OSLO
+from eventapp.core.time import OSLO, utcnow
 from eventapp.extensions import db
-from eventapp.gatherings.models import DEFAULT_POOL_CAP, Gathering
+from eventapp.gatherings.models import DEFAULT_POOL_CAP, Gathering, ProgrammeChange, ProgrammeItem
+from eventapp.gatherings.signals import note_move
 from eventapp.places.models import County
 
 MAX_MUNICIPAL_CAP = 20
@@ -56,13 +58,22 @@ def _check_settings(values: dict, problems: dict) -> None:
             problems[name] = _("Enter a title.") if name == "title" else _("Enter the venue.")
 
 
+def oslo_today() -> date:
+    return datetime.now(OSLO).date()
+
+
 def create_gathering(*, county: County, title: str, start_date: date, end_date: date, venue: str,
-                     actor=None, **fields) -> Gathering:
-    """A draft gathering for ``county``; a county host creates one only for their own county."""
+                     actor=None, record_past: bool = False, **fields) -> Gathering:
+    """A draft gathering for ``county``; a county host creates one only for their own county.
+
+    Its days cannot lie in the past: a gathering is planned ahead. ``record_past`` lets the
+    demo (and tests) write down a gathering already held."""
     if actor is not None:
         policy.authorize(actor, "gathering.create", county.id)
     problems: dict = {}
     _check_dates(start_date, end_date, problems)
+    if not record_past and start_date and start_date < oslo_today():
+        problems["start_date"] = _("The first day cannot be in the past.")
     _check_settings({"title": title, "venue": venue, "start_date": start_date, **fields}, problems)
     if problems:
         raise ValidationFailed(next(iter(problems.values())), fields=problems)
@@ -76,13 +87,20 @@ def create_gathering(*, county: County, title: str, start_date: date, end_date: 
 
 EDITABLE = ("title", "start_date", "end_date", "venue", "address", "description",
             "registration_opens", "registration_closes", "capacity", "municipal_cap", "pool_cap")
+# What the "add to calendar" event shows of the gathering itself.
+CALENDAR_FIELDS = ("title", "start_date", "end_date", "venue", "address", "description")
 
 
-def update_gathering(gathering: Gathering, actor, **changes) -> Gathering:
+def update_gathering(gathering: Gathering, actor, *, move_programme: bool = False,
+                     **changes) -> Gathering:
     """Change the gathering's details and settings (not its status: see ``change_status``).
 
     Held exclusively first (the lock order in ``eventapp.core.db``): a lowered cap, pool or
-    capacity waits for the places being taken, and applies to every place taken after it."""
+    capacity waits for the places being taken, and applies to every place taken after it.
+
+    New dates that leave programme items outside them are refused, unless ``move_programme``:
+    then every item keeps its day number and clock time on the new dates, in this same
+    transaction, and each move is in the programme's change log."""
     policy.authorize(actor, "gathering.manage", gathering)
     lock_gathering(gathering)
     unknown = set(changes) - set(EDITABLE)
@@ -93,20 +111,91 @@ def update_gathering(gathering: Gathering, actor, **changes) -> Gathering:
     problems: dict = {}
     _check_dates(merged["start_date"], merged["end_date"], problems)
     _check_settings(merged, problems)
-    if ("start_date" in changes or "end_date" in changes) and not problems:
-        outside = [i for i in gathering.active_items
-                   if not merged["start_date"] <= i.starts_at.astimezone(OSLO).date()
-                   <= merged["end_date"]]
-        if outside:
+    moves: list[ItemMove] = []
+    dates_change = (merged["start_date"], merged["end_date"]) != (gathering.start_date,
+                                                                  gathering.end_date)
+    if dates_change and not problems:
+        outside = items_outside(gathering, merged["start_date"], merged["end_date"])
+        if move_programme:
+            moves = programme_moves(gathering, merged["start_date"], merged["end_date"])
+            lost = [m for m in moves if m.new_starts is None]
+            if lost:
+                problems["end_date"] = _(
+                    "%(n)d programme items are on a day the new dates do not have. Move or "
+                    "remove them first.", n=len(lost))
+        elif outside:
             problems["start_date"] = _(
-                "%(n)d programme items would fall outside the new dates. Move them first.",
-                n=len(outside))
+                "%(n)d programme items would fall outside the new dates. Move the programme "
+                "with the dates, or move the items first.", n=len(outside))
     if problems:
         raise ValidationFailed(next(iter(problems.values())), fields=problems)
+    # Everyone registered is told of a new venue, new dates or moved items when this commits.
+    note_move(gathering, actor)
+    before = {name: getattr(gathering, name) for name in CALENDAR_FIELDS}
     for name, value in changes.items():
         setattr(gathering, name, value.strip() if isinstance(value, str) else value)
+    if any(getattr(gathering, name) != value for name, value in before.items()):
+        # Calendar programs replace the imported event only when its SEQUENCE goes up.
+        gathering.calendar_sequence = (gathering.calendar_sequence or 0) + 1
+    now = utcnow()
+    for move in moves:
+        if move.new_starts == move.item.starts_at:
+            continue
+        move.item.starts_at, move.item.ends_at = move.new_starts, move.new_ends
+        # Calendar programs replace an event only when its SEQUENCE goes up.
+        move.item.sequence += 1
+        move.item.updated_at = now
+        # Logged as an update (the log's actions are fixed by a check constraint), its summary
+        # saying it moved with the dates.
+        db.session.add(ProgrammeChange(
+            gathering_id=gathering.id, item=move.item, user_id=actor.id, action="updated",
+            summary=_("Moved with the dates: %(title)s (%(old)s → %(new)s)",
+                      title=move.item.title, old=_moment_text(move.old_starts, move.old_ends),
+                      new=_moment_text(move.new_starts, move.new_ends))))
     db.session.flush()
     return gathering
+
+
+# --- moving the programme with the dates ---------------------------------------------------
+
+@dataclass
+class ItemMove:
+    """Where an item is, and where it lands on the new dates (None: the day is gone)."""
+
+    item: ProgrammeItem
+    day: int
+    old_starts: datetime
+    old_ends: datetime
+    new_starts: datetime | None
+    new_ends: datetime | None
+
+
+def _moment_text(starts: datetime, ends: datetime) -> str:
+    return f"{starts.astimezone(OSLO):%Y-%m-%d %H:%M}–{ends.astimezone(OSLO):%H:%M}"
+
+
+def items_outside(gathering: Gathering, start_date: date, end_date: date) -> list[ProgrammeItem]:
+    """Active items whose day is not between ``start_date`` and ``end_date``."""
+    return [i for i in gathering.active_items
+            if not start_date <= i.starts_at.astimezone(OSLO).date() <= end_date]
+
+
+def programme_moves(gathering: Gathering, start_date: date, end_date: date) -> list[ItemMove]:
+    """Every active item, in order, at the same day number and Oslo clock time on the new
+    dates: what moving the programme with the dates would do."""
+    days = (end_date - start_date).days + 1
+    moves = []
+    for item in sorted(gathering.active_items, key=lambda i: (i.starts_at, i.id)):
+        starts, ends = item.starts_at.astimezone(OSLO), item.ends_at.astimezone(OSLO)
+        day = (starts.date() - gathering.start_date).days + 1
+        new_starts = new_ends = None
+        if 1 <= day <= days:
+            on = start_date + timedelta(days=day - 1)
+            new_starts = datetime.combine(on, starts.time().replace(tzinfo=None), tzinfo=OSLO)
+            new_ends = datetime.combine(on + (ends.date() - starts.date()),
+                                        ends.time().replace(tzinfo=None), tzinfo=OSLO)
+        moves.append(ItemMove(item, day, starts, ends, new_starts, new_ends))
+    return moves
 
 
 def change_status(gathering: Gathering, actor, status: str) -> Gathering:

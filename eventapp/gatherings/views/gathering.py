@@ -1,13 +1,18 @@
 """A gathering's pages: the list, creating and editing one, its status, its public page."""
 
+import re
+from datetime import datetime
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from eventapp.core import policy
 from eventapp.core.access import scope
 from eventapp.core.errors import DomainError
+from eventapp.core.time import OSLO
 from eventapp.core.web import errors_to_form
 from eventapp.extensions import db
 from eventapp.gatherings import bp, services
@@ -18,6 +23,7 @@ from eventapp.gatherings.forms import (
     organisation_kind_label,
 )
 from eventapp.gatherings.models import Gathering, status_label
+from eventapp.gatherings.services.gathering import items_outside, programme_moves
 
 GATHERING_FIELDS = ("title", "start_date", "end_date", "venue", "address", "description",
                     "registration_opens", "registration_closes", "capacity", "municipal_cap",
@@ -68,8 +74,12 @@ def new():
 @bp.get("/<int:gathering_id>")
 @policy.requires("gathering.view")
 def show(gathering_id: int):
+    from eventapp.gatherings import overview
+
     gathering = policy.load(Gathering, gathering_id)
-    return render_template("gatherings/show.html", **_hub(gathering))
+    phases = overview.overview(gathering, current_user)
+    return render_template("gatherings/show.html", **_hub(gathering), phases=phases,
+                           next_steps=overview.next_steps(phases))
 
 
 def _hub(gathering: Gathering) -> dict:
@@ -98,22 +108,42 @@ def edit(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     form = GatheringForm(obj=gathering)
     status = 200
+    moves = None
     if form.validate_on_submit():
         values = _form_values(form)
         changes = {k: v for k, v in values.items() if getattr(gathering, k) != v}
+        # The second button under the preview: the same values, and move the programme too.
+        move = request.form.get("move_programme") == "1"
         try:
-            services.update_gathering(gathering, current_user, **changes)
+            services.update_gathering(gathering, current_user, move_programme=move, **changes)
         except DomainError as exc:
             db.session.rollback()
             errors_to_form(form, exc)
             status = 422
+            moves = _move_preview(gathering, values)
         else:
             db.session.commit()
-            flash(_("The gathering is saved."), "success")
+            if move:
+                flash(_("The gathering is saved, and the programme moved with the dates."),
+                      "success")
+            else:
+                flash(_("The gathering is saved."), "success")
             return redirect(url_for("gatherings.show", gathering_id=gathering.id))
     elif form.is_submitted():
         status = 422
-    return render_template("gatherings/form.html", form=form, gathering=gathering), status
+    return render_template("gatherings/form.html", form=form, gathering=gathering,
+                           moves=moves), status
+
+
+def _move_preview(gathering: Gathering, values: dict):
+    """Each item's old and new time, when the new dates would leave items outside them and
+    moving the programme with the dates would fit it; else None."""
+    start, end = values["start_date"], values["end_date"]
+    if (start, end) == (gathering.start_date, gathering.end_date) or end < start \
+            or (end - start).days > 1 or not items_outside(gathering, start, end):
+        return None
+    moves = programme_moves(gathering, start, end)
+    return moves if all(m.new_starts is not None for m in moves) else None
 
 
 @bp.post("/<int:gathering_id>/status")
@@ -151,11 +181,55 @@ def _published_or_404(gathering_id: int) -> Gathering:
 @bp.get("/<int:gathering_id>/public")
 @policy.public
 def public(gathering_id: int):
-    """Anyone may read a published gathering's page and programme, without logging in."""
+    """Anyone may read a published gathering's page and programme, without logging in, and
+    sign up from it while registration is open."""
     gathering = _published_or_404(gathering_id)
     return render_template("gatherings/public.html", gathering=gathering,
                            days=services.programme_by_day(gathering), kind_label=item_kind_label,
-                           org_label=organisation_kind_label)
+                           org_label=organisation_kind_label,
+                           registration=registration_state(gathering),
+                           description=paragraphs(gathering.description))
+
+
+def registration_state(gathering: Gathering, today=None) -> str | None:
+    """"open", "soon" (not yet), "closed", or None for a gathering that takes none. The same
+    rule as ``registration.services.registration_open``, which sits above this feature."""
+    today = today or datetime.now(OSLO).date()
+    if gathering.status != "open":
+        return "closed" if gathering.status in ("closed", "held", "reported") else None
+    if gathering.registration_opens and today < gathering.registration_opens:
+        return "soon"
+    if gathering.registration_closes and today > gathering.registration_closes:
+        return "closed"
+    return "open"
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+_TRAILING = ".,;:!?»”’"
+
+
+def _linked(text: str) -> Markup:
+    """``text`` escaped, with each web address a link (punctuation after it stays text)."""
+    out, at = [], 0
+    for found in _URL.finditer(text):
+        url = found.group(0)
+        while url and (url[-1] in _TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))):
+            url = url[:-1]
+        if len(url) <= len("https://"):
+            continue
+        out.append(escape(text[at:found.start()]))
+        out.append(Markup('<a href="{0}">{0}</a>').format(url))
+        at = found.start() + len(url)
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
+
+
+def paragraphs(text: str | None) -> list[Markup]:
+    """Plain text as paragraphs (split at blank lines, single line breaks kept), web
+    addresses as links, everything else escaped: no HTML from the text is ever shown."""
+    blocks = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())
+    return [Markup("<br>\n").join(_linked(line) for line in block.split("\n"))
+            for block in blocks if block.strip()]
 
 
 @bp.get("/<int:gathering_id>/programme/print")

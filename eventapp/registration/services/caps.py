@@ -87,6 +87,18 @@ def cap_status(gathering: Gathering) -> dict:
     }
 
 
+def over_cap_note(gathering: Gathering, municipality: Municipality) -> str | None:
+    """What to tell a host whose new cap is below the places already confirmed (nobody is
+    removed, see ``set_municipality_cap``); None when the cap covers them."""
+    line = cap_lines(gathering, municipality)[0]
+    if not line.over:
+        return None
+    return _("%(name)s has %(confirmed)d confirmed, more than the %(cap)d places it has now. "
+             "Nobody is removed: those confirmed keep their places, and nobody new gets one "
+             "until fewer than %(cap)d are confirmed.", name=municipality.name,
+             confirmed=line.confirmed, cap=line.cap)
+
+
 def unit_by_number(gathering: Gathering, number: str) -> Municipality | None:
     return next((u for u in registration_units(gathering) if u.number == number), None)
 

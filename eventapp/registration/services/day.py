@@ -6,14 +6,15 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventapp.core import policy
 from eventapp.core.errors import Conflict, ValidationFailed
-from eventapp.core.time import utcnow
+from eventapp.core.time import OSLO, utcnow
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.registration.models import Registration
@@ -185,14 +186,31 @@ def _check_day(gathering: Gathering, day) -> int:
     return day
 
 
+def today() -> date:
+    return datetime.now(OSLO).date()
+
+
+class CheckinBeforeGathering(Conflict):
+    """A tick before the gathering's first day: the caller asks first, then passes
+    ``early=True``."""
+
+    code = "checkin_before_gathering"
+
+
 def record_attendance(registration: Registration, attended: bool, actor=None,
-                      day: int | None = None) -> Registration:
+                      day: int | None = None, *, early: bool = False,
+                      on: date | None = None) -> Registration:
     """Tick (or untick) that a confirmed person came, on ``day`` (1 or 2) or, without a day, on
     every day they registered for ("came" / "did not come").
 
     A day they did not register for may be ticked: people walk in. ``attended`` stays "came on
     at least one day" (None while nothing is recorded), since that is what lists and exports
-    show; the grant counts from the days. ``checked_in_at`` is the first check-in."""
+    show; the grant counts from the days. ``checked_in_at`` is the first check-in.
+
+    Attendance is counted only on the gathering's days. A tick before the first day is refused
+    (``CheckinBeforeGathering``) unless confirmed with ``early``; even then it only notes that
+    the person was seen (``checked_in_at``) and ticks no day, so nothing counts toward the
+    grant until they are ticked on the day."""
     gathering = db.session.get(Gathering, registration.gathering_id)
     ensure_unreported(gathering)
     if day is not None:
@@ -200,6 +218,16 @@ def record_attendance(registration: Registration, attended: bool, actor=None,
     if registration.status != "confirmed":
         raise Conflict(_("Only people with a confirmed place can be checked in."))
     came = bool(attended)
+    if came and (on or today()) < gathering.start_date:
+        if not early:
+            raise CheckinBeforeGathering(_(
+                "The gathering has not started: it begins %(date)s. A check-in before then is "
+                "not counted toward the grant. Confirm to note the arrival anyway, and check "
+                "the person in again on the day.",
+                date=format_date(gathering.start_date, "long")))
+        registration.checked_in_at = registration.checked_in_at or utcnow()
+        db.session.flush()
+        return registration
     days = attendance_days(gathering)
     if day is not None:
         setattr(registration, f"attended_day{day}", came)

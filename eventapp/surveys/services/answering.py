@@ -213,6 +213,9 @@ def submit(token: str, answers: dict, group: str | None = None, *,
         stored.append((question, choices, text))
     if access.invitation is None and group is not None and group not in GROUPS:
         fields["group"] = _("Choose municipal, county or partner.")
+    if not stored and not fields:
+        # A blank form would count as a response in the figures and say nothing.
+        fields["answers"] = _("Answer at least one question.")
     if fields:
         raise ValidationFailed(_("Some answers need another look."), fields=fields)
 
