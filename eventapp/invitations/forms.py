@@ -65,9 +65,9 @@ class CampaignForm(FlaskForm):
                                                      Length(max=300)])
     body = TextAreaField(
         _l("Text"), validators=[DataRequired(_l("Write the text of the mail.")), Length(max=20000)],
-        description=_l("Placeholders: {name} (the recipient), {municipality}, {link} (the "
-                       "recipient's personal registration link, required), {gathering}, {dates} "
-                       "and {venue}."),
+        description=_l("Merge fields in braces are filled in for each recipient: {navn}, "
+                       "{kommune}, {lenke} (required), {samling}, {dato} and {sted}, or their "
+                       "English names. The list is below the form."),
     )
     preview = SubmitField(_l("Show preview"))
     save = SubmitField(_l("Save and choose recipients"))

@@ -133,12 +133,25 @@ class Invitation(db.Model):
             self.opened_at = now
 
 
+OUTREACH_ENDINGS = ("edited", "deleted")
+
+
 class Outreach(db.Model):
-    """Contact made outside the app's mail: a visit, a call, a video meeting, own mailbox."""
+    """Contact made outside the app's mail: a visit, a call, a video meeting, own mailbox.
+
+    The log keeps its history in this table: an edit changes the entry in place and first
+    stores what it was as a row pointing at it (``entry_id``), ended by whoever edited it; a
+    deletion ends the entry itself. Only rows with no ``ended_at`` count anywhere."""
 
     __tablename__ = "outreach"
     __table_args__ = (
         CheckConstraint(f"channel IN ({sql_in(OUTREACH_CHANNELS)})", name="channel_known"),
+        CheckConstraint(f"ended_how IS NULL OR ended_how IN ({sql_in(OUTREACH_ENDINGS)})",
+                        name="ended_how_known"),
+        # An earlier version is always an ended one, and an ended row says how and when.
+        CheckConstraint("entry_id IS NULL OR coalesce(ended_how, '') = 'edited'",
+                        name="version_ended"),
+        CheckConstraint("(ended_at IS NULL) = (ended_how IS NULL)", name="ended_complete"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,6 +164,28 @@ class Outreach(db.Model):
     happened_on: Mapped[date]
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # On an earlier version: the entry it was. A version goes with its entry.
+    entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outreach.id", ondelete="CASCADE"), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    ended_how: Mapped[str | None] = mapped_column(String(10))
 
     municipality: Mapped[Municipality] = relationship()
-    user = relationship("User")
+    user = relationship("User", foreign_keys=[user_id])
+    ended_by = relationship("User", foreign_keys=[ended_by_id])
+    gathering = relationship("Gathering")
+
+    @property
+    def county_id(self) -> int | None:
+        """The county the entry belongs to, for the policy."""
+        return self.gathering.county_id if self.gathering is not None else None
+
+    @property
+    def live(self) -> bool:
+        return self.ended_at is None
+
+    @classmethod
+    def current(cls):
+        """The condition for entries that count: neither an earlier version nor deleted."""
+        return cls.ended_at.is_(None)

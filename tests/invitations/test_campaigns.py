@@ -65,9 +65,12 @@ def _compose(client, gathering, **fields):
     return client.post(url, data={**data, "csrf_token": get_csrf(client, url)})
 
 
-def _send(client, gathering, campaign, municipalities=None):
+def _send(client, gathering, campaign, municipalities=None, confirmed=True):
+    """Post the send form; ``confirmed`` as the confirmation page's "Yes" does."""
     page = _campaign_url(gathering, campaign)
     data = {"csrf_token": get_csrf(client, page)}
+    if confirmed:
+        data["confirmed"] = "1"
     if municipalities is None:
         data["recipients"] = "not_registered"
     else:
@@ -286,7 +289,7 @@ def test_reminder_with_nobody_to_remind_changes_nothing(world, client, db):
 # --- the text ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("body", "named"), [
-    ("Hei {navn}, meld dere på: {link}", "{navn}"),
+    ("Hei {fornavn}, meld dere på: {link}", "{fornavn}"),
     ("Hei {name.__class__} {link}", "{name.__class__}"),
     ("Hei {name!r} {link}", "{name!r}"),
     ("Hei {0} {link}", "{0}"),
@@ -300,7 +303,7 @@ def test_bad_placeholders_are_refused_beside_the_field(world, client, db, body, 
     response = _compose(client, world["gathering"], body=body)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    error = re.search(r'<p class="error-message" id="body-error">([^<]*)</p>', html)
+    error = re.search(r'<p class="error-message[^"]*"[^>]* id="body-error">([^<]*)</p>', html)
     assert error, "no error beside the text field"
     assert named in error.group(1).replace("&#39;", "'")
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
@@ -309,9 +312,9 @@ def test_bad_placeholders_are_refused_beside_the_field(world, client, db, body, 
 def test_unknown_placeholder_in_subject_and_the_service_refuses_too(world, db):
     with pytest.raises(ValidationFailed) as caught:
         services.create_campaign(world["gathering"], world["host"], sender_kind="career_centre",
-                                 sender_name="Karrieresenteret", subject="Til {kommune}",
+                                 sender_name="Karrieresenteret", subject="Til {fylke}",
                                  body="{name} {link}")
-    assert "{kommune}" in caught.value.fields["subject"]
+    assert "{fylke}" in caught.value.fields["subject"]
     # Escaped braces are text, and rendering never looks anything up beyond the known names.
     assert services.render_campaign_text("{{name}} {name}", {"name": "Kari"}) == "{name} Kari"
 

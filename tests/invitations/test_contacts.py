@@ -85,7 +85,8 @@ def _confirm(client, payload: str):
 
 
 def _error_beside(page: str, field: str) -> str:
-    match = re.search(rf'<p class="error-message" id="{field}-error">([^<]*)</p>', page)
+    match = re.search(rf'<p class="error-message[^"]*"[^>]* id="{field}-error">([^<]*)</p>',
+                      page)
     return htmllib.unescape(match.group(1)) if match else ""
 
 

@@ -214,7 +214,7 @@ def board_rows(gathering, state: str | None = None) -> list[BoardRow]:
     for municipality_id, channel, count, first, last in db.session.execute(
         select(Outreach.municipality_id, Outreach.channel, func.count(Outreach.id),
                func.min(Outreach.happened_on), func.max(Outreach.happened_on))
-        .where(Outreach.gathering_id == gathering.id)
+        .where(Outreach.gathering_id == gathering.id, Outreach.current())
         .group_by(Outreach.municipality_id, Outreach.channel)
         .order_by(Outreach.municipality_id, Outreach.channel)
     ):

@@ -25,7 +25,7 @@ from eventapp.core.time import to_oslo, utcnow
 from eventapp.core.web import external_url
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
-from eventapp.gatherings.services import gathering_ics
+from eventapp.gatherings.services import answering_units, gathering_ics
 from eventapp.invitations.models import (
     CAMPAIGN_KINDS,
     INVITATION_LINK,
@@ -172,6 +172,71 @@ class CampaignSendCounts:
     already_sent: int = 0
     municipalities: int = 0
     without_contacts: list = field(default_factory=list)
+
+
+@dataclass
+class CampaignSendPlan:
+    """What a send would do, for the confirmation page: who gets a mail now (``contacts``, new
+    addresses only), in how many municipalities, who already has the campaign, and the chosen
+    municipalities with no active contact. Reading it changes nothing."""
+
+    units: list = field(default_factory=list)  # municipality ids chosen
+    contacts: list = field(default_factory=list)  # Contact rows that get a mail now
+    already_sent: int = 0
+    without_contacts: list = field(default_factory=list)  # Municipality rows
+
+    @property
+    def recipients(self) -> int:
+        return len(self.contacts)
+
+    @property
+    def municipalities(self) -> int:
+        return len({c.municipality_id for c in self.contacts})
+
+
+def campaign_send_plan(campaign, municipalities=None,
+                       only_not_registered: bool = False) -> CampaignSendPlan:
+    """Who a send of ``campaign`` with these choices would mail (see ``send_campaign``)."""
+    gathering = campaign.gathering
+    units = _campaign_units(gathering, municipalities, only_not_registered)
+    contacts = _campaign_recipients(gathering, units)
+    with_contacts = {c.municipality_id for c in contacts}
+    missing = [u for u in units if u not in with_contacts]
+    existing = set(db.session.scalars(
+        select(Invitation.email).where(Invitation.campaign_id == campaign.id)
+    ))
+    plan = CampaignSendPlan(units=units, without_contacts=list(db.session.scalars(
+        select(Municipality).where(Municipality.id.in_(missing)).order_by(Municipality.name)
+    )) if missing else [])
+    seen: set[str] = set()
+    for contact in contacts:
+        if contact.email in existing or contact.email in seen:
+            plan.already_sent += 1
+            continue
+        seen.add(contact.email)
+        plan.contacts.append(contact)
+    return plan
+
+
+def units_without_contacts(gathering) -> list:
+    """The gathering's municipalities (Oslo: districts) with no active contact: a campaign
+    cannot reach them, so the host is told before sending."""
+    with_contacts = set(db.session.scalars(
+        select(Contact.municipality_id).where(Contact.county_id == gathering.county_id,
+                                              Contact.active.is_(True)).distinct()
+    ))
+    return sorted((u for u in answering_units(gathering) if u.id not in with_contacts),
+                  key=lambda u: u.name.casefold())
+
+
+def active_contact_count(gathering) -> int:
+    """How many active contacts the gathering's municipalities have: none, nothing to send."""
+    ids = [u.id for u in answering_units(gathering)]
+    return db.session.scalar(
+        select(func.count(Contact.id)).where(Contact.county_id == gathering.county_id,
+                                             Contact.active.is_(True),
+                                             Contact.municipality_id.in_(ids))
+    ) if ids else 0
 
 
 def send_campaign(campaign, actor, municipalities=None, only_not_registered: bool = False):

@@ -36,7 +36,8 @@ def municipality_states(gathering) -> dict[int, str]:
         .distinct()
     ))
     visited = set(db.session.scalars(
-        select(Outreach.municipality_id).where(Outreach.gathering_id == gathering.id).distinct()
+        select(Outreach.municipality_id).where(Outreach.gathering_id == gathering.id,
+                                              Outreach.current()).distinct()
     ))
     return {
         ident: REGISTERED if ident in registered

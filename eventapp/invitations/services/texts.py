@@ -14,6 +14,24 @@ from eventapp.invitations.models import Contact
 from eventapp.places.models import County, Municipality
 
 CAMPAIGN_PLACEHOLDERS = ("name", "municipality", "link", "gathering", "dates", "venue")
+# The Norwegian name of each field: hosts write their mail in Norwegian, so {kommune} must work
+# as well as {municipality}. Both are kept as written in the stored text and filled in alike.
+CAMPAIGN_PLACEHOLDER_ALIASES = {"navn": "name", "kommune": "municipality", "lenke": "link",
+                                "samling": "gathering", "dato": "dates", "sted": "venue"}
+NORWEGIAN_PLACEHOLDERS = {english: norwegian
+                          for norwegian, english in CAMPAIGN_PLACEHOLDER_ALIASES.items()}
+
+
+def campaign_placeholder_help() -> list[tuple[str, str, str]]:
+    """(Norwegian field, English field, what it becomes) for the form's list of fields."""
+    meaning = {"name": _("the recipient's name"),
+               "municipality": _("the recipient's municipality"),
+               "link": _("the recipient's personal registration link (required in the text)"),
+               "gathering": _("the gathering's title"),
+               "dates": _("the gathering's dates"),
+               "venue": _("the venue and address")}
+    return [("{" + NORWEGIAN_PLACEHOLDERS[name] + "}", "{" + name + "}", meaning[name])
+            for name in CAMPAIGN_PLACEHOLDERS]
 
 # The default texts are Norwegian: the mail goes to Norwegian refugee services whatever
 # language the host's screen is in.
@@ -76,8 +94,9 @@ def _campaign_parse(text: str) -> list[tuple[str, str | None]]:
         if name is None:
             pieces.append((literal, None))
             continue
+        written, name = name, CAMPAIGN_PLACEHOLDER_ALIASES.get(name, name)
         if name not in CAMPAIGN_PLACEHOLDERS or spec or conversion:
-            shown = "".join(("{", name, f"!{conversion}" if conversion else "",
+            shown = "".join(("{", written, f"!{conversion}" if conversion else "",
                              f":{spec}" if spec else "", "}"))
             if shown not in unknown:
                 unknown.append(shown)
@@ -96,7 +115,8 @@ class _CampaignUnknown(ValueError):
 def campaign_text_problem(text: str, *, need_link: bool = False) -> str | None:
     """Why ``text`` cannot be used as a campaign's subject or body, or None."""
 
-    known = ", ".join("{" + n + "}" for n in CAMPAIGN_PLACEHOLDERS)
+    known = ", ".join(f"{norwegian} ({english})"
+                      for norwegian, english, _meaning in campaign_placeholder_help())
     try:
         pieces = _campaign_parse(text)
     except _CampaignUnknown as exc:
@@ -106,7 +126,8 @@ def campaign_text_problem(text: str, *, need_link: bool = False) -> str | None:
         return _("A brace { or } is not matched. Placeholders are written like {name}; to show a "
                  "brace itself, write {{ or }}.")
     if need_link and not any(name == "link" for _literal, name in pieces):
-        return _("Put {link} in the text: it becomes each recipient's personal registration link.")
+        return _("Put {lenke} (or {link}) in the text: it becomes each recipient's personal "
+                 "registration link.")
     return None
 
 

@@ -5,17 +5,19 @@ host for all (``board.act_for``); only the host changes a municipality's places
 (``caps.set``)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventapp.core import policy
+from eventapp.core import confirm, policy
 from eventapp.core.errors import DomainError, Forbidden
 from eventapp.core.time import OSLO, utcnow
-from eventapp.core.web import errors_to_form
+from eventapp.core.web import act, attempt, errors_to_form
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.invitations import bp, services
 from eventapp.invitations.forms import CapForm, FollowUpForm, OutreachForm
+from eventapp.registration.services.caps import over_cap_note
 
 
 def board_labels() -> dict:
@@ -90,6 +92,9 @@ def municipality(gathering_id: int, municipality_id: int):
                     if promoted:
                         flash(_("%(n)d moved from the waitlist to confirmed and got a mail.",
                                 n=len(promoted)), "success")
+                    note = over_cap_note(gathering, unit)
+                    if note:
+                        flash(note, "info")
                 else:
                     flash(_("The follow-up for %(name)s is saved.", name=unit.name), "success")
                 return redirect(url_for("invitations.municipality", gathering_id=gathering.id,
@@ -141,11 +146,80 @@ def outreach(gathering_id: int):
         form.happened_on.data = utcnow().astimezone(OSLO).date()
         if request.args.get("municipality", "").isdigit():
             form.municipality.data = int(request.args["municipality"])
+    versions, deleted = services.outreach_history(gathering)
     return render_template(
         "invitations/outreach.html", gathering=gathering, section="outreach",
         form=form if units else None,
-        log=services.outreach_log(gathering), mine={u.id for u in units}, **board_labels(),
+        log=services.outreach_log(gathering), mine={u.id for u in units}, versions=versions,
+        deleted=deleted, **board_labels(),
     ), status
+
+
+def _entry_of(gathering_id: int, entry_id: int):
+    """The gathering (the board's reader may open it) and its current entry, which the user
+    must be allowed to change: 404 for another gathering's or a deleted one, 403 for someone
+    else's."""
+    gathering = policy.load(Gathering, gathering_id, "board.view")
+    entry = services.outreach_entry(gathering, entry_id)
+    if entry is None:
+        abort(404)
+    policy.authorize(current_user, "outreach.edit", entry)
+    return gathering, entry
+
+
+@bp.route("/<int:gathering_id>/outreach/<int:entry_id>/edit", methods=["GET", "POST"])
+@policy.requires("outreach.edit")
+def edit_outreach(gathering_id: int, entry_id: int):
+    gathering, entry = _entry_of(gathering_id, entry_id)
+    units = services.outreach_units(current_user, gathering)
+    if entry.municipality_id not in {u.id for u in units}:
+        units = [entry.municipality, *units]
+    form = OutreachForm(units=units, obj=None if request.method == "POST" else entry)
+    if request.method == "GET":
+        form.municipality.data = entry.municipality_id
+    changed, status = attempt(form, lambda: services.edit_outreach(
+        entry, current_user, municipality=services.board_unit(gathering, form.municipality.data),
+        channel=form.channel.data, happened_on=form.happened_on.data, note=form.note.data or ""))
+    if status == 200 and request.method == "POST":
+        flash(_("The entry is changed. What it said before is kept in its history.")
+              if changed else _("Nothing was changed."), "success" if changed else "info")
+        return redirect(url_for("invitations.outreach", gathering_id=gathering.id)
+                        + f"#outreach-{entry.id}")
+    return render_template(
+        "invitations/outreach_edit.html", gathering=gathering, entry=entry, form=form,
+        **board_labels(),
+    ), (200 if request.method == "GET" else status)
+
+
+@bp.route("/<int:gathering_id>/outreach/<int:entry_id>/delete", methods=["GET", "POST"])
+@policy.requires("outreach.edit")
+def delete_outreach(gathering_id: int, entry_id: int):
+    """Asks first (the confirmation page); deletes only on its "Yes"."""
+    gathering, entry = _entry_of(gathering_id, entry_id)
+    back = url_for("invitations.outreach", gathering_id=gathering.id)
+    if confirm.given():
+        done = act(lambda: services.delete_outreach(entry, current_user),
+                   lambda _entry: _("The entry is deleted. The log keeps it under deleted "
+                                    "entries."),
+                   _("The form had expired. Please send it again."))
+        if done:
+            return redirect(back)
+    when = format_date(entry.happened_on, "medium")
+    return confirm.ask(confirm.Question(
+        title=_("Delete this outreach entry?"),
+        lead=_("%(channel)s with %(name)s on %(date)s, logged by %(who)s.",
+               channel=services.outreach_channel_label(entry.channel),
+               name=entry.municipality.name, date=when,
+               who=entry.user.name if entry.user else "–"),
+        consequences=[
+            _("The entry no longer counts on the board: if it was the only contact with "
+              "%(name)s, the municipality shows as not reached.", name=entry.municipality.name),
+            _("The log keeps it under deleted entries, with who deleted it and when."),
+        ],
+        action=url_for("invitations.delete_outreach", gathering_id=gathering.id,
+                       entry_id=entry.id),
+        yes=_("Yes, delete the entry"), back=back + f"#outreach-{entry.id}",
+        gathering=gathering))
 
 
 @bp.get("/<int:gathering_id>/channels")

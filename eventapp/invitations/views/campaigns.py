@@ -2,14 +2,14 @@
 counsellors read. Sending queues the mail (one per new recipient) in the request's transaction;
 the outbox sender delivers after commit, and the campaign page shows the progress."""
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from eventapp.core import policy
-from eventapp.core.errors import DomainError
+from eventapp.core import confirm, policy
+from eventapp.core.errors import DomainError, ValidationFailed
 from eventapp.core.web import errors_to_form
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
@@ -108,14 +108,11 @@ def _campaigns_page(gathering: Gathering, reminder_form=None, status: int = 200)
     targets, target_contacts = services.reminder_targets(gathering)
     if is_host and reminder_form is None:
         reminder_form = _campaign_form(ReminderForm, gathering, kind="reminder")
-    values = services.campaign_values(
-        gathering, **services.campaign_sample_recipient(gathering))
     response = make_response(render_template(
         "invitations/campaigns.html", gathering=gathering, campaigns=rows, progress=progress,
         tally=tally, targets=targets, target_contacts=target_contacts, is_host=is_host,
         reminder_form=reminder_form if is_host else None,
         sender_label=campaign_sender_label, state_label=services.municipality_state_label,
-        subject_of=lambda c: services.render_campaign_text(c.subject, values),
         last_reminder=services.latest_reminder(gathering),
     ), status)
     if any(p["waiting"] for p in progress.values()):
@@ -153,7 +150,7 @@ def new_campaign(gathering_id: int):
         status = 422
     return render_template("invitations/campaign_new.html", gathering=gathering, form=form,
                            preview=preview,
-                           placeholders=services.CAMPAIGN_PLACEHOLDERS), status
+                           placeholders=services.campaign_placeholder_help()), status
 
 
 @bp.get("/<int:gathering_id>/campaigns/<int:campaign_id>")
@@ -177,8 +174,11 @@ def _campaign_page(gathering: Gathering, campaign: Campaign, send_form=None, sta
         send_form = _send_form(gathering)
     sample = services.campaign_sample_recipient(gathering)
     values = services.campaign_values(gathering, **sample)
+    missing = services.units_without_contacts(gathering)
     response = make_response(render_template(
         "invitations/campaign.html", gathering=gathering, campaign=campaign, progress=progress,
+        without_contacts=missing, missing_ids={u.id for u in missing},
+        contact_count=services.active_contact_count(gathering),
         recipients=services.campaign_recipients(campaign), is_host=is_host,
         send_form=send_form if is_host else None, states=states,
         state_label=services.municipality_state_label,
@@ -205,22 +205,79 @@ def _flash_send(counts) -> None:
                 places=", ".join(m.name for m in counts.without_contacts)), "info")
 
 
+def _chosen_ids(form) -> list[int] | None:
+    """The municipalities chosen on the campaign page, or carried by the confirmation page as
+    "1,2,3"; None for "every municipality not registered yet"."""
+    if form.recipients.data != "chosen":
+        return None
+    if form.municipalities.data:
+        return list(form.municipalities.data)
+    carried = (request.form.get("places") or "").split(",")
+    return [int(p) for p in carried if p.isdigit() and len(p) < 10]
+
+
+def _send_question(gathering: Gathering, campaign: Campaign, plan, chosen) -> confirm.Question:
+    """The confirmation page's words: what is sent, to how many, and who is left out."""
+    people, places = plan.recipients, plan.municipalities
+    if campaign.kind == "reminder":
+        to_whom = ngettext("The reminder is sent to %(num)d contact person",
+                           "The reminder is sent to %(num)d contact persons", people)
+    else:
+        to_whom = ngettext("The invitation is sent to %(num)d contact person",
+                           "The invitation is sent to %(num)d contact persons", people)
+    lead = to_whom + " " + ngettext("in %(num)d municipality", "in %(num)d municipalities", places)
+    if plan.without_contacts:
+        lead += "; " + ngettext("%(num)d municipality has no contact person",
+                                "%(num)d municipalities have no contact person",
+                                len(plan.without_contacts))
+    consequences = [_("Each of them gets the mail “%(subject)s” from %(sender)s, with "
+                      "a personal registration link and the calendar file.",
+                      subject=campaign.subject, sender=campaign.sender_name)]
+    if plan.without_contacts:
+        consequences.append(_("Nobody is mailed in: %(places)s. Add contacts to reach them.",
+                              places=", ".join(m.name for m in plan.without_contacts)))
+    if plan.already_sent:
+        consequences.append(ngettext(
+            "%(num)d recipient already has this campaign and gets nothing new.",
+            "%(num)d recipients already have this campaign and get nothing new.",
+            plan.already_sent))
+    consequences.append(_("A mail that has been sent cannot be called back."))
+    carry = {"recipients": "chosen" if chosen is not None else "not_registered"}
+    if chosen is not None:
+        carry["places"] = ",".join(str(m) for m in chosen)
+    back = url_for("invitations.campaign", gathering_id=gathering.id, campaign_id=campaign.id)
+    return confirm.Question(
+        title=_("Send “%(subject)s”?", subject=campaign.subject), lead=lead + ".",
+        consequences=consequences, yes=ngettext("Yes, send to %(num)d person",
+                                                "Yes, send to %(num)d people", people),
+        action=url_for("invitations.send_campaign", gathering_id=gathering.id,
+                       campaign_id=campaign.id),
+        back=back, carry=carry, gathering=gathering, danger=False)
+
+
 @bp.post("/<int:gathering_id>/campaigns/<int:campaign_id>/send")
 @policy.requires("campaign.send")
 def send_campaign(gathering_id: int, campaign_id: int):
+    """Without ``confirmed`` this only asks: the confirmation page says who gets the mail and
+    who is left out, and its "Yes" posts here again with the same choice."""
     gathering = policy.load(Gathering, gathering_id)
     campaign = _campaign_of(gathering, campaign_id)
     form = _send_form(gathering)
     if form.validate_on_submit():
-        chosen = form.recipients.data == "chosen"
-        if chosen and not form.municipalities.data:
+        chosen = _chosen_ids(form)
+        if chosen is not None and not chosen:
             form.municipalities.errors = [_("Choose at least one municipality.")]
         else:
             try:
+                if not confirm.given():
+                    plan = services.campaign_send_plan(
+                        campaign, municipalities=chosen, only_not_registered=chosen is None)
+                    if not plan.recipients:
+                        raise _nobody_to_send(plan)
+                    return confirm.ask(_send_question(gathering, campaign, plan, chosen))
                 counts = services.send_campaign(
-                    campaign, current_user,
-                    municipalities=form.municipalities.data if chosen else None,
-                    only_not_registered=not chosen)
+                    campaign, current_user, municipalities=chosen,
+                    only_not_registered=chosen is None)
             except DomainError as exc:
                 db.session.rollback()
                 errors_to_form(form, exc)
@@ -230,6 +287,15 @@ def send_campaign(gathering_id: int, campaign_id: int):
                 return redirect(url_for("invitations.campaign", gathering_id=gathering.id,
                                         campaign_id=campaign.id))
     return _campaign_page(gathering, campaign, send_form=form, status=422)
+
+
+def _nobody_to_send(plan) -> DomainError:
+    if plan.already_sent:
+        return ValidationFailed(_("Everyone in the chosen municipalities already has this "
+                                  "campaign: there is nobody new to send to."),
+                                field="municipalities")
+    return ValidationFailed(_("None of the chosen municipalities has an active contact to send "
+                              "to. Add contacts first."), field="municipalities")
 
 
 @bp.post("/<int:gathering_id>/campaigns/reminder")
