@@ -120,7 +120,12 @@ def _register_blueprints(app: "Flask") -> None:
     from eventapp.places import api as _places_api  # noqa: F401
     from eventapp.places import views as _places_views  # noqa: F401
     from eventapp.registration import api as _registration_api  # noqa: F401
+    from eventapp.registration import message_views as _message_views  # noqa: F401
     from eventapp.registration import views as _registration_views  # noqa: F401
+    from eventapp.registration.notify import subscribe as subscribe_registration
+
+    # Registration mails the registered what the gatherings feature (below it) has moved.
+    subscribe_registration()
     from eventapp.reporting import api as _reporting_api  # noqa: F401
     from eventapp.reporting import views as _reporting_views  # noqa: F401
     from eventapp.seating import api as _seating_api  # noqa: F401

@@ -78,6 +78,12 @@ ASSIGNED_MUNICIPALITY = Relation(
                        and any(m.id == getattr(obj, "municipality_id", getattr(obj, "id", None))
                                for m in user.assigned_municipalities)))
 
+# The user wrote the object (an outreach entry's ``user_id``), in their own county.
+AUTHOR = Relation(
+    "author",
+    lambda user, obj: (user.county_id is not None and _county_id(obj) == user.county_id
+                       and getattr(obj, "user_id", None) == user.id))
+
 
 # --- the rules ---------------------------------------------------------------------------------
 
@@ -192,6 +198,11 @@ ACTIONS: dict[str, Rule] = {
     "board.act_for": rule(_l("Only the county's host and the municipality's contact counsellor "
                              "may note barriers and next steps."),
                           county_host=OWN_COUNTY, counsellor=ASSIGNED_MUNICIPALITY),
+    # On an outreach entry: changing or deleting it (its history is kept). The counsellor who
+    # wrote it, or the county's host.
+    "outreach.edit": rule(_l("Only the counsellor who logged the entry and the county's host "
+                             "may change or delete it."),
+                          county_host=OWN_COUNTY, counsellor=AUTHOR),
     "public_link.share": rule(_l("Only the county's host and career counsellors, the programme "
                                  "committee and the directorate hand out the public link."),
                               everyone=COMMITTEE, **FOLLOWERS),
@@ -203,6 +214,8 @@ ACTIONS: dict[str, Rule] = {
     "registration.cancel": rule(_ONLY_HOST, **HOST),
     # Dietary and accessibility needs can reveal health: the venue summary and the exports.
     "registration.needs": rule(_ONLY_HOST, **HOST),
+    # Writing to the registered (all, a municipality, the waitlist, day 2) and the record of it.
+    "registration.message": rule(_ONLY_HOST, **HOST),
     "registration.municipal": rule(_l("Only a municipal contact registers people for their "
                                       "municipality here."),
                                    municipal_contact=OWN_MUNICIPALITY),

@@ -3,12 +3,21 @@ confirmation) to see, change or cancel; the host's lists, exports, badges and ch
 host's and a municipal contact's registrations. The personal invitation link's page lives with
 the invitations (``invitations.views.personal_link``) and uses ``register_page``."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from eventapp.core import policy
+from eventapp.core import confirm, policy
 from eventapp.core.errors import DomainError
 from eventapp.core.web import errors_to_form
 from eventapp.extensions import db, limiter
@@ -22,6 +31,7 @@ from eventapp.registration.forms import (
     role_label,
 )
 from eventapp.registration.models import STATUSES, Registration
+from eventapp.registration.services.day import CheckinBeforeGathering
 
 REGISTER_LIMIT = "30 per minute"
 
@@ -122,18 +132,63 @@ def manage(token: str):
                            reg_role_label=role_label)
 
 
-@bp.post("/registration/<token>/cancel")
+@bp.route("/registration/<token>/cancel", methods=["GET", "POST"])
 @policy.public
 def cancel_own(token: str):
     registration = services.registration_by_token(token)
     if registration is None:
         abort(404)
-    if FlaskForm().validate_on_submit() and registration.status != "cancelled":
+    back = url_for("registration.manage", token=token)
+    if registration.status == "cancelled":
+        flash(_("This registration is already cancelled."), "info")
+        return redirect(back)
+    if not confirm.given():
+        return confirm.ask(_cancel_question(registration, url_for(
+            "registration.cancel_own", token=token), back, own=True))
+    if FlaskForm().validate_on_submit():
         services.cancel(registration)
         db.session.commit()
         flash(_("Your registration is cancelled, and your place goes to the next in line."),
               "success")
-    return redirect(url_for("registration.manage", token=token))
+    else:
+        flash(_("Nothing was changed: the form had expired. Please try again."), "error")
+    return redirect(back)
+
+
+def _cancel_question(registration, action: str, back: str, *, own: bool) -> confirm.Question:
+    """What cancelling ``registration`` does, said to the participant (``own``) or the host;
+    the participant is not told who is next in line."""
+    from eventapp.registration.services.cancel_preview import next_in_line
+
+    gathering = registration.gathering
+    nxt = next_in_line(registration)
+    if own:
+        if registration.status == "confirmed":
+            lines = [_("You lose your place at %(gathering)s, and cannot take it back: to come "
+                       "after all, you register again and may end up on the waitlist.",
+                       gathering=gathering.title)]
+            lines.append(_("Your place goes to the first on the waitlist for %(organisation)s, "
+                           "if anyone is waiting.", organisation=registration.organisation_name))
+        else:
+            lines = [_("You leave the waitlist for %(gathering)s and lose your place in the "
+                       "queue.", gathering=gathering.title)]
+        return confirm.Question(
+            title=_("Cancel your registration?"), consequences=lines, action=action,
+            yes=_("Yes, cancel my registration"), back=back)
+    lines = [_("%(name)s (%(organisation)s) loses their place at %(gathering)s.",
+               name=registration.name, organisation=registration.organisation_name,
+               gathering=gathering.title) if registration.status == "confirmed" else
+             _("%(name)s (%(organisation)s) leaves the waitlist.", name=registration.name,
+               organisation=registration.organisation_name)]
+    if nxt is not None:
+        lines.append(_("The first on the waitlist, %(name)s (%(organisation)s), gets the place "
+                       "and is emailed.", name=nxt.name, organisation=nxt.organisation_name))
+    elif registration.status == "confirmed":
+        lines.append(_("Nobody on the waitlist moves up: the place stays free."))
+    lines.append(_("This cannot be undone: to come after all, they register again."))
+    return confirm.Question(
+        title=_("Cancel %(name)s's registration?", name=registration.name), consequences=lines,
+        action=action, yes=_("Yes, cancel the registration"), back=back, gathering=gathering)
 
 
 @bp.route("/registration/<token>/edit", methods=["GET", "POST"])
@@ -237,6 +292,30 @@ def _checkin_page(gathering: Gathering, q: str, day: int, status: int = 200):
     ), status
 
 
+def _wants_json() -> bool:
+    """The check-in script asks for JSON (``Accept: application/json``); a plain form post
+    (no script) gets the page again."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == \
+        "application/json"
+
+
+def _checkin_json(gathering: Gathering, registration, day: int, q: str, message: str,
+                  status: int = 200):
+    """The ticked row as the page draws it, and the counts, for the script to swap in."""
+    counts = services.checkin_counts(gathering)
+    row = render_template("registration/checkin_row.html", r=registration, gathering=gathering,
+                          day=day, q=q, two_days=len(counts) > 1, action=FlaskForm(),
+                          reg_role_label=role_label)
+    today = next(c for c in counts if c.day == day)
+    return jsonify({
+        "ok": status == 200, "message": message, "row": row, "registration_id": registration.id,
+        "counts": {"day": day, "attended": today.attended, "expected": today.expected,
+                   "confirmed": len(services.confirmed_registrations(gathering)),
+                   "days": [{"day": c.day, "attended": c.attended, "expected": c.expected}
+                            for c in counts]},
+    }), status
+
+
 @bp.get("/gatherings/<int:gathering_id>/checkin")
 @policy.requires("checkin.record")
 def checkin(gathering_id: int):
@@ -255,32 +334,60 @@ def checkin_tick(gathering_id: int, registration_id: int):
     form = CheckinForm()
     q = (form.q.data or "").strip()[:100]
     back = _checkin_day(gathering, form.day.data)
+    as_json = _wants_json()
     if not form.validate_on_submit():
-        flash(_("Nothing was changed: the check-in could not be read. Try again."), "error")
+        message = _("Nothing was changed: the check-in could not be read. Try again.")
+        if as_json:
+            return jsonify({"ok": False, "error": {"code": "invalid", "message": message}}), 400
+        flash(message, "error")
         return redirect(_checkin_url(gathering, back, q))
     # No day: the person came (or did not) on the days they registered for.
     day = int(form.day.data) if form.day.data else None
+    early = confirm.given()
     try:
         services.record_attendance(registration, form.attended.data == "1", current_user,
-                                   day=day)
+                                   day=day, early=early)
+    except CheckinBeforeGathering as exc:
+        db.session.rollback()
+        if as_json:  # the script sends the form the plain way, and this page asks
+            return jsonify({"ok": False, "confirm": True,
+                            "error": {"code": exc.code, "message": exc.message}}), exc.status
+        return confirm.ask(confirm.Question(
+            title=_("Note %(name)s's arrival before the gathering?", name=registration.name),
+            consequences=[exc.message],
+            action=url_for("registration.checkin_tick", gathering_id=gathering.id,
+                           registration_id=registration.id),
+            yes=_("Yes, note the arrival"), back=_checkin_url(gathering, back, q),
+            carry={"q": q, "day": form.day.data or "", "attended": "1"},
+            gathering=gathering, danger=False))
     except DomainError as exc:
         db.session.rollback()
-        flash(_("Nothing was changed: %(reason)s", reason=exc.message), "error")
+        message = _("Nothing was changed: %(reason)s", reason=exc.message)
+        if as_json:
+            return jsonify({"ok": False, "error": {"code": "refused", "message": message}}), \
+                exc.status
+        flash(message, "error")
     else:
         db.session.commit()
         came = registration.attended if day is None \
             else getattr(registration, f"attended_day{day}")
-        if gathering.days > 1 and day is not None:
+        if early and not came:
+            message, kind = _("%(name)s's arrival is noted. Check them in again on the day for "
+                              "it to count.", name=registration.name), "info"
+        elif gathering.days > 1 and day is not None:
             if came:
-                flash(_("%(name)s is checked in for day %(day)d.", name=registration.name,
-                        day=day), "success")
+                message, kind = _("%(name)s is checked in for day %(day)d.",
+                                  name=registration.name, day=day), "success"
             else:
-                flash(_("%(name)s is no longer checked in for day %(day)d.",
-                        name=registration.name, day=day), "info")
+                message, kind = _("%(name)s is no longer checked in for day %(day)d.",
+                                  name=registration.name, day=day), "info"
         elif came:
-            flash(_("%(name)s is checked in.", name=registration.name), "success")
+            message, kind = _("%(name)s is checked in.", name=registration.name), "success"
         else:
-            flash(_("%(name)s is no longer checked in.", name=registration.name), "info")
+            message, kind = _("%(name)s is no longer checked in.", name=registration.name), "info"
+        if as_json:
+            return _checkin_json(gathering, registration, day or back, q, message)
+        flash(message, kind)
     return redirect(_checkin_url(gathering, back, q) + f"#r-{registration.id}")
 
 
@@ -330,7 +437,8 @@ def registrations(gathering_id: int):
     )
 
 
-@bp.post("/gatherings/<int:gathering_id>/registrations/<int:registration_id>/cancel")
+@bp.route("/gatherings/<int:gathering_id>/registrations/<int:registration_id>/cancel",
+          methods=["GET", "POST"])
 @policy.requires("registration.cancel")
 def host_cancel(gathering_id: int, registration_id: int):
     gathering = policy.load(Gathering, gathering_id)
@@ -339,6 +447,13 @@ def host_cancel(gathering_id: int, registration_id: int):
     except DomainError:
         abort(404)
     back = url_for("registration.registrations", gathering_id=gathering.id)
+    if registration.status == "cancelled":
+        flash(_("This registration is already cancelled."), "info")
+        return redirect(back)
+    if not confirm.given():
+        return confirm.ask(_cancel_question(registration, url_for(
+            "registration.host_cancel", gathering_id=gathering.id,
+            registration_id=registration.id), back, own=False))
     if not FlaskForm().validate_on_submit():
         flash(_("Nothing was changed: the form had expired. Please try again."), "error")
         return redirect(back)

@@ -3,9 +3,9 @@ table below, written out by hand, so a rule changed by accident fails here.
 
 Each cell says which relation of the object to the user lets the role act: ``any`` (every
 object), ``county`` (the object is of the user's county), ``municipality`` (of the user's own
-municipality), ``assigned`` (a municipality assigned to the counsellor), ``committee`` (the user
-sits on the gathering's programme committee), ``-`` (never). Change a rule in
-``eventapp/core/policy.py`` and this table together, on purpose.
+municipality), ``assigned`` (a municipality assigned to the counsellor), ``author`` (the user
+wrote it), ``committee`` (the user sits on the gathering's programme committee), ``-``
+(never). Change a rule in ``eventapp/core/policy.py`` and this table together, on purpose.
 """
 
 from types import SimpleNamespace
@@ -48,6 +48,7 @@ input.give                     | -                | -                   | -     
 input.review                   | committee        | county or committee | committee           | committee
 mail.retry                     | any              | any                 | any                 | any
 mail.view                      | any              | any                 | any                 | any
+outreach.edit                  | -                | county              | author              | -
 personal_data.purge            | -                | county              | -                   | -
 places.import                  | any              | -                   | -                   | -
 places.view                    | any              | any                 | any                 | any
@@ -57,6 +58,7 @@ public_link.share              | any or committee | county or committee | county
 registration.cancel            | -                | county              | -                   | -
 registration.list              | any              | county              | -                   | -
 registration.manage            | -                | county              | -                   | -
+registration.message           | -                | county              | -                   | -
 registration.municipal         | -                | -                   | -                   | municipality
 registration.needs             | -                | county              | -                   | -
 report.county                  | any              | county              | county              | -
@@ -164,6 +166,12 @@ def test_relations_read_the_object():
     assert policy.can(counsellor, "board.act_for", SimpleNamespace(id=11, county_id=1))
     assert not policy.can(counsellor, "board.act_for", SimpleNamespace(id=12, county_id=1))
     assert not policy.can(counsellor, "board.act_for", SimpleNamespace(id=11, county_id=2))
+    # a counsellor changes the outreach entries they wrote, in their own county; the host any
+    entry = SimpleNamespace(county_id=1, user_id=7)
+    assert policy.can(counsellor, "outreach.edit", entry)
+    assert not policy.can(counsellor, "outreach.edit", SimpleNamespace(county_id=1, user_id=8))
+    assert not policy.can(counsellor, "outreach.edit", SimpleNamespace(county_id=2, user_id=7))
+    assert policy.can(host, "outreach.edit", SimpleNamespace(county_id=1, user_id=8))
     # a municipal contact registers for their own municipality, in their county
     contact = _user("municipal_contact", municipality_id=3)
     assert policy.can(contact, "registration.municipal", _gathering())
