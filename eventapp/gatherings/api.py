@@ -234,6 +234,9 @@ def item_json(item) -> dict:
            converters={"id": "int"}, action="gathering.manage")
 def update(id: int, body: dict):  # noqa: A002 - the name is the API's
     gathering = _scoped_gathering(id)
+    # Asked here too: a body with nothing to change (only move_programme) changes nothing, and
+    # must still be refused to those who may not change the gathering.
+    policy.authorize(api_user(), "gathering.manage", gathering)
     fields: dict = {}
     changes = dict(body)
     for name in ("start_date", "end_date", "registration_opens", "registration_closes"):

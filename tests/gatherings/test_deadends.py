@@ -163,6 +163,18 @@ def test_api_moves_the_programme_only_when_asked(client, db, world):
     assert schema["properties"]["move_programme"]["type"] == "boolean"
 
 
+def test_a_patch_that_changes_nothing_is_still_refused_to_the_directorate(client, db, world,
+                                                                          make_user):
+    """Found by schemathesis: a body of only move_programme asked no rule and answered 200."""
+    directorate = make_user("directorate", county=None)
+    _t, raw = create_token(directorate, "test")
+    db.session.commit()
+    answer = client.patch(f"/api/v1/gatherings/{world['gathering'].id}",
+                          json={"move_programme": False},
+                          headers={"Authorization": f"Bearer {raw}"})
+    assert answer.status_code == 403
+
+
 # --- a gathering cannot start in the past ---------------------------------------------------
 
 def test_past_dates_are_refused_in_the_service_the_form_and_the_api(client, db, places,
