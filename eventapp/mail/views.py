@@ -7,8 +7,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import func, or_
 
 from eventapp.core import policy
+from eventapp.core.listing import matches, parse_sort, query_text
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.mail import bp
@@ -28,20 +30,39 @@ from eventapp.mail.services import (
 def outbox():
     status = request.args.get("status")
     status = status if status in STATUSES else None
+    q = query_text(request.args.get("q"))
+    sort = parse_sort(request.args.get("sort"), OUTBOX_SORTS, "-queued")
     stmt = (visible_messages(current_user)
             .where(OutboxMessage.kind.not_like(f"{SURVEY_KIND_PREFIX}%"))
-            .order_by(OutboxMessage.id.desc()).limit(200))
+            .order_by(OutboxMessage.id.desc()).limit(SHOWN))
     if status:
         stmt = stmt.where(OutboxMessage.status == status)
+    for word in q.lower().split():
+        # In the database, so the newest SHOWN that match are shown, not matches among them;
+        # autoescape keeps % and _ in a search literal.
+        stmt = stmt.where(or_(*(func.lower(column).contains(word, autoescape=True)
+                                for column in (OutboxMessage.to_address, OutboxMessage.to_name,
+                                               OutboxMessage.subject))))
     messages = db.session.scalars(stmt).all()
-    batches = survey_batches(current_user, status)
+    batches = [b for b in survey_batches(current_user, status) if not q or matches(q, b.subject)]
     # One list, newest first: a batch sits where its first mail was queued.
     entries = sorted([("message", m.created_at, m) for m in messages]
                      + [("batch", b.created_at, b) for b in batches],
                      key=lambda entry: entry[1], reverse=True)
+    if sort.key != "queued" or not sort.desc:
+        entries.sort(key=OUTBOX_SORTS[sort.key], reverse=sort.desc)
     return render_template("mail/outbox.html", entries=entries, status=status,
-                           statuses=STATUSES, action=FlaskForm(),
+                           statuses=STATUSES, action=FlaskForm(), q=q, sort=sort,
                            failed=failed_count(current_user))
+
+
+SHOWN = 200  # the newest; the search reaches older ones
+OUTBOX_SORTS = {
+    "queued": lambda entry: entry[1],
+    "subject": lambda entry: (entry[2].subject or "").casefold(),
+    "to": lambda entry: ((entry[2].to_name or entry[2].to_address).casefold()
+                         if entry[0] == "message" else ""),
+}
 
 
 @bp.post("/<int:message_id>/retry")

@@ -8,10 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from eventapp.core import policy
 from eventapp.core.access import scope
 from eventapp.core.errors import DomainError
+from eventapp.core.listing import matches, parse_sort, query_text
 from eventapp.core.time import OSLO
 from eventapp.core.web import errors_to_form
 from eventapp.extensions import db
@@ -22,7 +24,7 @@ from eventapp.gatherings.forms import (
     item_kind_label,
     organisation_kind_label,
 )
-from eventapp.gatherings.models import Gathering, status_label
+from eventapp.gatherings.models import STATUSES, Gathering, status_label
 from eventapp.gatherings.services.gathering import items_outside, programme_moves
 
 GATHERING_FIELDS = ("title", "start_date", "end_date", "venue", "address", "description",
@@ -33,10 +35,39 @@ GATHERING_FIELDS = ("title", "start_date", "end_date", "venue", "address", "desc
 @bp.get("/")
 @policy.requires("gathering.list")
 def index():
-    gatherings = db.session.scalars(
-        scope(select(Gathering), Gathering, current_user).order_by(Gathering.start_date.desc())
-    ).all()
-    return render_template("gatherings/index.html", gatherings=gatherings)
+    """Every gathering the user may see, searched (title, venue, county), filtered by county,
+    year and status, and sorted, from the address; unknown values are ignored. One statement
+    loads the scoped list, and the choices offered come from it."""
+    everything = db.session.scalars(
+        scope(select(Gathering), Gathering, current_user)
+        .options(joinedload(Gathering.county))
+        .order_by(Gathering.start_date.desc(), Gathering.id.desc())
+    ).unique().all()
+    counties = sorted({g.county for g in everything}, key=lambda c: c.number)
+    years = sorted({g.start_date.year for g in everything}, reverse=True)
+    args = request.args
+    county = next((c for c in counties if c.number == args.get("county")), None)
+    year = next((y for y in years if str(y) == args.get("year")), None)
+    status = args.get("status") if args.get("status") in STATUSES else None
+    q = query_text(args.get("q"))
+    sort = parse_sort(args.get("sort"), INDEX_SORTS, "-date")
+    gatherings = [g for g in everything
+                  if (county is None or g.county_id == county.id)
+                  and (year is None or g.start_date.year == year)
+                  and (status is None or g.status == status)
+                  and (not q or matches(q, g.title, g.venue, g.county.name))]
+    gatherings.sort(key=INDEX_SORTS[sort.key], reverse=sort.desc)
+    return render_template("gatherings/index.html", gatherings=gatherings, counties=counties,
+                           years=years, statuses=STATUSES, county=county, year=year,
+                           status=status, q=q, sort=sort, total=len(everything))
+
+
+# The orders the list offers; ties keep the newest first.
+INDEX_SORTS = {
+    "date": lambda g: g.start_date,
+    "title": lambda g: g.title.casefold(),
+    "county": lambda g: g.county.name.casefold(),
+}
 
 
 def _form_values(form: GatheringForm) -> dict:

@@ -15,6 +15,7 @@ A municipality's cap is registration's: ``set_municipality_cap`` is re-exported 
 
 from eventapp.invitations.services.board import (
     BOARD_OFFERS,
+    BOARD_SORTS,
     BOARD_STATES,
     BoardRow,
     ChannelUse,
@@ -31,6 +32,7 @@ from eventapp.invitations.services.board import (
     offer_label,
     outreach_channel_label,
     registration_channel_label,
+    search_board,
 )
 from eventapp.invitations.services.campaigns import (
     CAMPAIGN_ATTACHMENT,
@@ -135,6 +137,7 @@ __all__ = [
     "CampaignSendCounts", "ChannelUse", "ContactImportPlan", "ContactRow", "add_contact",
     "apply_contact_import", "barrier_label", "board_channel_label", "board_offers",
     "board_role_label", "board_rows", "board_sender_label", "board_state_counts",
+    "search_board", "BOARD_SORTS",
     "board_status_label", "board_unit", "board_units", "campaign_dates", "campaign_progress",
     "campaign_recipients", "campaign_sample_recipient", "campaign_text_problem", "campaign_values",
     "channel_report", "contact_counsellors", "contact_places", "contact_role_code",

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 
 from eventapp.accounts.models import User, counsellor_municipalities
 from eventapp.core.access import Role
+from eventapp.core.listing import Sort, matches
 from eventapp.core.time import to_oslo
 from eventapp.extensions import db
 from eventapp.gatherings.services import answering_units
@@ -252,6 +253,29 @@ def board_rows(gathering, state: str | None = None) -> list[BoardRow]:
     if state:
         result = [r for r in result if r.state == state]
     return result
+
+
+# The board's sortable columns; "state" is the board's own order (state, then name).
+BOARD_SORTS = {
+    "state": None,
+    "municipality": lambda r: (r.municipality.name.casefold(), r.municipality.number),
+    "opened": lambda r: r.opened,
+    "registered": lambda r: (r.confirmed, r.waitlisted),
+}
+
+
+def search_board(rows: list[BoardRow], q: str = "", sort: Sort | None = None) -> list[BoardRow]:
+    """The board's rows matching ``q`` (municipality name or number, contacts, counsellors,
+    next step), in ``sort``'s order; no statement of its own."""
+    if q:
+        rows = [r for r in rows if matches(q, r.municipality.name, r.municipality.number,
+                                           *(name for name, _role in r.contacts),
+                                           *r.counsellors, r.next_step)]
+    if sort is not None and BOARD_SORTS.get(sort.key) is not None:
+        rows = sorted(rows, key=BOARD_SORTS[sort.key], reverse=sort.desc)
+    elif sort is not None and sort.desc:
+        rows = list(reversed(rows))
+    return rows
 
 
 def board_state_counts(rows: list[BoardRow]) -> dict[str, int]:

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from eventapp.core import confirm, policy
 from eventapp.core.errors import DomainError, Forbidden
+from eventapp.core.listing import parse_sort, query_text
 from eventapp.core.time import OSLO, utcnow
 from eventapp.core.web import act, attempt, errors_to_form
 from eventapp.extensions import db
@@ -42,11 +43,15 @@ def board(gathering_id: int):
     state = request.args.get("state")
     if state not in services.BOARD_STATES:
         state = None
+    q = query_text(request.args.get("q"))
+    sort = parse_sort(request.args.get("sort"), services.BOARD_SORTS, "state")
     rows = services.board_rows(gathering)
     counts = services.board_state_counts(rows)
-    shown = [r for r in rows if r.state == state] if state else rows
+    shown = services.search_board([r for r in rows if r.state == state] if state else rows,
+                                  q, sort)
     return render_template(
         "invitations/board.html", gathering=gathering, rows=shown, counts=counts, state=state,
+        q=q, sort=sort,
         total=len(rows), is_host=policy.can(current_user, "campaign.send", gathering),
         **board_labels(),
     )
