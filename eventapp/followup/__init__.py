@@ -5,3 +5,6 @@ report."""
 from flask import Blueprint
 
 bp = Blueprint("followup", __name__)
+
+# The feature's part of the gathering's overview, registered as the app starts.
+from eventapp.followup import overview as _overview  # noqa: E402,F401

@@ -107,6 +107,12 @@ def apply(gathering_id: int):
         return _grant_page(gathering, apply_form=form, status=status)
     flash(_("The application for %(amount)s kroner is sent to the directorate.",
             amount=services.nok(application.applied_nok)), "success")
+    planned, _actual = services.budget_totals(gathering)
+    if application.applied_nok > planned:
+        # A warning, not a refusal: the budget may be filled in after the application.
+        flash(_("The amount applied for is %(diff)s kroner above the planned budget of "
+                "%(planned)s kroner.", diff=services.nok(application.applied_nok - planned),
+                planned=services.nok(planned)), "info")
     return redirect(url_for("grants.grant", gathering_id=gathering.id))
 
 
@@ -198,28 +204,10 @@ def _reopen_page(gathering: Gathering, *, form, status: int, what: str):
 def reopen_decision(gathering_id: int):
     gathering = _gathering(gathering_id)
     policy.authorize(current_user, "grant.decide", gathering)
-    application = services.application_for(gathering)
-    if application is None:
-        abort(404)
-    back = url_for("grants.grant", gathering_id=gathering.id)
-    form = ReopenForm()
-    if request.method == "GET" or not confirm.given():
-        try:
-            services.check_decision_reopenable(application)
-        except DomainError as exc:
-            flash(exc.message, "error")
-            return redirect(back)
-        return _reopen_page(gathering, form=ReopenForm(formdata=None), status=200,
-                            what="application")
-    done, status = attempt(form, lambda: services.reopen_decision(
-        application, current_user, form.reason.data))
-    if done is None:
-        if status == 409:
-            flash(form.form_errors[0] if form.form_errors else _("Nothing was changed."), "error")
-            return redirect(back)
-        return _reopen_page(gathering, form=form, status=status, what="application")
-    flash(_("The decision is reopened; the county is told why."), "success")
-    return redirect(back)
+    return _reopen(gathering, "application", services.application_for(gathering),
+                   services.check_decision_reopenable, services.reopen_decision,
+                   url_for("grants.grant", gathering_id=gathering.id),
+                   _("The decision is reopened; the county is told why."))
 
 
 @bp.route("/gatherings/<int:gathering_id>/report/approval/reopen", methods=["GET", "POST"])
@@ -227,27 +215,31 @@ def reopen_decision(gathering_id: int):
 def reopen_approval(gathering_id: int):
     gathering = _gathering(gathering_id)
     policy.authorize(current_user, "final_report.review", gathering)
-    report = services.report_for(gathering)
-    if report is None:
+    return _reopen(gathering, "report", services.report_for(gathering),
+                   services.check_approval_reopenable, services.reopen_approval,
+                   url_for("grants.report", gathering_id=gathering.id),
+                   _("The approval is reopened; the county is told why."))
+
+
+def _reopen(gathering, what: str, decided, check, reopen, back: str, done_message: str):
+    """Reopen a decision or an approval: the question with a reason first, then the change."""
+    if decided is None:
         abort(404)
-    back = url_for("grants.report", gathering_id=gathering.id)
     form = ReopenForm()
     if request.method == "GET" or not confirm.given():
         try:
-            services.check_approval_reopenable(report)
+            check(decided)
         except DomainError as exc:
             flash(exc.message, "error")
             return redirect(back)
-        return _reopen_page(gathering, form=ReopenForm(formdata=None), status=200,
-                            what="report")
-    done, status = attempt(form, lambda: services.reopen_approval(
-        report, current_user, form.reason.data))
+        return _reopen_page(gathering, form=ReopenForm(formdata=None), status=200, what=what)
+    done, status = attempt(form, lambda: reopen(decided, current_user, form.reason.data))
     if done is None:
         if status == 409:
             flash(form.form_errors[0] if form.form_errors else _("Nothing was changed."), "error")
             return redirect(back)
-        return _reopen_page(gathering, form=form, status=status, what="report")
-    flash(_("The approval is reopened; the county is told why."), "success")
+        return _reopen_page(gathering, form=form, status=status, what=what)
+    flash(done_message, "success")
     return redirect(back)
 
 

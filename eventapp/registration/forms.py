@@ -58,6 +58,40 @@ class RegistrationForm(EditOwnForm):
     role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
 
 
+class ParticipantForm(RegistrationForm):
+    """The same form for registering someone else (the host, a municipal contact): it speaks
+    of the participant, not of "you"."""
+
+    name = StringField(_l("Participant's name"),
+                       validators=[DataRequired(_l("Enter the participant's name.")),
+                                   Length(max=200)])
+    email = EmailField(_l("Participant's work email"),
+                       validators=[DataRequired(_l("Enter the participant's work email.")),
+                                   Length(max=254)],
+                       description=_l("The confirmation and the private link go here."))
+    organisation_kind = SelectField(_l("The participant works for"), choices=[])
+    phone = StringField(_l("Participant's mobile phone"), validators=[Optional(), Length(max=40)],
+                        description=_l("Only used if the host must reach the participant on the "
+                                       "day."))
+    attends_dinner = BooleanField(_l("The participant will join the social dinner on the "
+                                     "evening of day 1"))
+    dietary_needs = TextAreaField(
+        _l("The participant's dietary needs or allergies"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Only the host of this gathering sees this, to order food. It is deleted "
+                       "with the rest of the registration after the gathering is reported."),
+    )
+    dietary_consent = BooleanField(_l("The participant agrees that the host keeps their dietary "
+                                      "needs for this purpose"))
+    accessibility_needs = TextAreaField(_l("The participant's accessibility needs"),
+                                        validators=[Optional(), Length(max=500)])
+    accommodation = BooleanField(_l("The participant needs a hotel room"))
+    travel_support_requested = BooleanField(_l("The participant's municipality asks for travel "
+                                               "support"))
+    list_consent = BooleanField(_l("Show the participant's name and organisation on the public "
+                                   "participant list"))
+
+
 # --- lists and the day ---------------------------------------------------------------------
 from wtforms import HiddenField  # noqa: E402
 from wtforms.validators import AnyOf  # noqa: E402

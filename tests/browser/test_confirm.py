@@ -4,6 +4,7 @@ with a reason that lands in the visible history. Every page passes axe with no v
 impact at 1280 and 390 px, and fits a phone without sideways scroll."""
 
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from playwright.sync_api import expect
@@ -13,27 +14,12 @@ from eventapp.grants import services as grants
 from eventapp.grants.models import GrantApplication
 from eventapp.registration.models import Registration
 from eventapp.registration.services import RegistrationData, register
-from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.test_journeys import axe_violations, describe, log_in, no_horizontal_scroll
+from tests.browser.looks import look
+from tests.browser.test_journeys import log_in
 from tests.grants.conftest import decide_grant
 
 pytestmark = pytest.mark.browser
-
-
-def _look(page, where: str, found: list[str], screenshot=None, name: str | None = None):
-    for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(viewport)
-        violations = axe_violations(page)
-        if violations is None:
-            found.append(f"[{where}] axe did not run")
-        elif violations:
-            found.append(describe(f"{where} ({size})", violations))
-        width, inner = no_horizontal_scroll(page)
-        if width > inner:
-            found.append(f"[{where}] scrolls sideways at {size}: {width} > {inner}")
-        if screenshot and name:
-            screenshot(page, f"confirm-{name}-{size}")
-    page.set_viewport_size(DESKTOP)
+_look = partial(look, prefix="confirm")
 
 
 def _person(name: str, email: str) -> RegistrationData:

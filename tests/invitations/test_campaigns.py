@@ -258,7 +258,8 @@ def test_reminder_reaches_only_the_reached_but_not_registered(
     assert "Etne, Kinn" in html or "Kinn, Etne" in html
     response = client.post(_campaign_url(gathering, suffix="/reminder"), data={
         "csrf_token": get_csrf(client, _campaign_url(gathering)), "sender_kind": "career_centre",
-        "sender_name": "", "sender_email": "", "subject": subject, "body": body, "save": "1"})
+        "sender_name": "", "sender_email": "", "subject": subject, "body": body, "save": "1",
+        "confirmed": "1"})
     assert response.status_code == 302, response.get_data(as_text=True)
     reminder = _latest_campaign(db)
     assert reminder.kind == "reminder" and reminder.sender_name == "Karrieresenteret i Vestland"
@@ -279,7 +280,7 @@ def test_reminder_with_nobody_to_remind_changes_nothing(world, client, db):
     subject, body = services.default_campaign_texts(gathering, "reminder")
     response = client.post(_campaign_url(gathering, suffix="/reminder"), data={
         "csrf_token": get_csrf(client, _campaign_url(gathering)), "sender_kind": "career_centre",
-        "subject": subject, "body": body, "save": "1"})
+        "subject": subject, "body": body, "save": "1", "confirmed": "1"})
     assert response.status_code == 422
     assert "nobody to remind" in response.get_data(as_text=True).lower()
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
@@ -509,7 +510,8 @@ def test_a_second_reminder_right_after_the_first_is_refused(world, client, db):
     def click():
         return client.post(_campaign_url(gathering, suffix="/reminder"), data={
             "csrf_token": get_csrf(client, _campaign_url(gathering)),
-            "sender_kind": "career_centre", "subject": subject, "body": body, "save": "1"})
+            "sender_kind": "career_centre", "subject": subject, "body": body, "save": "1",
+            "confirmed": "1"})
 
     assert click().status_code == 302
     queued = _outbox_count(db)

@@ -298,12 +298,40 @@ def _nobody_to_send(plan) -> DomainError:
                               "to. Add contacts first."), field="municipalities")
 
 
+def _reminder_question(gathering: Gathering, form, units, contacts) -> confirm.Question:
+    """The reminder's confirmation: to how many, in which municipalities; the text written on
+    the campaigns page is carried to the "Yes" unchanged."""
+    lead = ngettext("The reminder is sent to %(num)d contact person",
+                    "The reminder is sent to %(num)d contact persons", contacts) + " " + \
+        ngettext("in %(num)d municipality", "in %(num)d municipalities", len(units)) + "."
+    consequences = [
+        _("Each of them gets the mail “%(subject)s”, with a personal registration link and the "
+          "calendar file.", subject=form.subject.data),
+        _("Reminded: %(places)s (reached, not registered yet).",
+          places=", ".join(u.name for u in units)),
+        _("A mail that has been sent cannot be called back."),
+    ]
+    carry = {name: request.form.get(name, "") for name in
+             ("sender_kind", "sender_name", "sender_email", "subject", "body")}
+    return confirm.Question(
+        title=_("Send the reminder?"), lead=lead, consequences=consequences,
+        yes=ngettext("Yes, remind %(num)d person", "Yes, remind %(num)d people", contacts),
+        action=url_for("invitations.send_reminder", gathering_id=gathering.id),
+        back=url_for("invitations.campaigns", gathering_id=gathering.id), carry=carry,
+        gathering=gathering, danger=False)
+
+
 @bp.post("/<int:gathering_id>/campaigns/reminder")
 @policy.requires("campaign.send")
 def send_reminder(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
     form = _campaign_form(ReminderForm, gathering, kind="reminder")
     if form.validate_on_submit():
+        if not confirm.given():
+            # Ask first, like sending a campaign: who is reminded, and who cannot be.
+            units, contacts = services.reminder_targets(gathering)
+            if units and contacts:
+                return confirm.ask(_reminder_question(gathering, form, units, contacts))
         try:
             reminder, counts = services.send_reminder(
                 gathering, current_user, **_campaign_args(form, gathering))
