@@ -1,5 +1,6 @@
 """eventapp: county gatherings on career guidance for refugees."""
 
+import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,6 +146,7 @@ def _register_blueprints(app: "Flask") -> None:
 def _register_errors(app: "Flask") -> None:
     from flask import render_template, request
     from flask_babel import gettext as _
+    from flask_babel import ngettext
     from flask_wtf.csrf import CSRFError
     from sqlalchemy.exc import OperationalError
     from werkzeug.exceptions import HTTPException, InternalServerError
@@ -172,9 +174,30 @@ def _register_errors(app: "Flask") -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.code == 429:
+            return rate_limited(exc)
         if wants_json():
             return http_error_json(exc)
         return render_template("errors/error.html", status=exc.code, message=None), exc.code
+
+    def rate_limited(exc: HTTPException):
+        """Say how long until every limit this request broke lets it through again, from the
+        limiter's reset times (as the login page does), and send it as Retry-After."""
+        wait = _rate_limit_wait()
+        if wants_json():
+            response = http_error_json(exc)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        if wait < 120:
+            message = ngettext("Too many requests in a short time. Try again in %(num)d second.",
+                               "Too many requests in a short time. Try again in %(num)d "
+                               "seconds.", wait)
+        else:
+            message = ngettext("Too many requests in a short time. Try again in %(num)d minute.",
+                               "Too many requests in a short time. Try again in %(num)d "
+                               "minutes.", math.ceil(wait / 60))
+        return (render_template("errors/error.html", status=429, message=message), 429,
+                {"Retry-After": str(wait)})
 
     @app.errorhandler(OperationalError)
     def database_error(exc: OperationalError):
@@ -189,6 +212,20 @@ def _register_errors(app: "Flask") -> None:
         if wants_json():
             return api_error(500, "server_error", _("Something went wrong on our side."))
         return render_template("errors/error.html", status=500, message=None), 500
+
+
+def _rate_limit_wait() -> int:
+    """Seconds until the limits this request broke let it through again (at least one)."""
+    import time
+
+    from eventapp.extensions import limiter
+
+    now = time.time()
+    try:
+        resets = [limit.window.reset_time for limit in limiter.current_limits if limit.breached]
+    except Exception:  # a limiter that cannot tell: a minute is the usual window
+        resets = []
+    return max(1, math.ceil(max(resets, default=now + 60) - now))
 
 
 def _register_template_helpers(app: "Flask") -> None:
@@ -240,6 +277,12 @@ def _register_template_helpers(app: "Flask") -> None:
     @app.template_filter("date")
     def date_filter(value, fmt="long"):
         return format_date(value, fmt) if value else ""
+
+    @app.template_filter("daterange")
+    def daterange_filter(start, end=None):
+        from eventapp.core.dates import daterange
+
+        return daterange(start, end, str(get_locale()))
 
     @app.after_request
     def security_headers(response):

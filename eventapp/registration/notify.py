@@ -7,7 +7,7 @@ from sqlalchemy import select
 from eventapp.extensions import db
 from eventapp.gatherings.signals import Moved, gathering_moved
 from eventapp.registration.models import Registration
-from eventapp.registration.services.registering import LIVE
+from eventapp.registration.services.registering import LIVE, manage_link
 
 
 def subscribe() -> None:
@@ -19,7 +19,6 @@ def mail_moved(gathering, moved: Moved, **_ignored) -> int:
     """Mail everyone registered (with a place or waiting; never the cancelled) what changed.
     Those with a place get the updated calendar file: the same UID as the one they imported,
     its SEQUENCE raised, so their calendar replaces the event. Returns how many were mailed."""
-    from eventapp.core.web import external_url
     from eventapp.gatherings.services import gathering_ics
     from eventapp.mail.services import queue_template
     from eventapp.registration.services.waitlist import waitlist_position
@@ -39,5 +38,5 @@ def mail_moved(gathering, moved: Moved, **_ignored) -> int:
             attachments=(("samling.ics", "text/calendar", calendar),) if has_place else (),
             registration=person, gathering=gathering, moved=moved, has_place=has_place,
             position=waitlist_position(person),
-            manage_link=external_url("registration.manage", token=person.manage_token))
+            manage_link=manage_link(person))
     return len(people)

@@ -13,12 +13,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from eventapp.core import confirm, policy
 from eventapp.core.errors import DomainError
+from eventapp.core.listing import parse_sort, query_text
 from eventapp.core.web import errors_to_form
 from eventapp.extensions import db, limiter
 from eventapp.gatherings.models import Gathering
@@ -26,20 +28,24 @@ from eventapp.registration import bp, services
 from eventapp.registration.forms import (
     CheckinForm,
     EditOwnForm,
+    ParticipantForm,
     RegistrationForm,
     SwapForm,
     role_label,
 )
 from eventapp.registration.models import STATUSES, Registration
 from eventapp.registration.services.day import CheckinBeforeGathering
+from eventapp.registration.services.hosting import REGISTRATION_SORTS
 
 REGISTER_LIMIT = "30 per minute"
 
 
-def _form(gathering: Gathering, unit=None, person: tuple[str, str] | None = None) -> RegistrationForm:
+def _form(gathering: Gathering, unit=None, person: tuple[str, str] | None = None, *,
+          participant: bool = False) -> RegistrationForm:
     """The registration form; with ``unit`` the municipality is fixed (a personal link) and
-    ``person`` (name, email) fills in who it was sent to."""
-    form = RegistrationForm()
+    ``person`` (name, email) fills in who it was sent to. ``participant``: someone registers
+    another (the host, a municipal contact), so the form speaks of the participant."""
+    form = ParticipantForm() if participant else RegistrationForm()
     units = services.registration_units(gathering)
     form.municipality.choices = [("", _("Choose"))] + [(u.number, u.name) for u in units]
     if unit is not None:
@@ -129,7 +135,8 @@ def manage(token: str):
         abort(404)
     return render_template("registration/manage.html", registration=registration,
                            gathering=registration.gathering, action=FlaskForm(),
-                           reg_role_label=role_label)
+                           reg_role_label=role_label,
+                           position=services.waitlist_position(registration))
 
 
 @bp.route("/registration/<token>/cancel", methods=["GET", "POST"])
@@ -423,12 +430,18 @@ def registrations(gathering_id: int):
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     units = services.registration_units(gathering)
     municipality = next((u for u in units if str(u.id) == request.args.get("municipality")), None)
+    day = int(request.args["day"]) if gathering.days > 1 and request.args.get("day") in ("1", "2") \
+        else None
+    q = query_text(request.args.get("q"))
+    sort = parse_sort(request.args.get("sort"), REGISTRATION_SORTS, "created")
     lines = services.cap_lines(gathering)
     return render_template(
         "registration/registrations.html", gathering=gathering, status=status,
-        statuses=STATUSES, municipality=municipality, units=units,
+        statuses=STATUSES, municipality=municipality, units=units, q=q, day=day, sort=sort,
+        checkin_days=services.attendance_days(gathering),
         rows=services.host_registrations(gathering, status=status,
-                                         municipality_id=municipality.id if municipality else None),
+                                         municipality_id=municipality.id if municipality else None,
+                                         q=q, day=day, sort=sort),
         active_lines=[c for c in lines if c.confirmed or c.waitlisted or c.overridden],
         quiet_lines=[c for c in lines if not (c.confirmed or c.waitlisted or c.overridden)],
         pool=services.pool_line(gathering), delegation=services.delegation_check(gathering),
@@ -450,24 +463,141 @@ def host_cancel(gathering_id: int, registration_id: int):
     if registration.status == "cancelled":
         flash(_("This registration is already cancelled."), "info")
         return redirect(back)
-    if not confirm.given():
-        return confirm.ask(_cancel_question(registration, url_for(
+    return _cancel_after_question(
+        _cancel_question(registration, url_for(
             "registration.host_cancel", gathering_id=gathering.id,
-            registration_id=registration.id), back, own=False))
+            registration_id=registration.id), back, own=False),
+        lambda: services.host_cancel(registration, current_user), back,
+        _("%(name)s is cancelled.", name=registration.name))
+
+
+def _cancel_after_question(question, cancel, back: str, done_message: str):
+    """Ask first; on "yes" cancel, commit and say who moved up from the waitlist."""
+    if not confirm.given():
+        return confirm.ask(question)
     if not FlaskForm().validate_on_submit():
         flash(_("Nothing was changed: the form had expired. Please try again."), "error")
         return redirect(back)
     try:
-        promoted = services.host_cancel(registration, current_user)
+        promoted = cancel()
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(back)
     db.session.commit()
-    flash(_("%(name)s is cancelled.", name=registration.name), "success")
+    flash(done_message, "success")
     for person in promoted:
         flash(_("%(name)s moved up from the waitlist and has been emailed.", name=person.name),
               "info")
+    return redirect(back)
+
+
+# --- bulk actions on the host's list ---
+# Ticked rows are sent as ``ids`` (one value per row, or comma-joined when carried through the
+# confirmation page). Everything chosen is done in one transaction or nothing is.
+
+BULK_MAX = 500  # more than any gathering has; a longer list is hostile, not a selection
+
+
+def _chosen(gathering: Gathering) -> list[Registration] | None:
+    """The ticked registrations of this gathering in a fixed order (municipality, then id, so
+    concurrent bulk actions take the municipalities' locks in one order); None when the
+    selection cannot be read or names a registration not on this gathering's list."""
+    raw = ",".join(request.form.getlist("ids")).split(",")
+    ids = {p.strip() for p in raw if p.strip()}
+    if not ids or len(ids) > BULK_MAX or not all(p.isdigit() and len(p) < 10 for p in ids):
+        return None
+    rows = services.chosen_registrations(gathering, {int(p) for p in ids})
+    return rows if len(rows) == len(ids) else None
+
+
+def _bulk_refused(back: str, message: str):
+    db.session.rollback()
+    flash(message, "error")
+    return redirect(back)
+
+
+@bp.post("/gatherings/<int:gathering_id>/registrations/bulk-cancel")
+@policy.requires("registration.cancel")
+def bulk_cancel(gathering_id: int):
+    gathering = policy.load(Gathering, gathering_id)
+    back = url_for("registration.registrations", gathering_id=gathering.id) + "#participants"
+    chosen = _chosen(gathering)
+    if chosen is None:
+        return _bulk_refused(back, _("Nothing was changed: choose one or more participants "
+                                     "from the list."))
+    if not confirm.given():
+        names = ", ".join(r.name for r in chosen)
+        lines = [ngettext("%(num)d registration is cancelled: %(names)s.",
+                          "%(num)d registrations are cancelled: %(names)s.", len(chosen),
+                          names=names),
+                 _("Each of them is emailed that the host has cancelled their registration."),
+                 _("The first on each waitlist gets the freed places and is emailed."),
+                 _("This cannot be undone: to come after all, they register again.")]
+        return confirm.ask(confirm.Question(
+            title=ngettext("Cancel %(num)d registration?", "Cancel %(num)d registrations?",
+                           len(chosen)),
+            consequences=lines,
+            action=url_for("registration.bulk_cancel", gathering_id=gathering.id),
+            yes=ngettext("Yes, cancel %(num)d registration", "Yes, cancel %(num)d registrations",
+                         len(chosen)),
+            back=back, carry={"ids": ",".join(str(r.id) for r in chosen)}, gathering=gathering))
+    if not FlaskForm().validate_on_submit():
+        return _bulk_refused(back, _("Nothing was changed: the form had expired. Please try "
+                                     "again."))
+    promoted = []
+    for registration in chosen:
+        try:
+            promoted += services.host_cancel(registration, current_user)
+        except DomainError as exc:
+            return _bulk_refused(back, _("Nothing was changed: %(name)s: %(reason)s",
+                                         name=registration.name, reason=exc.message))
+    db.session.commit()
+    flash(ngettext("%(num)d registration is cancelled.", "%(num)d registrations are cancelled.",
+                   len(chosen)), "success")
+    for person in promoted:
+        flash(_("%(name)s moved up from the waitlist and has been emailed.", name=person.name),
+              "info")
+    return redirect(back)
+
+
+@bp.post("/gatherings/<int:gathering_id>/registrations/bulk-checkin")
+@policy.requires("checkin.record")
+def bulk_checkin(gathering_id: int):
+    gathering = policy.load(Gathering, gathering_id)
+    back = url_for("registration.registrations", gathering_id=gathering.id) + "#participants"
+    if not FlaskForm().validate_on_submit():
+        return _bulk_refused(back, _("Nothing was changed: the form had expired. Please try "
+                                     "again."))
+    chosen = _chosen(gathering)
+    if chosen is None:
+        return _bulk_refused(back, _("Nothing was changed: choose one or more participants "
+                                     "from the list."))
+    raw_day = request.form.get("day") or ""
+    days = services.attendance_days(gathering)
+    if raw_day not in {str(d) for d in days}:
+        return _bulk_refused(back, _("Nothing was changed: choose the day to check in for."))
+    day = int(raw_day)
+    for registration in chosen:
+        try:
+            services.record_attendance(registration, True, current_user, day=day)
+        except CheckinBeforeGathering:
+            # The single tick asks first and counts nothing; a whole list is not noted early.
+            return _bulk_refused(back, _(
+                "Nothing was changed: the gathering begins %(date)s, and a check-in before then "
+                "does not count. Check people in on the day.",
+                date=format_date(gathering.start_date, "long")))
+        except DomainError as exc:
+            return _bulk_refused(back, _("Nothing was changed: %(name)s: %(reason)s",
+                                         name=registration.name, reason=exc.message))
+    db.session.commit()
+    if len(days) > 1:
+        flash(ngettext("%(num)d person is checked in for day %(day)d.",
+                       "%(num)d people are checked in for day %(day)d.", len(chosen), day=day),
+              "success")
+    else:
+        flash(ngettext("%(num)d person is checked in.", "%(num)d people are checked in.",
+                       len(chosen)), "success")
     return redirect(back)
 
 
@@ -475,7 +605,7 @@ def host_cancel(gathering_id: int, registration_id: int):
 @policy.requires("registration.manage")
 def host_register(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
-    form = _form(gathering)
+    form = _form(gathering, participant=True)
     registration, status = _submit(
         form, lambda: services.host_register(gathering, current_user, _data(form)))
     if registration is not None:
@@ -492,7 +622,7 @@ def host_register(gathering_id: int):
 
 
 def _municipal_form(gathering: Gathering, unit):
-    form = _form(gathering)
+    form = _form(gathering, participant=True)
     form.organisation_kind.choices = [("municipality", _("A municipality or city district"))]
     form.municipality.choices = [(unit.number, unit.name)]
     if not form.is_submitted():
@@ -567,3 +697,98 @@ def swap(gathering_id: int, registration_id: int):
         status = 422
     return render_template("registration/swap.html", gathering=gathering, unit=unit, form=form,
                            registration=registration, reg_role_label=role_label), status
+
+
+@bp.route("/gatherings/<int:gathering_id>/our-registrations/<int:registration_id>/cancel",
+          methods=["GET", "POST"])
+@policy.requires("registration.municipal")
+def municipal_cancel(gathering_id: int, registration_id: int):
+    """A municipal contact withdraws one of their own people, after a confirmation."""
+    gathering, unit = _contact_unit(gathering_id)
+    try:
+        registration = services.municipal_registration(gathering, registration_id, current_user)
+    except DomainError:
+        abort(404)
+    back = url_for("registration.municipal_register", gathering_id=gathering.id)
+    if registration.status == "cancelled":
+        flash(_("This registration is already cancelled."), "info")
+        return redirect(back)
+    return _cancel_after_question(
+        _withdraw_question(registration, unit, url_for(
+            "registration.municipal_cancel", gathering_id=gathering.id,
+            registration_id=registration.id), back),
+        lambda: services.municipal_cancel(registration, current_user), back,
+        _("%(name)s is withdrawn and has been emailed.", name=registration.name))
+
+
+def _withdraw_question(registration, unit, action: str, back: str) -> confirm.Question:
+    """What withdrawing does, said to the municipal contact: the waitlist they see is their
+    own municipality's, so they may be told who moves up."""
+    from eventapp.registration.services.cancel_preview import next_in_line
+
+    gathering = registration.gathering
+    lines = [_("%(name)s loses their place at %(gathering)s.", name=registration.name,
+               gathering=gathering.title) if registration.status == "confirmed" else
+             _("%(name)s leaves the waitlist.", name=registration.name),
+             _("%(name)s is emailed that %(unit)s has withdrawn the registration.",
+               name=registration.name, unit=unit.name)]
+    nxt = next_in_line(registration)
+    if nxt is not None:
+        lines.append(_("The first on the waitlist for %(unit)s, %(name)s, gets the place and is "
+                       "emailed.", unit=unit.name, name=nxt.name))
+    elif registration.status == "confirmed":
+        lines.append(_("Nobody on the waitlist moves up: the place stays free for %(unit)s.",
+                       unit=unit.name))
+    lines.append(_("This cannot be undone: to come after all, they register again."))
+    return confirm.Question(
+        title=_("Withdraw %(name)s?", name=registration.name), consequences=lines,
+        action=action, yes=_("Yes, withdraw %(name)s", name=registration.name), back=back,
+        gathering=gathering)
+
+
+@bp.route("/gatherings/<int:gathering_id>/registrations/<int:registration_id>/promote",
+          methods=["GET", "POST"])
+@policy.requires("registration.manage")
+def host_promote(gathering_id: int, registration_id: int):
+    """The host gives someone on the waitlist a place by hand, within the caps."""
+    gathering = policy.load(Gathering, gathering_id)
+    try:
+        registration = services.registration_for_host(gathering, registration_id, current_user)
+    except DomainError:
+        abort(404)
+    back = url_for("registration.registrations", gathering_id=gathering.id)
+    if registration.status != "waitlisted":
+        flash(_("%(name)s is not on the waitlist.", name=registration.name), "info")
+        return redirect(back)
+    if not confirm.given():
+        position = services.waitlist_position(registration)
+        lines = [_("%(name)s (%(organisation)s) gets a place at %(gathering)s and is emailed a "
+                   "confirmation with the calendar file.", name=registration.name,
+                   organisation=registration.organisation_name, gathering=gathering.title)]
+        if position and position > 1:
+            lines.append(ngettext(
+                "They are number %(num)d in the queue: the one ahead of them keeps waiting.",
+                "They are number %(num)d in the queue: the %(ahead)d ahead of them keep waiting.",
+                position, ahead=position - 1))
+        lines.append(_("The place counts against the cap of %(organisation)s and the venue's "
+                       "capacity; if none is free, nothing changes.",
+                       organisation=registration.organisation_name))
+        return confirm.ask(confirm.Question(
+            title=_("Give %(name)s a place?", name=registration.name), consequences=lines,
+            action=url_for("registration.host_promote", gathering_id=gathering.id,
+                           registration_id=registration.id),
+            yes=_("Yes, give %(name)s a place", name=registration.name), back=back,
+            gathering=gathering, danger=False))
+    if not FlaskForm().validate_on_submit():
+        flash(_("Nothing was changed: the form had expired. Please try again."), "error")
+        return redirect(back)
+    try:
+        services.host_promote(registration, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_("Nothing was changed: %(reason)s", reason=exc.message), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("%(name)s has a place and has been emailed a confirmation.", name=registration.name),
+          "success")
+    return redirect(back)

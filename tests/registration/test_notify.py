@@ -184,6 +184,22 @@ def test_a_new_venue_mails_everyone_registered_with_the_updated_calendar(db, wor
     assert waiting.attachments == [] and "nummer 1 i køen" in waiting.body_text
 
 
+def test_someone_whose_link_is_closed_is_told_without_a_link(db, world):
+    """Found by schemathesis: a registration whose private link was closed made the mail to
+    everyone fail (a 500) when the venue changed."""
+    from eventapp.registration.models import MANAGE_LINK
+
+    g, host = world["gathering"], world["host"]
+    anna, _bjorn, _cato = _registered(db, g)
+    MANAGE_LINK.close(anna)
+    db.session.commit()
+    update_gathering(g, host, venue="Grieghallen")
+    db.session.commit()
+    [mail] = mails(db, "anna@kommune.example", "gathering.moved")
+    assert "Grieghallen" in mail.body_text and "/registration/" not in mail.body_text
+    assert len(mails(db, kind="gathering.moved")) == 3
+
+
 def test_new_dates_are_mailed_and_the_sequence_is_stored(db, world):
     g, host = world["gathering"], world["host"]
     _registered(db, g)

@@ -47,12 +47,16 @@ from eventapp.registration.services.day import (
 from eventapp.registration.services.hosting import (
     COUNTY_STAFF_ROLES,
     Delegation,
+    chosen_registrations,
     delegation_check,
     host_cancel,
+    host_promote,
     host_register,
     host_registrations,
     mix_hints,
+    municipal_cancel,
     municipal_register,
+    municipal_registration,
     own_unit,
     registration_for_host,
     unit_registrations,
@@ -68,18 +72,19 @@ from eventapp.registration.services.registering import (
     registration_open,
     registration_units,
 )
-from eventapp.registration.services.waitlist import cancel, promote_waitlist
+from eventapp.registration.services.waitlist import cancel, promote_waitlist, waitlist_position
 
 __all__ = [
     "COUNTY_STAFF_ROLES", "CapLine", "DayCount", "Delegation", "LIVE", "NeedGroup", "OwnChanges",
     "PersonData", "RegistrationData", "VenueSummary", "attendance_days", "cancel",
     "cap_lines", "cap_row", "cap_status", "checkin_counts", "confirmed_registrations",
     "default_checkin_day", "delegation_check", "editable", "ensure_unreported", "export_csv",
-    "export_table", "export_xlsx", "host_cancel", "host_register", "host_registrations",
-    "mix_hints", "municipal_register", "normalise_need", "own_unit", "pool_line",
+    "export_table", "export_xlsx", "host_cancel", "host_promote", "host_register",
+    "host_registrations", "chosen_registrations", "mix_hints", "municipal_cancel", "municipal_register",
+    "municipal_registration", "normalise_need", "own_unit", "pool_line",
     "promote_waitlist", "public_participants", "purge_personal_data",
     "record_attendance", "register", "registration_by_token", "registration_for_host",
     "registration_for_the_day", "registration_open", "registration_units", "safe_cell",
     "set_municipality_cap", "swap", "unit_by_number", "unit_registrations", "update_own",
-    "venue_summary",
+    "venue_summary", "waitlist_position",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from eventapp.core import policy
 from eventapp.core.errors import Forbidden, NotFound, ValidationFailed
+from eventapp.core.listing import Sort, matches
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.places.models import Municipality
@@ -20,7 +21,7 @@ from eventapp.registration.services.registering import (
     register,
     registration_units,
 )
-from eventapp.registration.services.waitlist import cancel
+from eventapp.registration.services.waitlist import cancel, promote_by_hand
 
 COUNTY_STAFF_ROLES = ("county_staff", "career_counsellor")
 
@@ -106,8 +107,20 @@ def mix_hints(gathering: Gathering) -> dict[int, list[str]]:
     return hints
 
 
+# The columns the host's list sorts by, each a key on a registration (ties by time, then id).
+REGISTRATION_SORTS = {
+    "name": lambda r: r.name.casefold(),
+    "organisation": lambda r: r.organisation_name.casefold(),
+    "status": lambda r: r.status,
+    "created": lambda r: r.created_at,
+}
+
+
 def host_registrations(gathering: Gathering, *, status: str | None = None,
-                       municipality_id: int | None = None) -> list[Registration]:
+                       municipality_id: int | None = None, q: str = "", day: int | None = None,
+                       sort: Sort | None = None) -> list[Registration]:
+    """The host's list, filtered and sorted; one statement whatever its length. The search
+    (name, email, organisation) and the sort run in Python so letters fold alike everywhere."""
     stmt = (select(Registration).where(Registration.gathering_id == gathering.id)
             .options(joinedload(Registration.municipality), joinedload(Registration.county))
             .order_by(Registration.created_at, Registration.id))
@@ -115,7 +128,28 @@ def host_registrations(gathering: Gathering, *, status: str | None = None,
         stmt = stmt.where(Registration.status == status)
     if municipality_id:
         stmt = stmt.where(Registration.municipality_id == municipality_id)
-    return list(db.session.scalars(stmt))
+    if day in (1, 2):
+        stmt = stmt.where(Registration.day1.is_(True) if day == 1 else Registration.day2.is_(True))
+    rows = list(db.session.scalars(stmt).unique())
+    if q:
+        rows = [r for r in rows if matches(q, r.name, r.email, r.organisation_name)]
+    if sort is not None and sort.key in REGISTRATION_SORTS:
+        rows.sort(key=REGISTRATION_SORTS[sort.key], reverse=sort.desc)  # stable: time breaks ties
+    return rows
+
+
+def chosen_registrations(gathering: Gathering, ids: set[int]) -> list[Registration]:
+    """The registrations ``ids`` of this gathering (others are left out, for the caller to
+    notice), in one statement, ordered by municipality then id: bulk actions take the
+    municipalities' cap locks in that order."""
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(Registration).where(Registration.gathering_id == gathering.id,
+                                   Registration.id.in_(ids))
+        .options(joinedload(Registration.municipality), joinedload(Registration.county))
+    ).unique().all()
+    return sorted(rows, key=lambda r: (r.municipality_id or 0, r.id))
 
 
 def registration_for_host(gathering: Gathering, registration_id: int, actor) -> Registration:
@@ -136,3 +170,30 @@ def host_cancel(registration: Registration, actor) -> list[Registration]:
     if registration.status == "cancelled":
         raise ValidationFailed(_("This registration is already cancelled."))
     return cancel(registration, actor, by="host")
+
+
+def municipal_registration(gathering: Gathering, registration_id: int, actor) -> Registration:
+    """A registration of the municipal contact's own municipality; 404 for any other."""
+    unit = own_unit(gathering, actor)
+    registration = db.session.get(Registration, registration_id)
+    if unit is None or registration is None or registration.gathering_id != gathering.id \
+            or registration.municipality_id != unit.id:
+        raise NotFound(_("No such registration."))
+    return registration
+
+
+def municipal_cancel(registration: Registration, actor) -> list[Registration]:
+    """A municipal contact withdraws one of their own municipality's people: the person is
+    told (cancelled by the municipality) and the first on that waitlist is promoted."""
+    gathering = db.session.get(Gathering, registration.gathering_id)
+    unit = own_unit(gathering, actor)
+    if unit is None or registration.municipality_id != unit.id:
+        raise NotFound(_("No such registration."))
+    if registration.status == "cancelled":
+        raise ValidationFailed(_("This registration is already cancelled."))
+    return cancel(registration, actor, by="municipal")
+
+
+def host_promote(registration: Registration, actor) -> Registration:
+    """The host gives a waiting person a place by hand, within the caps (``promote_by_hand``)."""
+    return promote_by_hand(registration, actor)

@@ -114,13 +114,12 @@ def preview(gathering: Gathering, actor, draft: Draft) -> Preview:
 
 def _render(gathering: Gathering, actor, draft: Draft, person: Registration,
             link: str | None = None) -> tuple[str, str]:
-    from eventapp.core.web import external_url
     from eventapp.mail.services import render_mail
+    from eventapp.registration.services.registering import manage_link
 
     return render_mail("mail/host_message", gathering=gathering, registration=person,
                        subject=draft.subject, text=draft.body, sender=actor,
-                       manage_link=link or external_url("registration.manage",
-                                                        token=person.manage_token))
+                       manage_link=link or manage_link(person))
 
 
 def send(gathering: Gathering, actor, draft: Draft, expected: int | None = None) -> HostMessage:

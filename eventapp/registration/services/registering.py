@@ -281,12 +281,11 @@ class Confirmation:
     but the outbox row (and the waitlist's text) can be built before the locks are taken."""
 
     def __init__(self, gathering: Gathering, registration: Registration, actor):
-        from eventapp.core.web import external_url
         from eventapp.gatherings.services import gathering_ics
 
         self.gathering, self.registration, self.actor = gathering, registration, actor
         self.calendar = gathering_ics(gathering)
-        self.link = external_url("registration.manage", token=registration.manage_token)
+        self.link = manage_link(registration)
         self.texts = {registration.status: self._render()}
 
     def _render(self) -> tuple[str, str]:
@@ -317,6 +316,14 @@ class Confirmation:
 def queue_confirmation(gathering: Gathering, registration: Registration, actor) -> None:
     """Mail the registrant their status, the calendar file and their private link."""
     Confirmation(gathering, registration, actor).queue()
+
+
+def manage_link(registration: Registration) -> str | None:
+    """The registrant's private link for mail; None once it is closed (their data purged)."""
+    from eventapp.core.web import external_url
+
+    token = registration.manage_token
+    return external_url("registration.manage", token=token) if token else None
 
 
 def registration_by_token(token: str) -> Registration | None:

@@ -1,19 +1,24 @@
 """Cancelling frees a place, and the first on that municipality's (or the pool's) waitlist
 takes it. Whoever is cancelled is told so by mail, in the same transaction."""
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
 from eventapp.core import policy
+from eventapp.core.errors import Conflict, NotFound
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.registration.models import Registration
 from eventapp.registration.services.registering import (
     cap_row,
+    count_confirmed,
     ensure_unreported,
     has_place,
     hold_places,
     queue_confirmation,
+    unit_has_place,
+    venue_has_place,
 )
 
 # Who cancelled, as the mail tells it: the person themselves (by their private link), the
@@ -59,6 +64,42 @@ def promote_waitlist(gathering: Gathering, like: Registration, actor=None) -> li
         db.session.flush()
         queue_confirmation(gathering, first, actor)
         promoted.append(first)
+
+
+def promote_by_hand(registration: Registration, actor) -> Registration:
+    """The host gives a waiting person a place out of turn, within the same limits as any
+    promotion: a free place under the municipality's (or the pool's) cap and the venue's
+    capacity, checked under the locks of ``cancel``. The person gets the confirmation mail.
+    A refusal (Conflict) says which limit is reached and changes nothing."""
+    gathering = db.session.get(Gathering, registration.gathering_id)
+    if not policy.can(actor, "registration.manage", gathering):
+        raise NotFound(_("No such registration."))
+    ensure_unreported(gathering)
+    row = hold_places(gathering, registration.municipality)
+    ensure_unreported(gathering)
+    # Another may have promoted or cancelled it while this waited.
+    db.session.refresh(registration)
+    if registration.status != "waitlisted":
+        raise Conflict(_("%(name)s is no longer on the waitlist.", name=registration.name))
+    if not unit_has_place(gathering, registration, row):
+        if registration.in_pool:
+            taken = count_confirmed(
+                gathering, Registration.organisation_kind.in_(("county", "partner")))
+            raise Conflict(_("The pool for county staff and partners has no free place: "
+                             "%(taken)d of %(cap)d are taken.", taken=taken,
+                             cap=gathering.pool_cap))
+        taken = count_confirmed(gathering,
+                                Registration.municipality_id == registration.municipality_id)
+        raise Conflict(_("%(unit)s has no free place: %(taken)d of %(cap)d are taken.",
+                         unit=registration.organisation_name, taken=taken,
+                         cap=row.effective_cap(gathering.municipal_cap)))
+    if not venue_has_place(gathering):
+        raise Conflict(_("The venue has no free place: %(taken)d of %(cap)d are taken.",
+                         taken=count_confirmed(gathering), cap=gathering.capacity))
+    registration.status = "confirmed"
+    db.session.flush()
+    queue_confirmation(gathering, registration, actor)
+    return registration
 
 
 def cancel(registration: Registration, actor=None, *, by: str | None = None) -> list[Registration]:
