@@ -450,16 +450,23 @@ def registrations(gathering_id: int):
     )
 
 
-@bp.route("/gatherings/<int:gathering_id>/registrations/<int:registration_id>/cancel",
-          methods=["GET", "POST"])
-@policy.requires("registration.cancel")
-def host_cancel(gathering_id: int, registration_id: int):
+def _host_row(gathering_id: int, registration_id: int):
+    """A row of the host's list: its gathering, the registration (404 if not the host's) and
+    the list to go back to."""
     gathering = policy.load(Gathering, gathering_id)
     try:
         registration = services.registration_for_host(gathering, registration_id, current_user)
     except DomainError:
         abort(404)
-    back = url_for("registration.registrations", gathering_id=gathering.id)
+    return gathering, registration, url_for("registration.registrations",
+                                            gathering_id=gathering.id)
+
+
+@bp.route("/gatherings/<int:gathering_id>/registrations/<int:registration_id>/cancel",
+          methods=["GET", "POST"])
+@policy.requires("registration.cancel")
+def host_cancel(gathering_id: int, registration_id: int):
+    gathering, registration, back = _host_row(gathering_id, registration_id)
     if registration.status == "cancelled":
         flash(_("This registration is already cancelled."), "info")
         return redirect(back)
@@ -751,12 +758,7 @@ def _withdraw_question(registration, unit, action: str, back: str) -> confirm.Qu
 @policy.requires("registration.manage")
 def host_promote(gathering_id: int, registration_id: int):
     """The host gives someone on the waitlist a place by hand, within the caps."""
-    gathering = policy.load(Gathering, gathering_id)
-    try:
-        registration = services.registration_for_host(gathering, registration_id, current_user)
-    except DomainError:
-        abort(404)
-    back = url_for("registration.registrations", gathering_id=gathering.id)
+    gathering, registration, back = _host_row(gathering_id, registration_id)
     if registration.status != "waitlisted":
         flash(_("%(name)s is not on the waitlist.", name=registration.name), "info")
         return redirect(back)
