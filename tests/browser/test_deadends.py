@@ -12,23 +12,14 @@ from eventapp.core.time import OSLO
 from eventapp.gatherings.models import Gathering
 from eventapp.gatherings.services import ItemData, add_item
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.test_journeys import axe_violations, describe, log_in_ok, no_horizontal_scroll
+from tests.browser.looks import look
+from tests.browser.test_journeys import log_in_ok
 
 pytestmark = pytest.mark.browser
 
 
 def check_all(page, where: str, found: list[str]):
-    """axe at 1280 px and at 390 px: no violation of any impact, no sideways scroll."""
-    for name, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(size)
-        violations = axe_violations(page)
-        if violations is None:
-            found.append(f"[{where}, {name}] axe did not run")
-        elif violations:
-            found.append(describe(f"{where}, {name}", violations))
-        width, inner = no_horizontal_scroll(page)
-        if width > inner:
-            found.append(f"[{where}, {name}] scrolls sideways: {width} > {inner}")
+    look(page, where, found)
 
 
 @pytest.fixture
