@@ -76,7 +76,9 @@ def test_public_pages_are_clean_and_styled(page, live_server, screenshot):
 
     # Designsystemet is in force: Inter from the app, its tokens under the app's classes.
     assert "Inter" in page.evaluate("getComputedStyle(document.body).fontFamily")
-    assert page.evaluate("document.fonts.check('16px Inter')")
+    # Loaded from the app: a face is found and loads (check() alone is false until the page's
+    # text has made the browser fetch it, which raced with this line).
+    assert page.evaluate("document.fonts.load('16px Inter').then(faces => faces.length > 0)")
     accent = page.evaluate(
         "getComputedStyle(document.documentElement).getPropertyValue('--ds-color-accent-base-default')")
     assert accent.strip().lower() == "#0062ba"
