@@ -21,7 +21,7 @@ def mail_moved(gathering, moved: Moved, **_ignored) -> int:
     its SEQUENCE raised, so their calendar replaces the event. Returns how many were mailed."""
     from eventapp.gatherings.services import gathering_ics
     from eventapp.mail.services import queue_template
-    from eventapp.registration.services.waitlist import waitlist_position
+    from eventapp.registration.services.waitlist import waitlist_positions
 
     people = db.session.scalars(
         select(Registration).where(Registration.gathering_id == gathering.id,
@@ -30,6 +30,7 @@ def mail_moved(gathering, moved: Moved, **_ignored) -> int:
     if not people:
         return 0
     calendar = gathering_ics(gathering)
+    positions = waitlist_positions(people)
     for person in people:
         has_place = person.status == "confirmed"
         queue_template(
@@ -37,6 +38,6 @@ def mail_moved(gathering, moved: Moved, **_ignored) -> int:
             created_by=moved.actor, county_id=gathering.county_id, gathering_id=gathering.id,
             attachments=(("samling.ics", "text/calendar", calendar),) if has_place else (),
             registration=person, gathering=gathering, moved=moved, has_place=has_place,
-            position=waitlist_position(person),
+            position=positions.get(person.id),
             manage_link=manage_link(person))
     return len(people)

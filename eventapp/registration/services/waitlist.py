@@ -47,6 +47,17 @@ def waitlist_position(registration: Registration) -> int | None:
     return (ahead or 0) + 1
 
 
+def waitlist_positions(registrations) -> dict[int, int]:
+    """Each waitlisted registration's place in its queue, from a gathering's live registrations
+    already loaded (one queue per municipality, one for the pool): no query per person."""
+    queues: dict = {}
+    for r in sorted((r for r in registrations if r.status == "waitlisted"),
+                    key=lambda r: (r.created_at, r.id)):
+        queue = queues.setdefault("pool" if r.in_pool else r.municipality_id, [])
+        queue.append(r.id)
+    return {ident: n for queue in queues.values() for n, ident in enumerate(queue, start=1)}
+
+
 def promote_waitlist(gathering: Gathering, like: Registration, actor=None) -> list[Registration]:
     """Confirm the first on the waitlist of ``like``'s municipality (or the pool) while places
     are free, and mail them. The caller holds the locks."""
