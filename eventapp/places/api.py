@@ -8,7 +8,8 @@ from eventapp.api import bp
 from eventapp.api.spec import operation, query_param
 from eventapp.core.errors import ValidationFailed
 from eventapp.extensions import db
-from eventapp.places.models import County, Municipality
+from eventapp.places.models import County, Municipality, SizeThresholds
+from eventapp.places.services import facts
 
 COUNTY = {
     "type": "object",
@@ -71,3 +72,60 @@ def list_municipalities():
             row["parent_number"] = m.parent.number
         rows.append(row)
     return jsonify(rows)
+
+
+FACT = {
+    "type": "object",
+    "required": ["number", "name", "county_number", "kind", "requested", "decided", "settled",
+                 "settles", "size_class"],
+    "properties": {
+        "number": {"type": "string"},
+        "name": {"type": "string"},
+        "county_number": {"type": "string"},
+        "kind": {"enum": ["municipality", "district"]},
+        "requested": {"type": ["integer", "null"]},
+        "decided": {"type": ["integer", "null"]},
+        "settled": {"type": ["integer", "null"]},
+        "settles": {"type": "boolean"},
+        "size_class": {"enum": ["small", "medium", "large", None]},
+    },
+}
+FACTS = {
+    "type": "object",
+    "required": ["year", "thresholds", "municipalities"],
+    "properties": {
+        "year": {"type": "integer"},
+        "thresholds": {
+            "type": "object",
+            "required": ["medium_from", "large_from", "default"],
+            "properties": {"medium_from": {"type": "integer"}, "large_from": {"type": "integer"},
+                           "default": {"type": "boolean"}},
+        },
+        "municipalities": {"type": "array", "items": FACT},
+    },
+}
+
+
+@operation(
+    bp, "municipalityFacts", "GET", "/municipalities/facts",
+    summary="A year's settlement figures per municipality (as imported from IMDi's tables), "
+            "whether each settles refugees and its size class by the year's thresholds. Only "
+            "municipalities with figures are listed (an empty list: none imported); Oslo's "
+            "districts take Oslo's class unless listed themselves.",
+    response=FACTS,
+    parameters=[query_param("year", {"type": "integer", "minimum": 2000, "maximum": 2100},
+                            "The year (four digits).", required=True)],
+    action="facts.view",
+)
+def municipality_facts():
+    year = int(request.args["year"])
+    medium_from, large_from = facts.thresholds(year)
+    rows = [{"number": f.municipality.number, "name": f.municipality.name,
+             "county_number": f.municipality.county.number, "kind": f.municipality.kind,
+             "requested": f.requested, "decided": f.decided, "settled": f.settled,
+             "settles": f.settles, "size_class": f.size_class}
+            for f in facts.year_facts(year)]
+    return jsonify({"year": year,
+                    "thresholds": {"medium_from": medium_from, "large_from": large_from,
+                                   "default": db.session.get(SizeThresholds, year) is None},
+                    "municipalities": rows})

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventapp.core.db import sql_in
 from eventapp.core.time import UTCDateTime, utcnow
 from eventapp.extensions import db
+from eventapp.places.models import SIZE_CLASSES
 
 KINDS = ("agreement", "single", "multiple", "programme_items", "short_text", "long_text")
 CHOICE_KINDS = ("single", "multiple", "programme_items")
@@ -156,6 +157,8 @@ class SurveyResponse(db.Model):
         CheckConstraint(f"participant_group IS NULL OR participant_group IN ({sql_in(GROUPS)})",
                         name="group_known"),
         CheckConstraint(f"state IN ({sql_in(RESPONSE_STATES)})", name="state_known"),
+        CheckConstraint(f"size_class IS NULL OR size_class IN ({sql_in(SIZE_CLASSES)})",
+                        name="size_class_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,6 +168,10 @@ class SurveyResponse(db.Model):
     # NULL for responses through the QR code.
     edit_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     participant_group: Mapped[str | None] = mapped_column(String(10))
+    # The respondent's municipality's size class in the gathering's year (places.SIZE_CLASSES),
+    # as coarse as participant_group: one of three, shared by many municipalities. NULL for
+    # QR answers and for respondents who came for no municipality.
+    size_class: Mapped[str | None] = mapped_column(String(10))
     submitted_on: Mapped[date]
     state: Mapped[str] = mapped_column(String(10), default="pending")
 

@@ -8,15 +8,18 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
 from eventapp.accounts.models import User, counsellor_municipalities
+from eventapp.core import policy
 from eventapp.core.access import Role
 from eventapp.core.listing import Sort, matches
 from eventapp.core.time import to_oslo
 from eventapp.extensions import db
-from eventapp.gatherings.services import answering_units
+from eventapp.gatherings.services import MAX_MUNICIPAL_CAP, answering_units
 from eventapp.invitations.models import Campaign, Contact, Invitation, Outreach
 from eventapp.invitations.services.states import MUNICIPALITY_STATES, municipality_states
 from eventapp.mail.models import OutboxMessage
+from eventapp.places.services import facts
 from eventapp.registration.models import GatheringMunicipality, Registration
+from eventapp.registration.services import set_municipality_cap
 
 BOARD_STATES = MUNICIPALITY_STATES
 BOARD_OFFERS = ("travel_support", "digital")
@@ -141,6 +144,9 @@ class BoardRow:
     barrier_other: str | None = None
     offers: list = field(default_factory=list)
     next_step: str | None = None
+    # From the municipality facts of the gathering's year (None: the year has no figures).
+    settles: bool | None = None
+    size_class: str | None = None
 
     @property
     def channel_names(self) -> list[str]:
@@ -164,9 +170,9 @@ def board_offers(row) -> list[str]:
 def board_rows(gathering, state: str | None = None) -> list[BoardRow]:
     """The board, sorted by state then name; ``state`` keeps only that state's rows.
 
-    Nine queries whatever the number of municipalities: the units, the states, then one
-    aggregate each for contacts, counsellors, campaign mails, outreach, registrations and
-    follow-up rows."""
+    Eleven queries at most whatever the number of municipalities: the units, the states, then
+    one aggregate each for contacts, counsellors, campaign mails, outreach, registrations and
+    follow-up rows, and the year's municipality facts (two)."""
     units = board_units(gathering)
     states = municipality_states(gathering)
     rows: dict[int, BoardRow] = {
@@ -246,6 +252,11 @@ def board_rows(gathering, state: str | None = None) -> list[BoardRow]:
         row.offers = board_offers(follow_up)
         row.next_step = follow_up.next_step
 
+    for municipality_id, (settles, size_class) in facts.unit_facts(gathering_year(gathering)).items():
+        row = rows.get(municipality_id)
+        if row is not None:
+            row.settles, row.size_class = settles, size_class
+
     order = {s: i for i, s in enumerate(BOARD_STATES)}
     result = sorted(rows.values(), key=lambda r: (order.get(r.state, len(order)),
                                                   r.municipality.name.casefold(),
@@ -288,3 +299,87 @@ def board_state_counts(rows: list[BoardRow]) -> dict[str, int]:
 def board_unit(gathering, municipality_id: int):
     """A municipality of the board, or None when it is not one of this gathering's."""
     return next((u for u in board_units(gathering) if u.id == municipality_id), None)
+
+
+# --- coverage over the settling municipalities, and caps for the large settlers --------------
+
+# A large settler is suggested this many times the gathering's places per municipality: more
+# staff work with refugees there (leaders, programme advisers, counsellors at NAV and adult
+# education), and the directorate's evaluation found them under-represented at a flat cap.
+LARGE_CAP_FACTOR = 2
+
+
+def gathering_year(gathering) -> int:
+    """The year whose municipality facts a gathering reads: the year it starts."""
+    return gathering.start_date.year
+
+
+@dataclass
+class Coverage:
+    """How many of the board's municipalities have registered, counted over the settling
+    ones when the gathering's year has municipality facts for the county, else over all."""
+
+    registered: int
+    total: int
+    settling_only: bool
+    year: int
+    all_units: int = 0
+    not_settling_registered: int = 0
+
+
+def board_coverage(gathering, rows: list[BoardRow]) -> Coverage:
+    """``rows``: the whole board (``board_rows``), not a filtered part of it."""
+    year = gathering_year(gathering)
+    known = [r for r in rows if r.settles is not None]
+    if not known:
+        return Coverage(sum(1 for r in rows if r.state == "registered"), len(rows), False, year,
+                        len(rows))
+    settling = [r for r in rows if r.settles]
+    return Coverage(
+        registered=sum(1 for r in settling if r.state == "registered"), total=len(settling),
+        settling_only=True, year=year, all_units=len(rows),
+        not_settling_registered=sum(1 for r in rows if not r.settles and r.state == "registered"))
+
+
+@dataclass
+class CapSuggestion:
+    municipality: object
+    size_class: str
+    cap: int  # the places it has now
+    suggested: int
+
+
+def suggested_large_cap(gathering) -> int:
+    return min(gathering.municipal_cap * LARGE_CAP_FACTOR, MAX_MUNICIPAL_CAP)
+
+
+def cap_suggestions(gathering, rows: list[BoardRow] | None = None) -> list[CapSuggestion]:
+    """Higher places for the large settlers of the gathering's year: each large municipality
+    that still has the gathering's places (a cap the host set stays the host's) and fewer than
+    ``suggested_large_cap``. By name."""
+    rows = board_rows(gathering) if rows is None else rows
+    suggested = suggested_large_cap(gathering)
+    found = [CapSuggestion(r.municipality, r.size_class, r.cap, suggested) for r in rows
+             if r.size_class == "large" and not r.cap_overridden and r.cap < suggested]
+    return sorted(found, key=lambda c: (c.municipality.name.casefold(), c.municipality.number))
+
+
+def apply_cap_suggestions(gathering, actor, municipality_ids) -> tuple[list, list]:
+    """The host applies the suggestions shown (``municipality_ids``) in one action, each
+    through ``set_municipality_cap`` (its locks, its order, its waitlist promotion). Only
+    what is still suggested now is applied, at the cap suggested now. Returns the applied
+    suggestions and the registrations promoted from the waitlist."""
+    policy.authorize(actor, "caps.set", gathering)
+    wanted = {int(i) for i in municipality_ids}
+    applied, promoted = [], []
+    for suggestion in cap_suggestions(gathering):
+        if suggestion.municipality.id not in wanted:
+            continue
+        promoted += set_municipality_cap(gathering, actor, suggestion.municipality,
+                                         suggestion.suggested)
+        applied.append(suggestion)
+    return applied, promoted
+
+
+def size_class_label(size_class) -> str:
+    return facts.size_class_label(size_class)

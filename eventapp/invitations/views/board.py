@@ -5,7 +5,7 @@ host for all (``board.act_for``); only the host changes a municipality's places
 (``caps.set``)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,6 +18,7 @@ from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.invitations import bp, services
 from eventapp.invitations.forms import CapForm, FollowUpForm, OutreachForm
+from eventapp.invitations.services import board as board_facts
 from eventapp.registration.services.caps import over_cap_note
 
 
@@ -49,12 +50,55 @@ def board(gathering_id: int):
     counts = services.board_state_counts(rows)
     shown = services.search_board([r for r in rows if r.state == state] if state else rows,
                                   q, sort)
+    sets_caps = policy.can(current_user, "caps.set", gathering)
     return render_template(
         "invitations/board.html", gathering=gathering, rows=shown, counts=counts, state=state,
         q=q, sort=sort,
         total=len(rows), is_host=policy.can(current_user, "campaign.send", gathering),
-        **board_labels(),
+        coverage=board_facts.board_coverage(gathering, rows),
+        suggestions=board_facts.cap_suggestions(gathering, rows) if sets_caps else [],
+        size_label=board_facts.size_class_label, **board_labels(),
     )
+
+
+@bp.route("/<int:gathering_id>/board/caps", methods=["GET", "POST"])
+@policy.requires("caps.set")
+def apply_cap_suggestions(gathering_id: int):
+    """The board's suggested places for the large settlers: asks first, then applies them
+    all through the cap service."""
+    gathering = policy.load(Gathering, gathering_id)
+    back = url_for("invitations.board", gathering_id=gathering.id)
+    suggestions = board_facts.cap_suggestions(gathering)
+    if confirm.given():
+        wanted = [part for part in request.form.get("municipalities", "").split(",")
+                  if part.isdigit()]
+        done = act(lambda: board_facts.apply_cap_suggestions(gathering, current_user, wanted),
+                   lambda result: ngettext(
+                       "Places raised for %(num)d municipality. %(promoted)d moved from the "
+                       "waitlist to confirmed and got a mail.",
+                       "Places raised for %(num)d municipalities. %(promoted)d moved from the "
+                       "waitlist to confirmed and got a mail.", len(result[0]),
+                       promoted=len(result[1])),
+                   _("The form had expired. Please send it again."))
+        if done:
+            return redirect(back)
+    if not suggestions:
+        flash(_("There are no suggested places to apply."), "info")
+        return redirect(back)
+    return confirm.ask(confirm.Question(
+        title=_("Raise the places for the large settlers?"),
+        lead=_("The figures for %(year)s class these municipalities as large settlers of "
+               "refugees.", year=board_facts.gathering_year(gathering)),
+        consequences=[
+            *(_("%(name)s: from %(cap)d to %(suggested)d places.", name=s.municipality.name,
+                cap=s.cap, suggested=s.suggested) for s in suggestions),
+            _("Those first on each municipality's waitlist get the new places and a mail."),
+            _("You can change each municipality's places afterwards on its page."),
+        ],
+        action=url_for("invitations.apply_cap_suggestions", gathering_id=gathering.id),
+        yes=_("Yes, raise the places"), back=back,
+        carry={"municipalities": ",".join(str(s.municipality.id) for s in suggestions)},
+        gathering=gathering, danger=False))
 
 
 @bp.route("/<int:gathering_id>/board/<int:municipality_id>", methods=["GET", "POST"])

@@ -229,3 +229,8 @@ def load_shipped() -> list[ImportPlan]:
         import_csv(shipped_csv(name))
         for name in ("counties.csv", "municipalities.csv", "oslo_districts.csv")
     ]
+
+
+# Municipality facts per year (settlement figures, size classes): see facts.py. Other features
+# read ``size_classes`` and ``settling`` from here.
+from eventapp.places.services.facts import settling, size_classes  # noqa: E402,F401
