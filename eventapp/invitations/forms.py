@@ -87,6 +87,11 @@ class SendCampaignForm(FlaskForm):
                  ("chosen", _l("The municipalities I choose below"))],
     )
     municipalities = MultiCheckboxField(_l("Municipalities"), coerce=int, choices=[])
+    # The county's partner organisations, invited beside (or instead of) the municipalities.
+    # The service checks the choice again and says why a partner cannot be sent to.
+    partners = MultiCheckboxField(_l("Partner organisations"), coerce=int, choices=[],
+                                  validate_choice=False,
+                                  description=_l("Their active contacts get the mail too."))
 
 
 # --- board ---------------------------------------------------------------------------------

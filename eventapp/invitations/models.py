@@ -11,6 +11,7 @@ from eventapp.core.db import sql_in
 from eventapp.core.links import PersonalLink
 from eventapp.core.time import UTCDateTime, utcnow
 from eventapp.extensions import db
+from eventapp.partners.models import Partner, PartnerContact
 from eventapp.places.models import Municipality
 
 CONTACT_ROLES = ("leader", "programme_adviser", "other")
@@ -88,10 +89,20 @@ class Campaign(db.Model):
 
 class Invitation(db.Model):
     """One recipient of one campaign, with a personal link that opens registration with the
-    municipality filled in. Unique per campaign and address, so a resend never mails twice."""
+    municipality (or the partner organisation) filled in. Unique per campaign and address, so a
+    resend never mails twice.
+
+    A municipal contact's invitation names its municipality (the board counts those); a partner
+    contact's names its partner instead (``partners.PartnerContact``), never both."""
 
     __tablename__ = "invitations"
-    __table_args__ = (UniqueConstraint("campaign_id", "email"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "email"),
+        CheckConstraint("(municipality_id IS NULL) <> (partner_id IS NULL)",
+                        name="municipality_or_partner"),
+        CheckConstraint("partner_contact_id IS NULL OR partner_id IS NOT NULL",
+                        name="partner_contact_has_partner"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     gathering_id: Mapped[int] = mapped_column(
@@ -99,7 +110,11 @@ class Invitation(db.Model):
     )
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
-    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipalities.id"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
+    partner_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partner_contacts.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
     # The personal link (INVITATION_LINK): its salt and hash, never the secret.
@@ -114,9 +129,17 @@ class Invitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     campaign: Mapped[Campaign] = relationship(back_populates="invitations")
-    municipality: Mapped[Municipality] = relationship()
+    municipality: Mapped[Municipality | None] = relationship()
+    partner: Mapped[Partner | None] = relationship()
+    partner_contact: Mapped[PartnerContact | None] = relationship()
     contact: Mapped["Contact | None"] = relationship()
     outbox_message = relationship("OutboxMessage")
+
+    @property
+    def organisation_name(self) -> str:
+        """The municipality or partner organisation the invitation went to."""
+        unit = self.municipality or self.partner
+        return unit.name if unit is not None else ""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

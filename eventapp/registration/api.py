@@ -24,6 +24,10 @@ ORGANISATION = {
         "kind": {"enum": ["municipality", "district", "county", "partner"]},
         "number": {"type": "string", "pattern": "^[0-9]{2,6}$"},
         "name": {"type": "string", "maxLength": 200},
+        "partner_id": {"type": "integer", "minimum": 1,
+                       "description": "For kind partner: one of the gathering's county's active "
+                       "partners (listPartners); its name is used. Without it, name is the "
+                       "partner's name as free text."},
     },
 }
 CREATE = {
@@ -73,6 +77,8 @@ ID = [path_param("id", {"type": "integer"})]
 
 def registration_json(r: Registration) -> dict:
     organisation = {"kind": r.organisation_kind, "name": r.organisation_name}
+    if r.partner_id is not None:
+        organisation["partner_id"] = r.partner_id
     if r.municipality is not None:
         organisation["number"] = r.municipality.number
     elif r.county is not None:
@@ -105,13 +111,17 @@ def create(id: int, body: dict):  # noqa: A002 - the name is the API's
     if not policy.can(api_user(), "registration.manage", gathering):
         raise Forbidden(_("Only the county's host may register people through the API."))
     organisation = body["organisation"]
+    if "partner_id" in organisation and organisation["kind"] != "partner":
+        raise ValidationFailed(_("partner_id is only for an organisation of kind partner."),
+                               field="organisation.partner_id")
     days = set(body.get("days", [1, 2]))
     data = services.RegistrationData(
         name=body["name"], email=body["email"], organisation_kind=organisation["kind"],
         municipality_number=organisation.get("number") if organisation["kind"] in
         ("municipality", "district") else None,
         county_number=organisation.get("number") if organisation["kind"] == "county" else None,
-        partner_name=organisation.get("name"), role=body["role"], phone=body.get("phone", ""),
+        partner_name=organisation.get("name"), partner_id=organisation.get("partner_id"),
+        role=body["role"], phone=body.get("phone", ""),
         day1=1 in days, day2=2 in days, attends_dinner=body.get("attends_dinner", False),
         dietary_needs=body.get("dietary_needs", ""),
         dietary_consent=body.get("dietary_consent", False),

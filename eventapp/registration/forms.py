@@ -53,6 +53,10 @@ class RegistrationForm(EditOwnForm):
     organisation_kind = SelectField(_l("I work for"), choices=[])
     municipality = SelectField(_l("Municipality or city district"), choices=[],
                                validate_choice=False)
+    # The county's active partners; the service checks the choice again.
+    partner_id = SelectField(_l("Partner organisation"), choices=[], validate_choice=False,
+                             description=_l("For partners: choose from the county's list, or "
+                                            "write the name below if it is not there."))
     partner_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)],
                                description=_l("For partners: e.g. NAV Vestland, IMDi Vest."))
     role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])

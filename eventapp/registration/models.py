@@ -10,6 +10,7 @@ from eventapp.core.db import sql_in
 from eventapp.core.links import PersonalLink
 from eventapp.core.time import UTCDateTime, utcnow
 from eventapp.extensions import db
+from eventapp.partners.models import Partner
 from eventapp.places.models import County, Municipality
 
 ORGANISATION_KINDS = ("municipality", "district", "county", "partner")
@@ -39,6 +40,10 @@ class Registration(db.Model):
         ),
         CheckConstraint("organisation_kind <> 'partner' OR partner_name IS NOT NULL",
                         name="partner_named"),
+        # A partner picked from the county's list is named as well (partner_name, kept as it
+        # was when registering), and only a partner's registration picks one.
+        CheckConstraint("partner_id IS NULL OR organisation_kind = 'partner'",
+                        name="partner_id_for_partner"),
         CheckConstraint("day1 OR day2", name="at_least_one_day"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         # One live registration per address and gathering; a cancelled one may be replaced.
@@ -54,6 +59,8 @@ class Registration(db.Model):
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
     county_id: Mapped[int | None] = mapped_column(ForeignKey("counties.id"))
     partner_name: Mapped[str | None] = mapped_column(String(200))
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="SET NULL"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
@@ -88,6 +95,7 @@ class Registration(db.Model):
     gathering = relationship("Gathering")
     municipality: Mapped[Municipality | None] = relationship()
     county: Mapped[County | None] = relationship()
+    partner: Mapped[Partner | None] = relationship()
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

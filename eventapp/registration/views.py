@@ -24,6 +24,7 @@ from eventapp.core.listing import parse_sort, query_text
 from eventapp.core.web import errors_to_form
 from eventapp.extensions import db, limiter
 from eventapp.gatherings.models import Gathering
+from eventapp.partners.services import active_partners
 from eventapp.registration import bp, services
 from eventapp.registration.forms import (
     CheckinForm,
@@ -41,13 +42,22 @@ REGISTER_LIMIT = "30 per minute"
 
 
 def _form(gathering: Gathering, unit=None, person: tuple[str, str] | None = None, *,
-          participant: bool = False) -> RegistrationForm:
+          participant: bool = False, partner=None) -> RegistrationForm:
     """The registration form; with ``unit`` the municipality is fixed (a personal link) and
     ``person`` (name, email) fills in who it was sent to. ``participant``: someone registers
-    another (the host, a municipal contact), so the form speaks of the participant."""
+    another (the host, a municipal contact), so the form speaks of the participant.
+    ``partner``: the partner organisation a personal link was sent to, chosen to begin with."""
     form = ParticipantForm() if participant else RegistrationForm()
     units = services.registration_units(gathering)
     form.municipality.choices = [("", _("Choose"))] + [(u.number, u.name) for u in units]
+    form.partner_id.choices = [("", _("Not in the list (write the name below)"))] + [
+        (str(p.id), f"{p.name} ({p.kind_label})") for p in active_partners(gathering.county_id)]
+    if not form.is_submitted() and partner is not None and partner.active \
+            and partner.county_id == gathering.county_id:
+        form.organisation_kind.data = "partner"
+        form.partner_id.data = str(partner.id)
+        if person is not None:
+            form.name.data, form.email.data = person
     if unit is not None:
         # The personal link fixes the municipality; the form shows it but does not ask.
         form.organisation_kind.choices = [("municipality", _("A municipality or city district"))]
@@ -71,7 +81,9 @@ def _data(form: RegistrationForm, unit=None) -> services.RegistrationData:
         name=form.name.data or "", email=form.email.data or "",
         organisation_kind=form.organisation_kind.data,
         municipality_number=unit.number if unit is not None else form.municipality.data,
-        partner_name=form.partner_name.data, role=form.role.data, phone=form.phone.data or "",
+        partner_name=form.partner_name.data,
+        partner_id=form.partner_id.data if form.organisation_kind.data == "partner" else None,
+        role=form.role.data, phone=form.phone.data or "",
         day1=form.day1.data, day2=getattr(form, "day2", None) is not None and form.day2.data,
         attends_dinner=form.attends_dinner.data, dietary_needs=form.dietary_needs.data or "",
         dietary_consent=form.dietary_consent.data,
@@ -98,10 +110,12 @@ def _submit(form, register) -> tuple:
 
 
 def register_page(gathering: Gathering, *, channel: str, unit=None,
-                  person: tuple[str, str] | None = None, invitation_id: int | None = None):
+                  person: tuple[str, str] | None = None, invitation_id: int | None = None,
+                  partner=None):
     """The registration page for anyone with the link: the public link, or (with ``unit``, the
-    ``person`` it was sent to and ``invitation_id``) a personal invitation link."""
-    form = _form(gathering, unit, person)
+    ``person`` it was sent to and ``invitation_id``) a personal invitation link; one sent to a
+    partner's contact gives ``partner`` instead of ``unit``."""
+    form = _form(gathering, unit, person, partner=partner)
     registration, status = _submit(form, lambda: services.register(
         gathering, _data(form, unit), channel=channel, invitation_id=invitation_id))
     if registration is not None:

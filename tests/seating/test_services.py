@@ -74,8 +74,10 @@ def test_instance_from_registrations(db, w):
                                   "organisation": "46", "region": None}  # no user: no region
     assert people[rid["Tor"]] == {"id": rid["Tor"], "role": "county_staff", "organisation": "46",
                                   "region": None}
+    # A partner written in by name (no partner picked from the county's list) is of kind other.
     assert people[rid["Nav"]] == {"id": rid["Nav"], "role": "partner",
-                                  "organisation": "NAV Vestland", "region": None}
+                                  "organisation": "NAV Vestland", "region": None,
+                                  "partner_kind": "other"}
     for i in range(8):
         assert people[rid[f"M{i}"]] == {
             "id": rid[f"M{i}"], "role": "leader" if i % 2 else "programme_adviser",

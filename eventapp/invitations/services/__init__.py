@@ -43,6 +43,7 @@ from eventapp.invitations.services.campaigns import (
     CampaignSendCounts,
     CampaignSendPlan,
     active_contact_count,
+    campaign_partners,
     campaign_progress,
     campaign_recipients,
     campaign_send_plan,
@@ -153,4 +154,5 @@ __all__ = [
     "CAMPAIGN_PLACEHOLDER_ALIASES", "CampaignSendPlan", "active_contact_count",
     "campaign_placeholder_help", "campaign_send_plan", "units_without_contacts",
     "delete_outreach", "edit_outreach", "outreach_entry", "outreach_history",
+    "campaign_partners",
 ]

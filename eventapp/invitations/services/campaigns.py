@@ -48,6 +48,8 @@ from eventapp.invitations.services.texts import (
 )
 from eventapp.mail.models import OutboxMessage
 from eventapp.mail.services import queue_mail
+from eventapp.partners.models import Partner
+from eventapp.partners.services import inviteable_contacts
 from eventapp.places.models import Municipality
 from eventapp.registration.models import Registration
 
@@ -144,13 +146,17 @@ def _campaign_recipients(gathering, municipality_ids) -> list:
     ))
 
 
-def _campaign_units(gathering, municipalities, only_not_registered: bool) -> list[int]:
-    """The ids of the municipalities a send goes to, in the gathering's county."""
+def _campaign_units(gathering, municipalities, only_not_registered: bool,
+                    partners_chosen: bool = False) -> list[int]:
+    """The ids of the municipalities a send goes to, in the gathering's county. None chosen is
+    refused, unless the send goes to partners (``partners_chosen``) alone."""
     states = municipality_states(gathering)
     if municipalities is None:
         chosen = list(states)
     else:
         chosen = [getattr(m, "id", m) for m in municipalities]
+        if not chosen and partners_chosen:
+            return []
         known = set(db.session.scalars(
             select(Municipality.id).where(Municipality.id.in_(chosen),
                                           Municipality.county_id == gathering.county_id)
@@ -163,6 +169,32 @@ def _campaign_units(gathering, municipalities, only_not_registered: bool) -> lis
     return list(dict.fromkeys(chosen))
 
 
+def _campaign_partners(gathering, partners) -> list[int]:
+    """The ids of the partner organisations a send goes to: active partners of the gathering's
+    county, else refused, naming the field."""
+    chosen = list(dict.fromkeys(getattr(p, "id", p) for p in partners or ()))
+    if not chosen:
+        return []
+    if any(isinstance(p, bool) or not isinstance(p, int) for p in chosen):
+        raise ValidationFailed(_("Choose active partner organisations of this county."),
+                               field="partners")
+    known = set(db.session.scalars(
+        select(Partner.id).where(Partner.id.in_(chosen), Partner.county_id == gathering.county_id,
+                                 Partner.active.is_(True))))
+    if set(chosen) - known:
+        raise ValidationFailed(_("Choose active partner organisations of this county."),
+                               field="partners")
+    return chosen
+
+
+def campaign_partners(gathering) -> list:
+    """The county's active partners whose active contacts a campaign can invite."""
+    seen: dict[int, Partner] = {}
+    for contact in inviteable_contacts(gathering.county_id):
+        seen.setdefault(contact.partner_id, contact.partner)
+    return list(seen.values())
+
+
 @dataclass
 class CampaignSendCounts:
     """What one send did: mails queued now, addresses that already had this campaign, and the
@@ -172,6 +204,7 @@ class CampaignSendCounts:
     already_sent: int = 0
     municipalities: int = 0
     without_contacts: list = field(default_factory=list)
+    partners: int = 0  # partner organisations whose contacts were part of the send
 
 
 @dataclass
@@ -184,21 +217,27 @@ class CampaignSendPlan:
     contacts: list = field(default_factory=list)  # Contact rows that get a mail now
     already_sent: int = 0
     without_contacts: list = field(default_factory=list)  # Municipality rows
+    partner_contacts: list = field(default_factory=list)  # PartnerContact rows, mailed now
 
     @property
     def recipients(self) -> int:
-        return len(self.contacts)
+        return len(self.contacts) + len(self.partner_contacts)
 
     @property
     def municipalities(self) -> int:
         return len({c.municipality_id for c in self.contacts})
 
+    @property
+    def partners(self) -> int:
+        return len({c.partner_id for c in self.partner_contacts})
 
-def campaign_send_plan(campaign, municipalities=None,
-                       only_not_registered: bool = False) -> CampaignSendPlan:
+
+def campaign_send_plan(campaign, municipalities=None, only_not_registered: bool = False,
+                       partners=()) -> CampaignSendPlan:
     """Who a send of ``campaign`` with these choices would mail (see ``send_campaign``)."""
     gathering = campaign.gathering
-    units = _campaign_units(gathering, municipalities, only_not_registered)
+    partner_ids = _campaign_partners(gathering, partners)
+    units = _campaign_units(gathering, municipalities, only_not_registered, bool(partner_ids))
     contacts = _campaign_recipients(gathering, units)
     with_contacts = {c.municipality_id for c in contacts}
     missing = [u for u in units if u not in with_contacts]
@@ -215,6 +254,12 @@ def campaign_send_plan(campaign, municipalities=None,
             continue
         seen.add(contact.email)
         plan.contacts.append(contact)
+    for contact in inviteable_contacts(gathering.county_id, partner_ids):
+        if contact.email in existing or contact.email in seen:
+            plan.already_sent += 1
+            continue
+        seen.add(contact.email)
+        plan.partner_contacts.append(contact)
     return plan
 
 
@@ -239,26 +284,35 @@ def active_contact_count(gathering) -> int:
     ) if ids else 0
 
 
-def send_campaign(campaign, actor, municipalities=None, only_not_registered: bool = False):
+def send_campaign(campaign, actor, municipalities=None, only_not_registered: bool = False,
+                  partners=()):
     """Queue the campaign to the active contacts of ``municipalities`` (ids or objects; None:
     every municipality and Oslo district of the county), leaving out those with a live
-    registration when ``only_not_registered``. Each address gets one Invitation and one mail
-    per campaign, however often this runs; the mails leave after commit, through the outbox.
-    Returns CampaignSendCounts."""
+    registration when ``only_not_registered``, and to the active contacts of ``partners``
+    (ids or objects: active partners of the county; their invitations name the partner, not a
+    municipality). Each address gets one Invitation and one mail per campaign, however often
+    this runs; the mails leave after commit, through the outbox. Returns CampaignSendCounts."""
     gathering = campaign.gathering
     policy.authorize(actor, "campaign.send", gathering)
     # Two sends of one campaign at once (a double click) take turns on PostgreSQL; the second
     # then sees the first one's invitations and queues nothing twice.
     db.session.execute(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
-    units = _campaign_units(gathering, municipalities, only_not_registered)
+    partner_ids = _campaign_partners(gathering, partners)
+    units = _campaign_units(gathering, municipalities, only_not_registered, bool(partner_ids))
     contacts = _campaign_recipients(gathering, units)
-    counts = CampaignSendCounts(municipalities=len(units))
+    partner_contacts = inviteable_contacts(gathering.county_id, partner_ids)
+    counts = CampaignSendCounts(municipalities=len(units),
+                                partners=len({c.partner_id for c in partner_contacts}))
     with_contacts = {c.municipality_id for c in contacts}
     counts.without_contacts = list(db.session.scalars(
         select(Municipality).where(Municipality.id.in_([u for u in units if u not in with_contacts]))
         .order_by(Municipality.number)
     )) if len(with_contacts) < len(units) else []
-    if not contacts:
+    if not contacts and not partner_contacts:
+        if partner_ids and not units:
+            raise ValidationFailed(
+                _("None of the chosen partners has an active contact to send to. Add contacts "
+                  "first."), field="partners")
         raise ValidationFailed(
             _("None of the chosen municipalities has an active contact to send to. Add contacts "
               "first."), field="municipalities")
@@ -273,7 +327,12 @@ def send_campaign(campaign, actor, municipalities=None, only_not_registered: boo
     from_address = str(Address(display_name=campaign.sender_name, addr_spec=sender_address))
     ics = None
     municipalities_by_id: dict[int, Municipality] = {}
-    for contact in contacts:
+    # Municipal contacts first, then the partners' (whose invitation names the partner).
+    recipients = [(c, {"contact_id": c.id, "municipality_id": c.municipality_id})
+                  for c in contacts]
+    recipients += [(c, {"partner_contact_id": c.id, "partner_id": c.partner_id})
+                   for c in partner_contacts]
+    for contact, names in recipients:
         if contact.email in existing:
             counts.already_sent += 1
             continue
@@ -282,8 +341,8 @@ def send_campaign(campaign, actor, municipalities=None, only_not_registered: boo
         # the lock above does not hold, as on SQLite), this one skips it instead of failing.
         invitation_id = db.session.scalar(
             insert(Invitation).values(
-                gathering_id=gathering.id, campaign_id=campaign.id, contact_id=contact.id,
-                municipality_id=contact.municipality_id, name=contact.name, email=contact.email,
+                gathering_id=gathering.id, campaign_id=campaign.id, **names,
+                name=contact.name, email=contact.email,
                 open_count=0, created_at=utcnow(), **INVITATION_LINK.new_values(),
             ).on_conflict_do_nothing(index_elements=["campaign_id", "email"])
             .returning(Invitation.id)
@@ -292,10 +351,14 @@ def send_campaign(campaign, actor, municipalities=None, only_not_registered: boo
             counts.already_sent += 1
             continue
         invitation = db.session.get(Invitation, invitation_id)
-        municipality = municipalities_by_id.setdefault(
-            contact.municipality_id, db.session.get(Municipality, contact.municipality_id))
+        if "partner_id" in names:
+            organisation = contact.partner.name
+        else:
+            organisation = municipalities_by_id.setdefault(
+                contact.municipality_id,
+                db.session.get(Municipality, contact.municipality_id)).name
         values = campaign_values(
-            gathering, name=contact.name, municipality=municipality.name,
+            gathering, name=contact.name, municipality=organisation,
             link=external_url("registration.personal", token=invitation.token))
         if ics is None:
             ics = gathering_ics(gathering)
@@ -385,13 +448,18 @@ def campaign_progress(campaign_ids) -> dict[int, dict[str, int]]:
 
 
 def campaign_recipients(campaign) -> list:
-    """The campaign's invitations with their municipality, mail and whether a live registration
-    came through the link, for the campaign page."""
+    """The campaign's invitations with their municipality (or partner organisation), mail and
+    whether a live registration came through the link, for the campaign page: the
+    municipalities' first, then the partners'."""
     invitations = list(db.session.scalars(
-        select(Invitation).join(Municipality, Municipality.id == Invitation.municipality_id)
+        select(Invitation)
+        .outerjoin(Municipality, Municipality.id == Invitation.municipality_id)
+        .outerjoin(Partner, Partner.id == Invitation.partner_id)
         .where(Invitation.campaign_id == campaign.id)
-        .options(selectinload(Invitation.municipality), selectinload(Invitation.outbox_message))
-        .order_by(Municipality.name, Invitation.email)
+        .options(selectinload(Invitation.municipality), selectinload(Invitation.partner),
+                 selectinload(Invitation.outbox_message))
+        .order_by(Invitation.partner_id.is_not(None), Municipality.name, Partner.name,
+                  Invitation.email)
     ))
     registered = set(db.session.scalars(
         select(Registration.invitation_id).where(

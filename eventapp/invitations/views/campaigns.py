@@ -163,6 +163,8 @@ def campaign(gathering_id: int, campaign_id: int):
 def _send_form(gathering: Gathering) -> SendCampaignForm:
     form = SendCampaignForm()
     form.municipalities.choices = [(unit.id, unit.name) for unit in answering_units(gathering)]
+    form.partners.choices = [(p.id, f"{p.name} ({p.kind_label})")
+                             for p in services.campaign_partners(gathering)]
     return form
 
 
@@ -216,7 +218,17 @@ def _chosen_ids(form) -> list[int] | None:
     return [int(p) for p in carried if p.isdigit() and len(p) < 10]
 
 
-def _send_question(gathering: Gathering, campaign: Campaign, plan, chosen) -> confirm.Question:
+def _chosen_partners(form) -> list[int]:
+    """The partner organisations chosen on the campaign page, or carried by the confirmation
+    page as "1,2,3"."""
+    if form.partners.data:
+        return list(form.partners.data)
+    carried = (request.form.get("partner_ids") or "").split(",")
+    return [int(p) for p in carried if p.isdigit() and len(p) < 10]
+
+
+def _send_question(gathering: Gathering, campaign: Campaign, plan, chosen,
+                   partners=()) -> confirm.Question:
     """The confirmation page's words: what is sent, to how many, and who is left out."""
     people, places = plan.recipients, plan.municipalities
     if campaign.kind == "reminder":
@@ -226,6 +238,9 @@ def _send_question(gathering: Gathering, campaign: Campaign, plan, chosen) -> co
         to_whom = ngettext("The invitation is sent to %(num)d contact person",
                            "The invitation is sent to %(num)d contact persons", people)
     lead = to_whom + " " + ngettext("in %(num)d municipality", "in %(num)d municipalities", places)
+    if plan.partners:
+        lead += " " + ngettext("and at %(num)d partner organisation",
+                               "and at %(num)d partner organisations", plan.partners)
     if plan.without_contacts:
         lead += "; " + ngettext("%(num)d municipality has no contact person",
                                 "%(num)d municipalities have no contact person",
@@ -245,6 +260,8 @@ def _send_question(gathering: Gathering, campaign: Campaign, plan, chosen) -> co
     carry = {"recipients": "chosen" if chosen is not None else "not_registered"}
     if chosen is not None:
         carry["places"] = ",".join(str(m) for m in chosen)
+    if partners:
+        carry["partner_ids"] = ",".join(str(p) for p in partners)
     back = url_for("invitations.campaign", gathering_id=gathering.id, campaign_id=campaign.id)
     return confirm.Question(
         title=_("Send “%(subject)s”?", subject=campaign.subject), lead=lead + ".",
@@ -265,19 +282,22 @@ def send_campaign(gathering_id: int, campaign_id: int):
     form = _send_form(gathering)
     if form.validate_on_submit():
         chosen = _chosen_ids(form)
-        if chosen is not None and not chosen:
+        partners = _chosen_partners(form)
+        if chosen is not None and not chosen and not partners:
             form.municipalities.errors = [_("Choose at least one municipality.")]
         else:
             try:
                 if not confirm.given():
                     plan = services.campaign_send_plan(
-                        campaign, municipalities=chosen, only_not_registered=chosen is None)
+                        campaign, municipalities=chosen, only_not_registered=chosen is None,
+                        partners=partners)
                     if not plan.recipients:
                         raise _nobody_to_send(plan)
-                    return confirm.ask(_send_question(gathering, campaign, plan, chosen))
+                    return confirm.ask(_send_question(gathering, campaign, plan, chosen,
+                                                      partners))
                 counts = services.send_campaign(
                     campaign, current_user, municipalities=chosen,
-                    only_not_registered=chosen is None)
+                    only_not_registered=chosen is None, partners=partners)
             except DomainError as exc:
                 db.session.rollback()
                 errors_to_form(form, exc)

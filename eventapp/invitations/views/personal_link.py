@@ -1,4 +1,5 @@
-"""The page a personal invitation link opens: registration with the municipality filled in.
+"""The page a personal invitation link opens: registration with the municipality (or the
+partner organisation) filled in.
 
 It belongs to the invitations, which know the link, but keeps its address and endpoint on
 registration's blueprint (``/r/<token>``, ``registration.personal``), where every invitation
@@ -27,5 +28,7 @@ def personal(token: str):
     if not FlaskForm().is_submitted():
         invitation.mark_opened(utcnow())
         db.session.commit()
+    # A partner contact's invitation names no municipality: the form starts at its partner.
     return register_page(gathering, channel="personal_link", unit=invitation.municipality,
-                         person=(invitation.name, invitation.email), invitation_id=invitation.id)
+                         person=(invitation.name, invitation.email), invitation_id=invitation.id,
+                         partner=invitation.partner)

@@ -21,6 +21,7 @@ from eventapp.core.errors import Conflict, ValidationFailed
 from eventapp.core.time import OSLO, utcnow
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
+from eventapp.partners.services import pickable_partner
 from eventapp.places.models import County, Municipality
 from eventapp.registration.models import (
     CHANNELS,
@@ -36,7 +37,8 @@ LIVE = ("confirmed", "waitlisted")
 @dataclass
 class RegistrationData:
     """What a registrant enters. ``municipality_number`` for a municipality or district,
-    ``county_number`` for county staff, ``partner_name`` for partners."""
+    ``county_number`` for county staff, for partners ``partner_id`` (one of the county's
+    partners) or else ``partner_name`` (free text)."""
 
     name: str
     email: str
@@ -45,6 +47,7 @@ class RegistrationData:
     municipality_number: str | None = None
     county_number: str | None = None
     partner_name: str | None = None
+    partner_id: int | str | None = None
     phone: str = ""
     day1: bool = True
     day2: bool = True
@@ -110,7 +113,15 @@ def _validate(gathering: Gathering, data: RegistrationData, host: bool) -> dict:
             problems["county"] = _("Unknown county.")
         resolved["county"] = county
     elif kind == "partner":
-        if not (data.partner_name or "").strip():
+        if data.partner_id not in (None, ""):
+            partner = pickable_partner(gathering.county_id, data.partner_id)
+            if partner is None:
+                problems["partner_id"] = _(
+                    "Choose one of the partner organisations of %(county)s, or leave the list "
+                    "and write the organisation's name.", county=gathering.county.name)
+            else:
+                resolved["partner"] = partner
+        elif not (data.partner_name or "").strip():
             problems["partner_name"] = _("Enter the name of your organisation.")
     else:
         problems["organisation_kind"] = _("Choose where you work.")
@@ -234,12 +245,14 @@ def register(gathering: Gathering, data: RegistrationData, *, channel: str, acto
     host = policy.can(actor, "registration.manage", gathering)
     resolved = _validate(gathering, data, host)
     municipality = resolved.get("municipality")
+    partner = resolved.get("partner")
     registration = Registration(
         gathering_id=gathering.id, organisation_kind=resolved["kind"],
         municipality=municipality, county=resolved.get("county"),
         municipality_id=municipality.id if municipality is not None else None,
-        partner_name=(data.partner_name or "").strip() or None if resolved["kind"] == "partner"
-        else None,
+        partner_name=partner.name if partner is not None
+        else (data.partner_name or "").strip() or None if resolved["kind"] == "partner" else None,
+        partner_id=partner.id if partner is not None else None,
         name=data.name.strip(), email=resolved["email"], phone=(data.phone or "").strip() or None,
         role=data.role, day1=bool(data.day1), day2=bool(data.day2) and gathering.days > 1,
         attends_dinner=bool(data.attends_dinner),

@@ -46,6 +46,18 @@ def organisation_key(registration: Registration) -> str | None:
     return None
 
 
+def _person(registration: Registration, region: str | None) -> dict:
+    person = {"id": person_id(registration.id),
+              "role": registration.role if registration.role in SOLVER_ROLES else "other",
+              "organisation": organisation_key(registration), "region": region}
+    # For table rules by kind of partner (NAV, adult education ...): only partners carry it,
+    # so the instance (and its fingerprint) of a gathering without partners stays as it was.
+    if registration.organisation_kind == "partner":
+        person["partner_kind"] = (registration.partner.kind if registration.partner is not None
+                                  else "other")
+    return person
+
+
 def _counsellors(gathering: Gathering) -> list:
     from eventapp.accounts.models import User
 
@@ -120,10 +132,7 @@ def _instance(gathering: Gathering, regs: list[Registration], table_list, round_
               if p.registration_id in ids and p.round_id in round_index and p.table_id in table_ids]
     pinned.sort(key=lambda p: (p["round"], p["person"]))
     return {
-        "people": [{"id": person_id(r.id),
-                    "role": r.role if r.role in SOLVER_ROLES else "other",
-                    "organisation": organisation_key(r),
-                    "region": region_of.get(r.id)} for r in regs],
+        "people": [_person(r, region_of.get(r.id)) for r in regs],
         "tables": [{"id": table_id(t.id), "seats": t.seats} for t in table_list],
         "rounds": [{"mode": r.mode} for r in round_list],
         "rules": {
