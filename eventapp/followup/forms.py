@@ -71,3 +71,22 @@ class StatusForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that only carries the CSRF token: sending, deleting."""
+
+
+class EvaluationForm(FlaskForm):
+    """An action's status at the directorate's evaluation meeting; the service checks it."""
+
+    evaluation_status = SelectField(_l("Status at the evaluation meeting"), choices=[],
+                                    validate_choice=False)
+    evaluated_on = DateField(_l("Day of the meeting"), validators=[Optional()])
+    evaluation_note = TextAreaField(
+        _l("Note (internal)"), validators=[Optional(), _too_long(MAX_TEXT)],
+        description=_l("For the directorate and the county; the municipalities and the "
+                       "committee do not see it."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from flask_babel import gettext as _
+
+        self.evaluation_status.choices = [("", _("Not recorded"))] + [
+            (s, status_label(s)) for s in STATUSES]

@@ -29,6 +29,12 @@ class FollowUpItem(db.Model):
         CheckConstraint(f"kind IN ({sql_in(KINDS)})", name="kind_known"),
         CheckConstraint(f"status IN ({sql_in(STATUSES)})", name="status_known"),
         CheckConstraint("length(raised) > 0", name="raised_not_empty"),
+        CheckConstraint(f"evaluation_status IS NULL OR evaluation_status IN ({sql_in(STATUSES)})",
+                        name="evaluation_status_known"),
+        CheckConstraint("(evaluation_status IS NULL) = (evaluated_on IS NULL)",
+                        name="evaluation_dated"),
+        CheckConstraint("evaluation_note IS NULL OR evaluation_status IS NOT NULL",
+                        name="evaluation_note_with_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,5 +53,14 @@ class FollowUpItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The action's status as the directorate's evaluation meeting recorded it, on the day of the
+    # meeting, with a note. Set by the directorate or the host, also after the final report
+    # (whose copy keeps the status of its day). The note is internal: the municipalities who
+    # read the log see the status and the day, not the note (``services.public_fields``).
+    evaluation_status: Mapped[str | None] = mapped_column(String(12))
+    evaluated_on: Mapped[date | None]
+    evaluation_note: Mapped[str | None] = mapped_column(Text)
+    evaluated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
 
     gathering = relationship("Gathering")

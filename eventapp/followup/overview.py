@@ -1,6 +1,7 @@
 """The follow-up log's part of the gathering's overview (``gatherings.overview``), in the
 afterwards phase: the questions and inputs still open or in progress of all raised, and the
-answers not yet mailed to the participants. One query whatever the number of items."""
+answers not yet mailed to the participants (for the county and the directorate). One query
+whatever the number of items."""
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -14,7 +15,9 @@ from eventapp.gatherings.overview import Fact, PhaseFacts, Step, register_phase_
 
 
 def followup_facts(gathering: Gathering, viewer) -> list[PhaseFacts]:
-    if not policy.can(viewer, "followup.view", gathering, record=False):
+    # The municipal contacts and the committee read the log too; what is still unmailed is the
+    # county's own business.
+    if not policy.can(viewer, "followup.read", gathering, record=False):
         return []
     total, open_, unmailed = db.session.execute(
         select(func.count(FollowUpItem.id),
@@ -26,7 +29,7 @@ def followup_facts(gathering: Gathering, viewer) -> list[PhaseFacts]:
     open_, unmailed = int(open_), int(unmailed)
     facts = [Fact(_("Open follow-up items"), _("%(open)d of %(total)d", open=open_, total=total)
                   if total else _("None raised"), tone="warn" if open_ else "ok" if total else "")]
-    if unmailed:
+    if unmailed and policy.can(viewer, "followup.view", gathering, record=False):
         facts.append(Fact(_("Answers not yet mailed"), str(unmailed), tone="warn"))
     label = _("Follow up the open items") if open_ and policy.can(
         viewer, "followup.edit", gathering, record=False) else _("The follow-up log")

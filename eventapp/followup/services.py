@@ -2,8 +2,16 @@
 answers and does about them, and one mail with the answers to every participant. Functions
 flush, never commit.
 
-The log stays open after the gathering, while the county works on it, until the directorate
-approves the final report: from then on it is part of the record and is locked.
+The log stays open after the gathering, while the county works on it. Once the directorate
+approves the final report, what was raised, answered and decided is part of the record and no
+longer changes; the actions' later status does: the host still sets an item's status, the
+directorate or the host records its status at the evaluation meeting, and the answers can
+still be mailed. The report keeps its own copy of the log, made when it was submitted
+(``grants.services.follow_up_snapshot``), which none of this changes.
+
+Who hears: the participants, the municipal contacts of the county's municipalities and the
+programme committee, one mail each (``recipients``). Who reads: the same people on the log page,
+without the internal fields (``INTERNAL_FIELDS``).
 """
 
 from dataclasses import dataclass
@@ -15,7 +23,7 @@ from sqlalchemy import select
 
 from eventapp.core import policy
 from eventapp.core.db import lock_row
-from eventapp.core.errors import Conflict, ValidationFailed
+from eventapp.core.errors import Conflict, NotFound, ValidationFailed
 from eventapp.core.time import OSLO, utcnow
 from eventapp.extensions import db
 from eventapp.followup.models import KINDS, STATUSES, FollowUpItem
@@ -25,6 +33,9 @@ MAX_TEXT = 2000
 MAX_NAME = 200
 MAIL_KIND = "followup.answers"
 MAIL_TEMPLATE = "mail/followup_answers"
+# What the county and the directorate keep to themselves: who logged or evaluated an item, and
+# the evaluation meeting's note. The municipalities and the committee read every other field.
+INTERNAL_FIELDS = ("evaluation_note", "created_by_id", "evaluated_by_id")
 
 
 # --- whether the log is open ----------------------------------------------------------------
@@ -40,12 +51,16 @@ def _require_open(gathering: Gathering) -> None:
                          "change."))
 
 
-def _begin(gathering: Gathering, actor) -> None:
-    policy.authorize(actor, "followup.edit", gathering)
+def _begin(gathering: Gathering, actor, *, content: bool = True,
+           action: str = "followup.edit") -> None:
+    """Authorise and lock; ``content``: the change is to what was raised, answered or decided,
+    which the approved report closes (a status is not)."""
+    policy.authorize(actor, action, gathering)
     # Serialises changes with the report's approval, which takes the same lock.
     lock_row(Gathering, gathering.id)
     db.session.refresh(gathering)
-    _require_open(gathering)
+    if content:
+        _require_open(gathering)
 
 
 # --- the items ----------------------------------------------------------------------------
@@ -120,10 +135,53 @@ def update_item(item: FollowUpItem, actor, data: ItemData) -> FollowUpItem:
 
 
 def set_status(item: FollowUpItem, actor, status: str) -> FollowUpItem:
-    """Change only the status, with the same rule as a full edit."""
-    return update_item(item, actor, ItemData(
+    """Change only the status, with the same rule as a full edit; also after the report is
+    approved, since an action goes on after it."""
+    _begin(item.gathering, actor, content=False)
+    values = _clean(item.gathering, ItemData(
         kind=item.kind, raised=item.raised, raised_by=item.raised_by, answer=item.answer,
         action=item.action, owner=item.owner, status=status, due_on=item.due_on))
+    item.status = values["status"]
+    db.session.flush()
+    return item
+
+
+def record_evaluation(item: FollowUpItem, actor, *, status: str | None, on: date | None,
+                      note: str | None = None) -> FollowUpItem:
+    """The action's status at the directorate's evaluation meeting on the day ``on``, with a
+    note (internal); no status clears what was recorded. Open also after the final report."""
+    gathering = item.gathering
+    _begin(gathering, actor, content=False, action="followup.evaluate")
+    if db.session.get(FollowUpItem, item.id) is None:
+        raise NotFound(_("No such item in the follow-up log."))
+    if not status:
+        item.evaluation_status = item.evaluated_on = item.evaluation_note = None
+        item.evaluated_by_id = None
+        db.session.flush()
+        return item
+    fields = {}
+    note = _text(note)
+    if not item.action:
+        fields["evaluation_status"] = _("Only an item with an action has a status at the "
+                                        "evaluation meeting: give it an action first.")
+    elif status not in STATUSES:
+        fields["evaluation_status"] = _("Choose a status.")
+    if on is None or not isinstance(on, date) or isinstance(on, datetime):
+        fields["evaluated_on"] = _("Enter the day of the evaluation meeting.")
+    elif on < gathering.start_date:
+        fields["evaluated_on"] = _("The evaluation meeting cannot be before the gathering "
+                                   "(%(day)s).", day=format_date(gathering.start_date, "long"))
+    elif on > today():
+        fields["evaluated_on"] = _("Record the status on the day of the meeting or after it, "
+                                   "not before.")
+    if note and len(note) > MAX_TEXT:
+        fields["evaluation_note"] = _("Keep it to %(num)d characters.", num=MAX_TEXT)
+    if fields:
+        raise ValidationFailed(next(iter(fields.values())), fields=fields)
+    item.evaluation_status, item.evaluated_on, item.evaluation_note = status, on, note
+    item.evaluated_by_id = actor.id
+    db.session.flush()
+    return item
 
 
 def delete_item(item: FollowUpItem, actor) -> None:
@@ -176,12 +234,55 @@ def after_gathering(gathering: Gathering, on: date | None = None) -> bool:
     return (on or today()) > gathering.end_date
 
 
-def recipients(gathering: Gathering) -> list:
-    """Confirmed registrations that attended; all confirmed when nobody was checked in (the
-    same people the survey goes to)."""
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str | None
+    locale: str | None
+    # "participant", "committee" or "municipal_contact": what the mail thanks them for.
+    group: str
+
+
+RECIPIENT_GROUPS = ("participant", "committee", "municipal_contact")
+
+
+def recipients(gathering: Gathering) -> list[Recipient]:
+    """Who gets the answers, once each by address: the confirmed registrations that attended
+    (all confirmed when nobody was checked in: the same people the survey goes to), then the
+    programme committee, then the active municipal contacts of the county's municipalities.
+    Someone in two groups is counted in the first."""
+    from eventapp.accounts.models import User
+    from eventapp.gatherings.models import CommitteeMember
     from eventapp.surveys.services import invitees
 
-    return invitees(gathering)
+    found: dict[str, Recipient] = {}
+
+    def add(email, name, locale, group) -> None:
+        key = (email or "").strip().casefold()
+        if key and key not in found:
+            found[key] = Recipient(email.strip(), name, locale, group)
+
+    for registration in invitees(gathering):
+        add(registration.email, registration.name, getattr(registration, "locale", None),
+            "participant")
+    for user in db.session.scalars(
+            select(User).join(CommitteeMember, CommitteeMember.user_id == User.id)
+            .where(CommitteeMember.gathering_id == gathering.id, User.active.is_(True))
+            .order_by(CommitteeMember.id)):
+        add(user.email, user.name, user.language, "committee")
+    for user in db.session.scalars(
+            select(User).where(User.role == "municipal_contact",
+                               User.county_id == gathering.county_id, User.active.is_(True))
+            .order_by(User.id)):
+        add(user.email, user.name, user.language, "municipal_contact")
+    return list(found.values())
+
+
+def recipient_counts(people: list[Recipient]) -> dict[str, int]:
+    counts = {group: 0 for group in RECIPIENT_GROUPS}
+    for person in people:
+        counts[person.group] += 1
+    return counts
 
 
 def mailable(gathering: Gathering) -> list[FollowUpItem]:
@@ -223,11 +324,11 @@ def preview(gathering: Gathering, sender, locale: str | None = None) -> tuple[st
 
 
 def mail_answers(gathering: Gathering, actor) -> int:
-    """Queue one mail to each participant with every answer and action so far, the new ones
-    marked; returns how many were queued. Sent after commit, like all mail."""
+    """Queue one mail to each recipient (``recipients``) with every answer and action so far,
+    the new ones marked; returns how many were queued. Sent after commit, like all mail."""
     from eventapp.mail.services import queue_template
 
-    _begin(gathering, actor)
+    _begin(gathering, actor, content=False)
     if not after_gathering(gathering):
         raise ValidationFailed(_("The answers can be mailed once the gathering is over, from "
                                  "the day after its last day."), field="mail")
@@ -240,11 +341,12 @@ def mail_answers(gathering: Gathering, actor) -> int:
         raise ValidationFailed(_("The gathering has no confirmed participants to send to."),
                                field="mail")
     context = _mail_context(gathering, items, actor)
-    for registration in people:
-        queue_template(MAIL_KIND, MAIL_TEMPLATE, to=registration.email,
-                       to_name=registration.name, locale=getattr(registration, "locale", None),
-                       reply_to=actor.email, created_by=actor, county_id=gathering.county_id,
-                       gathering_id=gathering.id, **context)
+    for person in people:
+        # In the same transaction as mailed_at below: the outbox sends each once, or none.
+        queue_template(MAIL_KIND, MAIL_TEMPLATE, to=person.email, to_name=person.name,
+                       locale=person.locale, reply_to=actor.email, created_by=actor,
+                       county_id=gathering.county_id, gathering_id=gathering.id,
+                       took_part=person.group == "participant", **context)
     now = utcnow()
     for item in items:
         # Set together, so the item reads as unchanged since this mail.

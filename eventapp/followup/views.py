@@ -1,9 +1,12 @@
 """The follow-up log's pages: the log with filters, adding and editing an item, a quick status
 change, and sending the answers to all participants after a preview.
 
-Who may do what is the policy's (``core.policy``: ``followup.view``, ``followup.edit``): the
-directorate and the county's host and career counsellors read the log (a municipal contact of
-the county gets 403, anyone else 404 through the scoping helpers); only the host changes it.
+Who may do what is the policy's (``core.policy``): the directorate, the county's host and
+career counsellors read the whole log (``followup.view``); the county's municipal contacts and
+the programme committee read its answers and actions without the internal fields
+(``followup.read``; anyone outside the county gets 404 through the scoping helpers); only the
+host changes it (``followup.edit``), and the directorate or the host records an action's status
+at the evaluation meeting (``followup.evaluate``).
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -15,7 +18,14 @@ from eventapp.core import policy
 from eventapp.core.web import act, attempt, errors_to_form
 from eventapp.extensions import db
 from eventapp.followup import bp, services
-from eventapp.followup.forms import ConfirmForm, ItemForm, StatusForm, kind_label, status_label
+from eventapp.followup.forms import (
+    ConfirmForm,
+    EvaluationForm,
+    ItemForm,
+    StatusForm,
+    kind_label,
+    status_label,
+)
 from eventapp.followup.models import KINDS, STATUSES, FollowUpItem
 from eventapp.gatherings.models import Gathering
 
@@ -56,8 +66,10 @@ def _log_page(gathering: Gathering, *, add_form=None, status: int = 200):
     wanted_kind = request.args.get("kind")
     wanted_status = wanted_status if wanted_status in STATUSES else None
     wanted_kind = wanted_kind if wanted_kind in KINDS else None
-    editable = policy.can(current_user, "followup.edit", gathering) \
-        and not services.locked(gathering)
+    host = policy.can(current_user, "followup.edit", gathering)
+    editable = host and not services.locked(gathering)
+    # The internal fields, for those who read the whole log; the others read what is sent.
+    full = policy.can(current_user, "followup.view", gathering)
     # A refusal on a form the page no longer shows (the log locked meanwhile) goes on top.
     refusals = list(add_form.form_errors) if add_form is not None and not editable else []
     if add_form is None and editable:
@@ -66,21 +78,23 @@ def _log_page(gathering: Gathering, *, add_form=None, status: int = 200):
     today = services.today()
     overdue = sum(1 for item in services.items_for(gathering)
                   if services.is_overdue(item, today))
+    # A status changes also after the approved report: the actions go on.
     status_forms = {item.id: StatusForm(formdata=None, prefix=f"item{item.id}",
                                         status=item.status)
-                    for item in items} if editable else {}
+                    for item in items} if host else {}
+    people = services.recipients(gathering) if host else []
     return render_template(
         "followup/log.html", gathering=gathering, items=items, counts=services.counts(gathering),
         wanted_status=wanted_status, wanted_kind=wanted_kind, editable=editable,
         locked=services.locked(gathering), add_form=add_form if editable else None,
         status_forms=status_forms, refusals=refusals, today=today, overdue=overdue,
-        mailable=len(services.mailable(gathering)),
-        recipients=len(services.recipients(gathering)) if editable else 0,
-        statuses=STATUSES, kinds=KINDS, **_labels()), status
+        mailable=len(services.mailable(gathering)), host=host, full=full,
+        evaluator=policy.can(current_user, "followup.evaluate", gathering),
+        recipients=len(people), statuses=STATUSES, kinds=KINDS, **_labels()), status
 
 
 @bp.get("/gatherings/<int:gathering_id>/follow-up")
-@policy.requires("followup.view")
+@policy.requires("followup.read")
 def log(gathering_id: int):
     return _log_page(_gathering(gathering_id))
 
@@ -161,16 +175,40 @@ def mail(gathering_id: int):
     gathering = _gathering(gathering_id)
     form = ConfirmForm()
     status = 200
+    people = services.recipients(gathering)
     if form.is_submitted():
         sent, status = attempt(form, lambda: services.mail_answers(gathering, current_user))
         if sent is not None:
-            flash(ngettext("The answers are on their way to %(num)d participant.",
-                           "The answers are on their way to %(num)d participants.", sent),
+            flash(ngettext("The answers are on their way to %(num)d recipient.",
+                           "The answers are on their way to %(num)d recipients.", sent),
                   "success")
             return redirect(url_for("followup.log", gathering_id=gathering.id))
     return render_template(
         "followup/mail.html", gathering=gathering, form=form,
-        preview=services.preview(gathering, current_user), recipients=len(services.recipients(gathering)),
+        preview=services.preview(gathering, current_user), recipients=len(people),
+        recipient_counts=services.recipient_counts(people),
         items=services.items_for(gathering), mailable=services.mailable(gathering),
         locked=services.locked(gathering), after=services.after_gathering(gathering),
         **_labels()), status
+
+
+@bp.route("/gatherings/<int:gathering_id>/follow-up/<int:item_id>/evaluation",
+          methods=["GET", "POST"])
+@policy.requires("followup.evaluate")
+def evaluation(gathering_id: int, item_id: int):
+    gathering = _gathering(gathering_id)
+    item = _item(gathering, item_id)
+    form = EvaluationForm(obj=item)
+    status = 200
+    if form.is_submitted():
+        saved, status = attempt(form, lambda: services.record_evaluation(
+            item, current_user, status=form.evaluation_status.data or None,
+            on=form.evaluated_on.data, note=form.evaluation_note.data))
+        if saved is not None:
+            flash(_("The status at the evaluation meeting is recorded.")
+                  if saved.evaluation_status else
+                  _("The status at the evaluation meeting is cleared."), "success")
+            return redirect(url_for("followup.log", gathering_id=gathering.id)
+                            + f"#item-{saved.id}")
+    return render_template("followup/evaluation.html", gathering=gathering, item=item,
+                           form=form, **_labels()), status

@@ -230,11 +230,20 @@ def _year() -> int:
     return year or services.today().year
 
 
+def _change_label(change: str) -> str:
+    return {"added": _("Added"), "removed": _("Removed"), "reworded": _("Reworded"),
+            "options_added": _("Options added"), "options_removed": _("Options removed"),
+            "options_reworded": _("Options reworded")}.get(change, change)
+
+
 def _template_page(year: int, *, form=None, status: int = 200):
     questions = services.national_template(year)
     db.session.commit()  # HK-dir's questions, stored the first time the year is looked at
+    previous = year - 1 if year > services.FIRST_YEAR else None
+    changes = services.template_changes(previous, year) if previous is not None else []
     return render_template("surveys/template.html", year=year, questions=questions,
                            form=form or QuestionForm(formdata=None), action=FlaskForm(),
+                           previous=previous, changes=changes, change_label=_change_label,
                            **_labels()), status
 
 

@@ -25,7 +25,8 @@ def test_answers_are_not_mailed_before_the_gathering_is_over(db, world, add_item
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     monkeypatch.setattr(services, "today", lambda: date(2027, 3, 12))
-    assert services.mail_answers(g, host) == 1
+    # The participant and the county's municipal contact (issue 17).
+    assert services.mail_answers(g, host) == 2
 
 
 def test_the_mail_page_says_when_it_can_be_sent(client, db, world, add_item, monkeypatch):

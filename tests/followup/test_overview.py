@@ -65,10 +65,24 @@ def test_nothing_raised_and_a_reader_only_reads(app, db, make_user, make_gatheri
 def test_those_who_may_not_see_the_log_see_nothing(app, db, make_user, make_gathering):
     gathering = _held(make_gathering)
     _items(db, gathering, "open")
-    for viewer in (make_user("municipal_contact", county="46", municipality="4601"),
+    for viewer in (make_user("municipal_contact", county="11", municipality="1103"),
                    make_user("county_host", county="11")):
         with app.test_request_context():
             assert followup_facts(gathering, viewer) == []
+
+
+def test_a_municipal_contact_reads_the_log_but_not_what_is_unmailed(app, db, make_user,
+                                                                    make_gathering):
+    # Issue 17: the county's municipal contacts read the log from the gathering's overview;
+    # which answers the county has not mailed yet is the county's own business.
+    gathering = _held(make_gathering)
+    _items(db, gathering, "open", "done", answered=2)
+    contact = make_user("municipal_contact", county="46", municipality="4601")
+    phase = _afterwards(app, gathering, contact)
+    facts = {f.label: f.value for f in phase.facts}
+    assert facts == {"Åpne oppfølgingspunkter": "1 av 2"}
+    step = next(s for s in phase.steps if s.url == f"/gatherings/{gathering.id}/follow-up")
+    assert step.label == "Oppfølgingsloggen"
 
 
 def test_one_statement_whatever_the_number_of_items(app, db, make_user, make_gathering):

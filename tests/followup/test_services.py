@@ -90,7 +90,8 @@ def test_bad_input_names_each_field(db, world, add_item):
     assert count(db, FollowUpItem) == 1
 
 
-def test_only_the_countys_host_changes_and_an_approved_report_locks(db, world, add_item):
+def test_only_the_countys_host_changes_and_an_approved_report_locks_the_content(db, world,
+                                                                                add_item):
     g, host = world["gathering"], world["host"]
     item = add_item(g, host)
     data = services.ItemData(kind="question", raised="Endret")
@@ -108,12 +109,19 @@ def test_only_the_countys_host_changes_and_an_approved_report_locks(db, world, a
     add_person(db, g)
     for call in (lambda: services.update_item(item, host, data),
                  lambda: services.add_item(g, host, data),
-                 lambda: services.delete_item(item, host),
-                 lambda: services.mail_answers(g, host)):
+                 lambda: services.delete_item(item, host)):
         with pytest.raises(Conflict):
             call()
         db.session.rollback()
     assert db.session.get(FollowUpItem, item.id).raised == "Hvordan søker vi om tilskudd?"
+    # Issue 17: the log stays open for the actions' later status, and the municipalities hear
+    # of it: the status still changes and the answers are still mailed.
+    services.set_status(item, host, "in_progress")
+    db.session.commit()
+    assert db.session.get(FollowUpItem, item.id).status == "in_progress"
+    with pytest.raises(Forbidden):
+        services.set_status(item, world["contact"], "open")
+    db.session.rollback()
 
 
 def test_answers_go_once_to_each_participant_through_smtp(db, app, world, add_item, smtp_server,
@@ -128,13 +136,14 @@ def test_answers_go_once_to_each_participant_through_smtp(db, app, world, add_it
                  action="Månedlige digitale møter fra september", owner="Bodø kommune",
                  status="in_progress", due_on=date(2027, 9, 15))
     unanswered = add_item(g, host, "Hva med tolk?")
-    assert services.mail_answers(g, host) == 3
+    # The three who came, and the county's municipal contact (issue 17).
+    assert services.mail_answers(g, host) == 4
     db.session.commit()
     server = smtp_server()
     use_smtp(server.port)
-    assert send_due().sent == 3
+    assert send_due().sent == 4
     assert sorted(m["To"].addresses[0].addr_spec for m in server.messages) == sorted(
-        p.email for p in came)
+        [p.email for p in came] + [world["contact"].email])
     # Answers to the mail reach the host who sent it, not the no-reply sender.
     assert {m["Reply-To"] for m in server.messages} == {host.email}
     text = body(server.messages[0])
@@ -158,9 +167,9 @@ def test_answers_go_once_to_each_participant_through_smtp(db, app, world, add_it
     unanswered.answer = "Fylket dekker tolk etter avtale."
     db.session.commit()
     assert services.is_news(db.session.get(FollowUpItem, q.id)) is None
-    assert services.mail_answers(g, host) == 3
+    assert services.mail_answers(g, host) == 4
     db.session.commit()
-    assert send_due().sent == 3
+    assert send_due().sent == 4
     second = body(server.to(came[0].email)[-1])
     marked = [line for line in second.splitlines() if line.lstrip().startswith(("1.", "2."))]
     new_line = next(line for line in marked if unanswered.raised in line)
@@ -183,4 +192,4 @@ def test_nothing_answered_is_refused_and_nobody_checked_in_means_all_confirmed(d
     subject, text = services.preview(g, host)
     assert g.title in subject and "I mars." in text and host.email in text
     assert count(db, OutboxMessage) == 0
-    assert services.mail_answers(g, host) == len(people)
+    assert services.mail_answers(g, host) == len(people) + 1  # and the municipal contact

@@ -113,7 +113,15 @@ def test_who_sees_and_who_changes(db, world, as_user, add_item):
     url = f"/gatherings/{g.id}/follow-up"
     assert as_user(world["outsider"]).get(url).status_code == 404
     assert as_user(world["outsider"]).get(f"{url}/{item.id}").status_code == 404
-    assert as_user(world["contact"]).get(url).status_code == 403
+    # Issue 17: the county's municipal contact reads the log (test_municipal_readers has more)
+    # and changes nothing.
+    contact = as_user(world["contact"])
+    read = text(contact.get(url))
+    assert f'data-item="{item.id}"' in read and 'id="add"' not in read
+    assert 'data-action="mail"' not in read and 'data-action="evaluation"' not in read
+    assert contact.get(f"{url}/{item.id}").status_code == 403
+    assert contact.post(f"{url}/mail", data={"csrf_token": get_csrf(contact, url)}
+                        ).status_code == 403
     for who in ("counsellor", "directorate"):
         client = as_user(world[who])
         html = text(client.get(url))
@@ -140,16 +148,19 @@ def test_mail_confirmation_shows_the_preview_and_sends(db, world, as_user, add_i
 
     add_item(g, world["host"], "Neste samling?", answer="I mars 2028 i Bergen.", status="done")
     log = text(client.get(url))
-    assert 'data-action="mail"' in log and f"({len(people)})" in log
+    # The participants and the county's municipal contact (issue 17).
+    assert 'data-action="mail"' in log and f"({len(people) + 1})" in log
     page = text(client.get(f"{url}/mail"))
-    assert 'data-figure="recipients">4<' in page and 'data-figure="left-out">1<' in page
+    assert 'data-figure="recipients">5<' in page and 'data-figure="left-out">1<' in page
+    assert 'data-figure="participants">4<' in page \
+        and 'data-figure="municipal-contacts">1<' in page and 'data-figure="committee">0<' in page
     assert "I mars 2028 i Bergen." in page and "Uten svar" not in page.split('data-preview="body"')[1]
     assert world["host"].email in page.split('data-preview="body"')[1]
     assert count(db, OutboxMessage) == 0
     sent = post(client, f"{url}/mail", {})
     assert sent.status_code == 302
     assert sorted(m.to_address for m in db.session.scalars(select(OutboxMessage))) == sorted(
-        p.email for p in people)
+        [p.email for p in people] + [world["contact"].email])
 
 
 def test_locked_after_the_report_is_approved(db, world, as_user, add_item):

@@ -160,7 +160,8 @@ def test_the_viewer_sees_only_what_they_may(app, db, make_user, make_gathering):
     assert _urls(mine["registration"]) == [f"/gatherings/{gathering.id}/our-registrations"]
     assert mine["invitations"].facts == [] and mine["days"].facts == []
     assert "Tilskudd" not in _labels(mine["planning"])
-    assert mine["afterwards"].facts == []
+    # Of the afterwards only the follow-up log, which municipalities read (issue 17, part 6).
+    assert _labels(mine["afterwards"]) == ["Åpne oppfølgingspunkter"]
     # A counsellor: the board, places and check-in, no list of registrations (host only).
     assert "Kommuner nådd" in _labels(theirs["invitations"])
     assert not any(url.endswith("/registrations") for url in _urls(theirs["registration"]))

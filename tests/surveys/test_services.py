@@ -31,8 +31,11 @@ def test_national_template_holds_hk_dirs_questions_once(db):
     assert all(q.national and q.year == 2027 and q.survey_id is None for q in first)
     cooperation = next(q for q in first if q.code == "cooperation")
     assert cooperation.kind == "agreement"
-    assert cooperation.text.startswith("Denne samlingen har bidratt til å styrke samarbeidet")
-    assert cooperation.text_en.startswith("This gathering has helped")
+    # HK-dir's words (issue 17); from 2026 the scale has "Vet ikke" and settles "Ingen"
+    # (tests/surveys/test_template_years.py holds the years before word for word).
+    assert cooperation.text.startswith("Ta stilling til påstanden: Denne samlingen har bidratt "
+                                       "til å styrke samarbeidet")
+    assert cooperation.text_en.startswith("Take a position on the statement: This gathering")
     assert cooperation.values == list(AGREEMENT)
     assert [o["label"] for o in cooperation.option_list] == [
         "Helt enig", "Delvis enig", "Nøytral", "Delvis uenig", "Helt uenig", "Vet ikke"]

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from eventapp.core.errors import Conflict, NotFound, ValidationFailed
 from eventapp.extensions import db
+from eventapp.places.services import facts as places
 from eventapp.registration.models import Registration
 from eventapp.surveys.models import (
     AGREEMENT,
@@ -50,6 +51,16 @@ def edit_key(token: str) -> str:
     secret = current_app.config["SECRET_KEY"]
     secret = secret.encode() if isinstance(secret, str) else secret
     return hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
+
+
+def size_class_for(registration: Registration | None, survey: Survey) -> str | None:
+    """The size class of the respondent's municipality in the gathering's year: as coarse as
+    the group (one of three classes, each shared by many municipalities), and only for those
+    who came for a municipality or a city district. None when the year has no figures."""
+    if registration is None or group_of(registration) != "municipal":
+        return None
+    return places.size_class_of(registration.municipality_id,
+                                survey.gathering.start_date.year)
 
 
 def group_of(registration: Registration | None) -> str | None:
@@ -120,7 +131,9 @@ def _check_answer(question: SurveyQuestion, value) -> tuple[list[str], str | Non
         if len(value) > limit:
             raise ValueError(_("Write at most %(n)d characters.", n=limit))
         return [], value.strip()
-    allowed = AGREEMENT if question.kind == "agreement" else question.values
+    # A year's scale is the question's own (2023-2025 had no "Vet ikke"); a question stored
+    # before scales were per year may carry none, and then the full scale applies.
+    allowed = (question.values or AGREEMENT) if question.kind == "agreement" else question.values
     if question.kind in MULTI_KINDS:
         if isinstance(value, str):
             value = [value]
@@ -239,14 +252,17 @@ def submit(token: str, answers: dict, group: str | None = None, *,
         # they are released together with others.
         created = False
         kept_group = response.participant_group if access.invitation is not None else group
+        kept_class = response.size_class if access.invitation is not None else None
         response.state, response.edit_key = "replaced", None
         db.session.flush()
         response = SurveyResponse(survey_id=survey.id, edit_key=key, submitted_on=day,
-                                  participant_group=kept_group)
+                                  participant_group=kept_group, size_class=kept_class)
         db.session.add(response)
     elif access.invitation is not None:
+        registration = access.invitation.registration
         response = SurveyResponse(survey_id=survey.id, edit_key=key, submitted_on=day,
-                                  participant_group=group_of(access.invitation.registration))
+                                  participant_group=group_of(registration),
+                                  size_class=size_class_for(registration, survey))
         db.session.add(response)
         _mark_answered(access.invitation)
     else:

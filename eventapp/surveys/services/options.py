@@ -10,21 +10,29 @@ from eventapp.gatherings.models import Gathering
 NOT_CONTENT = ("break", "meal")
 SETTLES_CODE = "settles"
 
-AGREEMENT_OPTIONS = [
+# The five points HK-dir's evaluation asked with (2023-2025), and the "don't know" a later
+# template may add: the scale of a year is the template's, so a year that did not offer "Vet
+# ikke" shows none (see template.TEMPLATE_VERSIONS).
+AGREEMENT_FIVE = [
     {"value": "helt_enig", "label": "Helt enig", "label_en": "Strongly agree"},
     {"value": "delvis_enig", "label": "Delvis enig", "label_en": "Partly agree"},
     {"value": "noytral", "label": "Nøytral", "label_en": "Neutral"},
     {"value": "delvis_uenig", "label": "Delvis uenig", "label_en": "Partly disagree"},
     {"value": "helt_uenig", "label": "Helt uenig", "label_en": "Strongly disagree"},
-    {"value": "vet_ikke", "label": "Vet ikke", "label_en": "Don't know"},
 ]
-SETTLES_OPTIONS = [
+DONT_KNOW_OPTION = {"value": "vet_ikke", "label": "Vet ikke", "label_en": "Don't know"}
+# Every value the scale has had in any year: what results and exports label answers by.
+AGREEMENT_OPTIONS = [*AGREEMENT_FIVE, DONT_KNOW_OPTION]
+
+SETTLES_ASKED = [
     {"value": "ordinary", "label": "Ordinære flyktninger", "label_en": "Ordinary refugees"},
     {"value": "ukrainian", "label": "Flyktninger fra Ukraina", "label_en": "Refugees from Ukraine"},
     {"value": "both", "label": "Begge deler", "label_en": "Both"},
-    {"value": "none", "label": "Ingen / jobber ikke i en kommune",
-     "label_en": "None / I do not work in a municipality"},
 ]
+NO_SETTLING_OPTION = {"value": "none", "label": "Ingen / jobber ikke i en kommune",
+                      "label_en": "None / I do not work in a municipality"}
+# Every value the settles question has had in any year (the results' filter offers them all).
+SETTLES_OPTIONS = [*SETTLES_ASKED, NO_SETTLING_OPTION]
 
 
 def programme_options(gathering: Gathering) -> list[dict]:
