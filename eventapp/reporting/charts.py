@@ -93,7 +93,8 @@ def participants_chart(report: NationalReport) -> dict:
     )
     summary = "; ".join(f"{n}: {v}" for n, v in zip(names, values, strict=True))
     return {"figure": _json(figure),
-            "caption": _("Participants attended per county, %(year)d", year=report.year),
+            "caption": _("Participants attended per county, %(period)s",
+                         period=report.period.label),
             "label": _("Bar chart of participants attended per county. %(summary)s.",
                        summary=summary)}
 
@@ -121,17 +122,10 @@ def spend_chart(report: NationalReport) -> dict:
                           granted=nok(g), spent=nok(s))
                         for n, g, s in zip(names, granted, spent, strict=True))
     return {"figure": _json(figure),
-            "caption": _("Granted and spent per county, %(year)d (NOK)", year=report.year),
+            "caption": _("Granted and spent per county, %(period)s (NOK)",
+                         period=report.period.label),
             "label": _("Bar chart of kroner granted and spent per county. %(summary)s.",
                        summary=summary)}
-
-
-def national_charts(report: NationalReport) -> list[dict]:
-    """The figures for the page, each with an id and a text alternative."""
-    if not report.rows:
-        return []
-    return [{"id": "chart-participants", **participants_chart(report)},
-            {"id": "chart-spend", **spend_chart(report)}]
 
 
 # --- survey results -------------------------------------------------------------------------
@@ -302,3 +296,168 @@ def national_single_chart(question: dict, options: list[tuple[str, str]],
     return {"id": chart_id, "figure": _json(figure),
             "label": _("Bar chart of the share of each answer per county. %(summary)s.",
                        summary=summary)}
+
+
+# --- who came, and the survey over a period ---------------------------------------------------
+
+# Seven roles or kinds told apart by lightness as well as hue, the brand blue first.
+PALETTE = [BLUE, "#6fa8dc", ORANGE, "#f0a35e", "#4a5260", "#bcc2ca", "#7b4f9d"]
+
+
+def _stacked(names: list[str], series: list[tuple[str, list[int]]], x_title: str,
+             colours=None) -> dict:
+    """Horizontal bars, one per name, stacked from ``series`` (label, values per name)."""
+    import plotly.graph_objects as go
+
+    colours = colours or PALETTE
+    traces = [go.Bar(x=values, y=names, orientation="h", name=label,
+                     marker={"color": colours[i % len(colours)]},
+                     hovertemplate="%{y}: %{x:,d}<extra>" + label + "</extra>")
+              for i, (label, values) in enumerate(series) if any(values)]
+    largest = max((sum(v) for v in zip(*(s[1] for s in series), strict=True)), default=0) \
+        if series and names else 0
+    layout = _layout(len(names), 2, x_title, largest)
+    layout.update({"barmode": "stack", "height": 150 + len(names) * BAR_HEIGHT})
+    layout["legend"]["traceorder"] = "normal"
+    return _json(go.Figure(data=traces, layout=layout))
+
+
+def roles_chart(report: NationalReport, role_labels: list[tuple[str, str]]) -> dict | None:
+    rows = [r for r in report.rows if r.who is not None and r.who.attended]
+    if not rows:
+        return None
+    names = [r.county.name for r in rows]
+    series = [(label, [r.who.roles[role] for r in rows]) for role, label in role_labels]
+    summary = "; ".join(
+        f"{r.county.name}: " + ", ".join(f"{label} {r.who.roles[role]}"
+                                           for role, label in role_labels if r.who.roles[role])
+        for r in rows)
+    return {"id": "chart-roles", "figure": _stacked(names, series, _("Participants")),
+            "caption": _("Participants by role per county, %(period)s",
+                         period=report.period.label),
+            "label": _("Bar chart of participants by role per county. %(summary)s.",
+                       summary=summary)}
+
+
+def sizes_chart(report: NationalReport, sizes: list[tuple[str, str]]) -> dict | None:
+    rows = [r for r in report.rows if r.who is not None and sum(r.who.size_people.values())]
+    if not rows:
+        return None
+    names = [r.county.name for r in rows]
+    series = [(label, [r.who.size_people[size] for r in rows]) for size, label in sizes]
+    summary = "; ".join(
+        f"{r.county.name}: " + ", ".join(f"{label} {r.who.size_people[size]}"
+                                           for size, label in sizes)
+        for r in rows)
+    colours = [BLUE, "#6fa8dc", ORANGE, "#bcc2ca"]
+    return {"id": "chart-sizes", "figure": _stacked(names, series, _("Participants"), colours),
+            "caption": _("Municipal participants by the size class of their municipality, "
+                         "%(period)s", period=report.period.label),
+            "label": _("Bar chart of municipal participants by size class per county. "
+                       "%(summary)s.", summary=summary)}
+
+
+def national_charts(report: NationalReport, role_labels=None, sizes=None) -> list[dict]:
+    """The figures for the page, each with an id and a text alternative."""
+    if not report.rows:
+        return []
+    found = [{"id": "chart-participants", **participants_chart(report)},
+             {"id": "chart-spend", **spend_chart(report)}]
+    if role_labels:
+        found.append(roles_chart(report, role_labels))
+    if sizes:
+        found.append(sizes_chart(report, sizes))
+    return [c for c in found if c is not None]
+
+
+def response_rate_chart(report: dict) -> dict | None:
+    """Per county the share of invited who answered by their personal link."""
+    import plotly.graph_objects as go
+
+    shown = [r for r in report["response_rates"] if r["response_rate"] is not None]
+    if not shown:
+        return None
+    names = [r["county_name"] for r in shown]
+    shares = [numbers.whole_percent(r["response_rate"]) for r in shown]
+    layout = _layout(len(names), 1, _("Response rate (%)"), 100)
+    layout["xaxis"].update({"range": [0, 100], "dtick": 20, "ticksuffix": "\u00a0%"})
+    layout["margin"]["r"] = 40
+    figure = go.Figure(
+        data=[go.Bar(x=shares, y=names, orientation="h", marker={"color": BLUE},
+                     text=[f"{s}\u00a0%" for s in shares], textposition="auto",
+                     customdata=[r["responses_qr"] for r in shown],
+                     hovertemplate="%{y}: %{x}\u00a0%<extra></extra>")],
+        layout=layout)
+    summary = "; ".join(f"{n}: {s}\u00a0%" for n, s in zip(names, shares, strict=True))
+    return {"id": "chart-response-rate", "figure": _json(figure),
+            "label": _("Bar chart of the response rate per county. %(summary)s.",
+                       summary=summary)}
+
+
+def national_split_chart(question: dict, chart_id: str) -> dict | None:
+    """Every option's share of those who answered, stacked to 100 % per county, the nation
+    first: the full split of an agreement or single-choice question."""
+    import plotly.graph_objects as go
+
+    rows = [("national", _("National"), question.get("options"))]
+    rows += [(r["county_number"], r["county_name"], r.get("options"))
+             for r in question["counties"] if not r["suppressed"] and r["answered"]]
+    rows = [r for r in rows if r[2] and sum(o["count"] for o in r[2])]
+    if not rows:
+        return None
+    names = [name for _key, name, _options in rows]
+    options = rows[0][2]
+    palette = ([AGREEMENT_COLOURS.get(o["value"], "#bcc2ca") for o in options]
+               if question["kind"] == "agreement" else PALETTE)
+    traces = []
+    for i, option in enumerate(options):
+        traces.append(go.Bar(
+            x=[(opts[i]["share"] or 0) * 100 for _k, _n, opts in rows], y=names,
+            orientation="h", name=option["label"],
+            marker={"color": palette[i % len(palette)], "line": {"color": "#4a5260", "width": 1},
+                    **({"pattern": {"shape": "/", "fgcolor": "#8a919c"}}
+                       if option["value"] == "vet_ikke" else {})},
+            customdata=[opts[i]["count"] for _k, _n, opts in rows],
+            hovertemplate="%{y}: %{x:.0f}\u00a0% (%{customdata})<extra>" + option["label"]
+            + "</extra>"))
+    layout = _layout(len(names), 2, _("Share of those who answered (%)"), 100)
+    layout["xaxis"].update({"range": [0, 100], "dtick": 20, "ticksuffix": "\u00a0%"})
+    layout["margin"]["r"] = 40
+    layout.update({"barmode": "stack", "height": 170 + len(names) * BAR_HEIGHT})
+    layout["legend"]["traceorder"] = "normal"
+    figure = go.Figure(data=traces, layout=layout)
+    summary = "; ".join(
+        f"{name}: " + ", ".join(f"{o['label']} {percent(o['share'])}" for o in opts)
+        for _k, name, opts in rows)
+    return {"id": chart_id, "figure": _json(figure),
+            "label": _("Bar chart of the share of each answer, nationally and per county. "
+                       "%(summary)s.", summary=summary)}
+
+
+def national_survey_charts(report: dict) -> dict[str, dict]:
+    """{key: chart} for the national survey page: the response rate, and per agreement
+    question the agree share and the full split, per single-choice question its split."""
+    out = {}
+    if (chart := response_rate_chart(report)) is not None:
+        out["response-rate"] = chart
+    for question in report["questions"]:
+        code = question["code"]
+        if question["kind"] == "agreement":
+            chart = national_agreement_chart(question, f"chart-{code}")
+            if chart is not None:
+                out[code] = chart
+            split = national_split_chart(question, f"chart-{code}-split")
+            if split is not None:
+                out[f"{code}-split"] = split
+        elif question["kind"] == "single":
+            options = [(o["value"], o["label"]) for o in _split_options(question)]
+            chart = national_single_chart(question, options, f"chart-{code}")
+            if chart is not None:
+                out[code] = chart
+    return out
+
+
+def _split_options(question: dict) -> list[dict]:
+    if question.get("options"):
+        return question["options"]
+    return next((r["options"] for r in question["counties"] if r.get("options")), [])

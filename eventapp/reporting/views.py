@@ -45,28 +45,30 @@ def _chart_page(template: str, figures, status: int, **context) -> Response:
     return response
 
 
-def _year(default=services.default_year) -> tuple[int, str | None]:
-    """The year asked for, or ``default(user)``; with a message when what was asked is not a
-    year."""
-    asked = request.args.get("year")
+def _period(default=services.default_year):
+    """The period asked for, or the year ``default(user)``; when what was asked is refused, the
+    default with a message for the top of the page and one beside each field at fault."""
+    shown = default(current_user)
     try:
-        year = services.parse_year(asked)
-    except ValidationFailed:
-        shown = default(current_user)
-        return shown, _("“%(year)s” is not a year from %(first)d to %(last)d. Showing %(shown)d.",
-                        year=asked, first=services.FIRST_YEAR, last=services.LAST_YEAR,
-                        shown=shown)
-    return (year if year is not None else default(current_user)), None
+        return services.parse_period(request.args, shown), None, {}
+    except ValidationFailed as exc:
+        return services.Period(shown, shown), _(
+            "%(reason)s Showing %(shown)d.", reason=exc.message, shown=shown), exc.fields
 
 
-def _export_year() -> int:
-    # A bad year in a download link gets the error page with the reason (422), not a file.
-    year = services.parse_year(request.args.get("year"))
-    return year if year is not None else services.default_year(current_user)
+def _export_period(default=services.default_year):
+    # A bad period in a download link gets the error page with the reason (422), not a file.
+    return services.parse_period(request.args, default(current_user))
 
 
-def _years(year: int) -> list[int]:
-    return sorted(set(services.years_with_data(current_user)) | {services.this_year(), year})
+def _years(period, found=services.years_with_data) -> list[int]:
+    return sorted(set(found(current_user)) | {services.this_year(), period.start, period.end})
+
+
+def _picker(endpoint: str, period, found=services.years_with_data, errors=None, **extra):
+    """What the period form needs: the years to pick from, the period shown, errors by field."""
+    return {"endpoint": endpoint, "years": _years(period, found), "period": period,
+            "errors": errors or {}, "extra": extra}
 
 
 def _download(body: bytes, fmt: str, filename: str) -> Response:
@@ -79,24 +81,29 @@ def _download(body: bytes, fmt: str, filename: str) -> Response:
 @bp.get("/reports/national")
 @policy.requires("report.view")
 def national():
-    year, problem = _year()
-    report = services.national(current_user, year)
-    figures = charts.national_charts(report)
+    period, problem, errors = _period()
+    report = services.national(current_user, period.start, period.end)
+    figures = charts.national_charts(
+        report, services.role_labels(),
+        [(size, services.size_label(size)) for size in services.SIZE_KEYS])
     return _chart_page(
-        "reporting/national.html", figures, 422 if problem else 200, report=report, year=year,
-        years=_years(year), problem=problem, nok=grants.nok,
-        report_status_label=services.status_label)
+        "reporting/national.html", figures, 422 if problem else 200, report=report,
+        year=period.end, period=period, years=_years(period),
+        picker=_picker("reporting.national", period, errors=errors), problem=problem,
+        nok=grants.nok, report_status_label=services.status_label,
+        role_labels=services.role_labels(), partner_kind_labels=services.partner_kind_labels(),
+        size_keys=services.SIZE_KEYS, size_label=services.size_label)
 
 
 @bp.get("/reports/national.<any(csv, xlsx):fmt>")
 @policy.requires("report.view")
 def national_export(fmt: str):
-    year = _export_year()
-    report = services.national(current_user, year)
-    table = services.national_table(report)
-    body = (services.to_csv(table) if fmt == "csv"
-            else services.to_xlsx(table, _("National report %(year)d", year=year)))
-    return _download(body, fmt, f"national-report-{year}")
+    period = _export_period()
+    report = services.national(current_user, period.start, period.end)
+    sheets, preamble = services.national_sheets(report), services.national_preamble(report)
+    body = (services.sheets_to_csv(sheets, preamble) if fmt == "csv"
+            else services.sheets_to_xlsx(sheets, preamble))
+    return _download(body, fmt, f"national-report-{period.slug}")
 
 
 def _county(county_number: str):
@@ -110,12 +117,14 @@ def _county(county_number: str):
 @policy.requires("report.view")
 def county(county_number: str):
     county = _county(county_number)
-    year, problem = _year()
-    row = services.county_report(current_user, county, year)
+    period, problem, errors = _period()
+    row = services.county_report(current_user, county, period.start, period.end)
     return render_template(
-        "reporting/county.html", county=county, row=row, year=year, years=_years(year),
-        problem=problem, nok=grants.nok, report_status_label=services.status_label,
-        year_rule=services.Rule.of(grants.rules_for(year)),
+        "reporting/county.html", county=county, row=row, year=period.end, period=period,
+        years=_years(period), problem=problem, nok=grants.nok,
+        picker=_picker("reporting.county", period, errors=errors, county_number=county.number),
+        report_status_label=services.status_label,
+        year_rule=services.Rule.of(grants.rules_for(period.end)),
     ), 422 if problem else 200
 
 
@@ -123,11 +132,12 @@ def county(county_number: str):
 @policy.requires("report.view")
 def county_export(county_number: str, fmt: str):
     county = _county(county_number)
-    year = _export_year()
-    table = services.county_table(services.county_report(current_user, county, year))
+    period = _export_period()
+    table = services.county_table(services.county_report(current_user, county, period.start,
+                                                         period.end))
     body = (services.to_csv(table) if fmt == "csv"
-            else services.to_xlsx(table, f"{county.name} {year}"))
-    return _download(body, fmt, f"grant-report-{county.number}-{year}")
+            else services.to_xlsx(table, f"{county.name} {period.label}"))
+    return _download(body, fmt, f"grant-report-{county.number}-{period.slug}")
 
 
 @bp.get("/reports/assets/plotly-<version>.min.js")
@@ -159,46 +169,55 @@ def _survey(gathering: Gathering):
     return survey
 
 
-def _filters() -> tuple[str | None, str | None, str | None]:
-    """The participant group and settles filter asked for; a value that is not one of the
-    choices is dropped with a message, and the page shows everyone."""
+def _filters() -> tuple[str | None, str | None, str | None, str | None]:
+    """The participant group, settles and size class filter asked for; a value that is not
+    one of the choices is dropped with a message, and the page shows everyone."""
     group = request.args.get("group") or None
     settles = request.args.get("settles") or None
+    size_class = request.args.get("size_class") or None
     problem = None
     if group is not None and group not in dict(services.survey_group_choices()):
         group, problem = None, _("Choose a participant group from the list.")
     if settles is not None and settles not in dict(services.settles_choices()):
         settles, problem = None, _("Choose what the municipality settles from the list.")
-    return group, settles, problem
+    if size_class is not None and size_class not in dict(services.size_choices()):
+        size_class, problem = None, _("Choose a size class from the list.")
+    return group, settles, size_class, problem
+
+
+def _choices(key: str) -> dict:
+    return dict({"group": services.survey_group_choices, "settles": services.settles_choices,
+                 "size_class": services.size_choices}[key]())
 
 
 def _back(gathering: Gathering, anchor: str | None = None):
     # The filters travel in the form, so saving keeps the page as it was.
-    args = {k: v for k in ("group", "settles")
-            if (v := request.form.get(k)) and v in dict(
-                services.survey_group_choices() if k == "group" else services.settles_choices())}
+    args = {k: v for k in ("group", "settles", "size_class")
+            if (v := request.form.get(k)) and v in _choices(k)}
     return redirect(url_for("reporting.survey_results", gathering_id=gathering.id, **args,
                             _anchor=anchor))
 
 
-def _survey_results(survey, group, settles):
+def _survey_results(survey, group, settles, size_class):
     """The results under the filter, or (when results() refuses the filter, as it does for two
     filters at once) everyone's with the reason."""
     try:
-        return services.survey_results(survey, group=group, settles=settles), None
+        return services.survey_results(survey, group=group, settles=settles,
+                                       size_class=size_class), None
     except ValidationFailed as exc:
         return services.survey_results(survey), exc.message
 
 
 def _results_page(gathering: Gathering, *, theme_form=None, rename_forms=None,
-                  status: int = 200, problem: str | None = None, group=None, settles=None):
+                  status: int = 200, problem: str | None = None, group=None, settles=None,
+                  size_class=None):
     survey = surveys.find_survey(gathering)
     report = figures = None
     usage = {}
     if survey is not None:
-        report, refused = _survey_results(survey, group, settles)
+        report, refused = _survey_results(survey, group, settles, size_class)
         if refused:
-            problem, status, group, settles = refused, 422, None, None
+            problem, status, group, settles, size_class = refused, 422, None, None, None
         figures = charts.survey_charts(report.figures)
         usage = services.theme_usage(survey)
     tagger = policy.can(current_user, "survey.tag", gathering)
@@ -212,18 +231,19 @@ def _results_page(gathering: Gathering, *, theme_form=None, rename_forms=None,
     return _chart_page(
         "reporting/survey_results.html", figures or {}, status, gathering=gathering,
         survey=survey, report=report, theme_form=theme_form if tagger else None,
-        rename_forms=rename_forms, problem=problem, group=group, settles=settles, usage=usage,
-        group_choices=services.survey_group_choices(),
-        settles_choices=services.settles_choices(), percent=charts.percent)
+        rename_forms=rename_forms, problem=problem, group=group, settles=settles,
+        size_class=size_class, usage=usage, group_choices=services.survey_group_choices(),
+        settles_choices=services.settles_choices(), size_choices=services.size_choices(),
+        percent=charts.percent)
 
 
 @bp.get("/gatherings/<int:gathering_id>/survey/results")
 @policy.requires("survey.results")
 def survey_results(gathering_id: int):
     gathering = _survey_gathering(gathering_id)
-    group, settles, problem = _filters()
-    return _results_page(gathering, group=group, settles=settles, problem=problem,
-                         status=422 if problem else 200)
+    group, settles, size_class, problem = _filters()
+    return _results_page(gathering, group=group, settles=settles, size_class=size_class,
+                         problem=problem, status=422 if problem else 200)
 
 
 @bp.get("/gatherings/<int:gathering_id>/survey/results.<any(csv, xlsx):fmt>")
@@ -231,17 +251,18 @@ def survey_results(gathering_id: int):
 def survey_export(gathering_id: int, fmt: str):
     gathering = _survey_gathering(gathering_id)
     survey = _survey(gathering)
-    group, settles, problem = _filters()
+    group, settles, size_class, problem = _filters()
     if problem:
         abort(422, problem)
     try:
-        report = services.survey_results(survey, group=group, settles=settles)
+        report = services.survey_results(survey, group=group, settles=settles,
+                                         size_class=size_class)
     except ValidationFailed as exc:
         abort(422, exc.message)
     sheets, preamble = services.survey_tables(report), services.survey_preamble(report)
     body = (services.sheets_to_csv(sheets, preamble) if fmt == "csv"
             else services.sheets_to_xlsx(sheets, preamble))
-    return _download(body, fmt, services.survey_filename(gathering, group, settles))
+    return _download(body, fmt, services.survey_filename(gathering, group, settles, size_class))
 
 
 def _gathering_and_survey(gathering_id: int):
@@ -257,18 +278,17 @@ def create_theme(gathering_id: int):
     theme, status = attempt(form, lambda: services.create_theme(survey, current_user,
                                                                form.name.data))
     if theme is None:
-        group, settles, _problem = _filters_from_form()
+        group, settles, size_class = _filters_from_form()
         return _results_page(gathering, theme_form=form, status=status, group=group,
-                             settles=settles)
+                             settles=settles, size_class=size_class)
     flash(_("The theme “%(name)s” is added.", name=theme.name), "success")
     return _back(gathering, "themes")
 
 
-def _filters_from_form() -> tuple[str | None, str | None, None]:
-    group = request.form.get("group") or None
-    settles = request.form.get("settles") or None
-    return (group if group in dict(services.survey_group_choices()) else None,
-            settles if settles in dict(services.settles_choices()) else None, None)
+def _filters_from_form() -> tuple[str | None, str | None, str | None]:
+    values = [request.form.get(k) or None for k in ("group", "settles", "size_class")]
+    return tuple(v if v in _choices(k) else None
+                 for k, v in zip(("group", "settles", "size_class"), values, strict=True))
 
 
 def _theme(survey, theme_id: int):
@@ -287,9 +307,9 @@ def rename_theme(gathering_id: int, theme_id: int):
     renamed, status = attempt(form, lambda: services.rename_theme(theme, current_user,
                                                                  form.name.data))
     if renamed is None:
-        group, settles, _problem = _filters_from_form()
+        group, settles, size_class = _filters_from_form()
         return _results_page(gathering, rename_forms={theme_id: form}, status=status,
-                             group=group, settles=settles)
+                             group=group, settles=settles, size_class=size_class)
     flash(_("The theme is renamed “%(name)s”.", name=renamed.name), "success")
     return _back(gathering, "themes")
 
@@ -342,43 +362,45 @@ def tag_answer(gathering_id: int):
 
 # --- the national survey comparison --------------------------------------------------------
 
-def _national_survey_charts(report: dict) -> dict[str, dict]:
-    out = {}
-    for question in report["questions"]:
-        chart_id = f"chart-{question['code']}"
-        if question["kind"] == "agreement":
-            chart = charts.national_agreement_chart(question, chart_id)
-        elif question["kind"] == "single":
-            chart = charts.national_single_chart(
-                question, services.settles_choices_for(question), chart_id)
-        else:
-            chart = None
-        if chart is not None:
-            out[question["code"]] = chart
-    return out
+def _size_class(errors: dict) -> str | None:
+    """The size class asked for; one that is not a class is dropped with a message by the
+    field."""
+    size_class = request.args.get("size_class") or None
+    if size_class is not None and size_class not in dict(services.size_choices()):
+        errors["size_class"] = _("Choose a size class from the list.")
+        return None
+    return size_class
 
 
 @bp.get("/reports/national/survey")
 @policy.requires("survey.compare")
 def national_survey():
-    year, problem = _year(services.default_survey_year)
-    report = services.national_survey(current_user, year)
-    figures = _national_survey_charts(report)
-    years = sorted(set(services.survey_years(current_user)) | {services.this_year(), year})
+    period, problem, errors = _period(services.default_survey_year)
+    errors = dict(errors)
+    size_class = _size_class(errors)
+    if errors and not problem:
+        problem = errors["size_class"]
+    report = services.national_survey(current_user, period.start, period.end,
+                                      size_class=size_class)
+    figures = charts.national_survey_charts(report)
     return _chart_page(
         "reporting/survey_national.html", figures, 422 if problem else 200, report=report,
-        year=year, years=years, problem=problem, percent=charts.percent,
-        settles_choices_for=services.settles_choices_for)
+        year=period.end, period=period, years=_years(period, services.survey_years),
+        picker=_picker("reporting.national_survey", period, services.survey_years, errors),
+        size_class=size_class, size_choices=services.size_choices(), problem=problem,
+        percent=charts.percent, settles_choices_for=services.settles_choices_for)
 
 
 @bp.get("/reports/national/survey.<any(csv, xlsx):fmt>")
 @policy.requires("survey.compare")
 def national_survey_export(fmt: str):
-    year = services.parse_year(request.args.get("year"))
-    year = year if year is not None else services.default_survey_year(current_user)
-    report = services.national_survey(current_user, year)
-    sheets = [(_("Survey %(year)d", year=year), *services.national_survey_table(report))]
+    period = _export_period(services.default_survey_year)
+    size_class = request.args.get("size_class") or None
+    report = services.national_survey(current_user, period.start, period.end,
+                                      size_class=size_class)
+    sheets = services.national_survey_sheets(report)
     preamble = services.national_survey_preamble(report)
     body = (services.sheets_to_csv(sheets, preamble) if fmt == "csv"
             else services.sheets_to_xlsx(sheets, preamble))
-    return _download(body, fmt, services.national_survey_filename(current_user, year))
+    return _download(body, fmt, services.national_survey_filename(current_user, period,
+                                                                  size_class))

@@ -1,4 +1,5 @@
-"""submitSurveyResponse, getSurveyResults and nationalSurveyReport, as API.md names them."""
+"""submitSurveyResponse and getSurveyResults, as API.md names them (nationalSurveyReport, over a
+period, is the reporting feature's: reporting/api.py)."""
 
 from flask import jsonify, request
 from flask_babel import gettext as _
@@ -8,12 +9,12 @@ from eventapp.api.auth import api_user
 from eventapp.api.spec import operation, path_param, query_param
 from eventapp.core import policy
 from eventapp.core.access import get_scoped
-from eventapp.core.errors import NotFound, ValidationFailed
+from eventapp.core.errors import NotFound
 from eventapp.extensions import db, limiter
 from eventapp.gatherings.models import Gathering
+from eventapp.places.models import SIZE_CLASSES
 from eventapp.surveys import services
 from eventapp.surveys.models import AGREEMENT, GROUPS, KINDS, MAX_TEXT
-from eventapp.surveys.services import FIRST_YEAR, LAST_YEAR, parse_year
 from eventapp.surveys.views import SURVEY_LIMIT
 
 _COUNT = {"type": "integer", "minimum": 0}
@@ -73,7 +74,8 @@ QUESTION_RESULT = {
                                    "share is of those who answered the question."},
         "agree": _COUNT,
         "considered": {**_COUNT, "description": "Answered other than vet_ikke."},
-        "agree_share": {**_SHARE, "description": "(helt_enig + delvis_enig) / considered."},
+        "agree_share": {**_SHARE, "description": "(helt_enig + delvis_enig) / all who "
+                        "answered the question (vet_ikke included)."},
         "texts": {"type": "array", "items": {"type": "string"},
                   "description": "Alphabetical, whatever order they came in; no ids or "
                                  "times. Empty under a filter (texts_withheld)."},
@@ -119,58 +121,6 @@ RESULTS = {
         "questions": {"type": "array", "items": QUESTION_RESULT},
     },
 }
-COUNTY_ROW = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["county_number", "county_name", "responses", "answered", "suppressed"],
-    "properties": {
-        "county_number": {"type": "string"},
-        "county_name": {"type": "string"},
-        "responses": _COUNT,
-        "answered": {"type": ["integer", "null"]},
-        "suppressed": {"type": "boolean",
-                       "description": "Figures hidden: fewer than min_group responses, or the "
-                                      "next smallest county when one would otherwise follow "
-                                      "from the national figure."},
-        "agree_share": _SHARE,
-        "considered": {"type": ["integer", "null"]},
-        "counts": {"type": ["object", "null"], "additionalProperties": _COUNT},
-    },
-}
-NATIONAL = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["year", "responses", "surveys", "min_group", "questions"],
-    "properties": {
-        "year": {"type": "integer"},
-        "responses": _COUNT,
-        "surveys": _COUNT,
-        "min_group": {"type": "integer"},
-        "questions": {"type": "array", "items": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["code", "kind", "text", "text_en", "counties", "answered"],
-            "properties": {
-                "code": {"type": "string"},
-                "kind": {"enum": list(KINDS)},
-                "text": {"type": "string"},
-                "text_en": {"type": ["string", "null"]},
-                "counties": {"type": "array", "items": COUNTY_ROW},
-                "suppressed": {"type": "boolean",
-                               "description": "Fewer than min_group responses in the year: "
-                                              "no national figures."},
-                "answered": {"type": ["integer", "null"]},
-                "agree_share": {**_SHARE, "description": "Over all responses of the year."},
-                "considered": {"type": ["integer", "null"]},
-                "range": {"type": ["object", "null"], "properties": {"min": _SHARE,
-                                                                      "max": _SHARE}},
-                "counts": {"type": ["object", "null"], "additionalProperties": _COUNT},
-            },
-        }},
-    },
-}
-
-
 def _dates(result: dict) -> dict:
     for key in ("opens_on", "closes_on"):
         if result.get(key) is not None:
@@ -201,12 +151,14 @@ submit_survey_response.operation.also = (200,)
 @operation(bp, "getSurveyResults", "GET", "/gatherings/{id}/survey/results",
            summary="The survey's per question counts and shares and its response rate. The "
            "directorate and the county's host and career counsellors; 404 for others and "
-           "before the survey exists. Filters: group, settles; a filter leaving fewer than "
-           "five responses gives suppressed: true and no figures.",
+           "before the survey exists. Filters (one at a time): group, settles, size_class (the "
+           "respondent's municipality's size class); a filter leaving fewer than five "
+           "responses gives suppressed: true and no figures.",
            response=RESULTS, converters={"id": "int"},
            parameters=[path_param("id", {"type": "integer"}),
                        query_param("group", {"enum": list(GROUPS)}),
-                       query_param("settles", {"enum": _SETTLES})],
+                       query_param("settles", {"enum": _SETTLES}),
+                       query_param("size_class", {"enum": list(SIZE_CLASSES)})],
            action="survey.results")
 def get_survey_results(id: int):  # noqa: A002 - the name is the API's
     user = api_user()
@@ -218,28 +170,9 @@ def get_survey_results(id: int):  # noqa: A002 - the name is the API's
     if survey is None:
         raise NotFound(_("This gathering has no survey yet."))
     result = services.results(survey, group=request.args.get("group") or None,
-                              settles=request.args.get("settles") or None)
+                              settles=request.args.get("settles") or None,
+                              size_class=request.args.get("size_class") or None)
     return jsonify(_dates(result))
 
 
 get_survey_results.operation.errors = (400, 401, 404, 422)
-
-
-@operation(bp, "nationalSurveyReport", "GET", "/reports/national/survey",
-           summary="Every national question compared across counties for a year: per county "
-           "the share who agree (agreement questions) or the counts (single choice) and n, "
-           "with the national figure and the range over counties with at least five "
-           "responses. Directorate only (403 for others); 422 for a year that is not one.",
-           response=NATIONAL,
-           parameters=[query_param("year", {"type": "integer", "minimum": FIRST_YEAR,
-                                            "maximum": LAST_YEAR}, required=True)],
-           action="survey.national_report")
-def national_survey_report():
-    year = parse_year(request.args.get("year"))
-    if year is None:
-        raise ValidationFailed(_("Give a year from %(first)d to %(last)d.", first=FIRST_YEAR,
-                                 last=LAST_YEAR), field="year")
-    return jsonify(services.national_report(year))
-
-
-national_survey_report.operation.errors = (400, 401, 403, 422)

@@ -90,3 +90,43 @@ def test_county_host_sees_own_row_and_drills_down(page, year_2025, screenshot):
 
     response = page.goto("/reports/national/03?year=2025")
     assert response.status == 404
+
+
+def test_period_pages_look_right_and_draw_every_chart(page, db, make_user, screenshot):
+    """The national grant report and survey comparison over 2024-2025: every chart drawn under
+    the CSP with nothing in the console, each beside its table, and look() clean at both
+    widths, also with a refused period's message beside its field."""
+    from tests.browser.looks import look
+
+    builder = Builder(make_user)
+    builder.add(Plan("46", year=2024, granted=20_000, report="approved"))
+    builder.add(Plan("46", year=2025, granted=30_000, municipal=8))
+    builder.add(Plan("03", year=2025, granted=None))
+    messages = _watch(page)
+    log_in_ok(page, builder.directorate.email)
+    found: list[str] = []
+
+    response = page.goto("/reports/national?from=2024&to=2025")
+    assert response.status == 200
+    for chart in ("#chart-participants", "#chart-spend", "#chart-roles", "#chart-sizes"):
+        expect(page.locator(f"{chart} .main-svg").first).to_be_visible()
+    expect(page.locator("#roles-table tbody tr")).to_have_count(2)
+    expect(page.locator("#period-from")).to_have_value("2024")
+    look(page, "national report 2024-2025", found, screenshot, "national-period",
+         prefix="reporting")
+
+    response = page.goto("/reports/national/survey?from=2024&to=2025")
+    assert response.status == 200
+    look(page, "survey comparison 2024-2025", found, screenshot, "survey-period",
+         prefix="reporting")
+
+    assert page.evaluate("window.__csp") == []
+    assert messages == []
+
+    response = page.goto("/reports/national?from=2025&to=2024")
+    assert response.status == 422  # which the console reports, as it does every 422
+    expect(page.locator("#period-to-error")).to_be_visible()
+    look(page, "national report refused period", found, screenshot, "national-bad-period",
+         prefix="reporting")
+    assert page.evaluate("window.__csp") == []
+    assert not found, "\n".join(found)

@@ -42,6 +42,8 @@ def test_national_report_as_json(two_counties, client):
     assert [r["county_number"] for r in body["rows"]] == ["03", "46"]
     vestland = body["rows"][1]
     line = report.rows[1].line
+    who = vestland.pop("who")
+    assert who["roles"] == report.rows[1].who.roles and who["attended"] == 8 + 3 + 2 + 1
     assert vestland == {
         "county_number": "46", "county_name": "Vestland", "gatherings": 1,
         "participants_attended": 13, "municipalities_covered": 4, "municipalities_total": 43,
@@ -108,7 +110,7 @@ def test_listed_in_the_openapi_document(app, client, places):
     operation = document["paths"]["/reports/national"]["get"]
     assert operation["operationId"] == "nationalReport"
     assert {"200", "401", "403", "422"} <= set(operation["responses"])
-    assert operation["parameters"][0]["name"] == "year"
+    assert [p["name"] for p in operation["parameters"]] == ["from", "to", "year"]
 
 
 def test_frozen_report_keeps_its_rule_in_the_api(two_counties, client):

@@ -194,7 +194,9 @@ def test_page_shows_the_same_figures_as_the_service_and_the_county_pages(year_20
         login(host_client, year_2025.host(row.county.number).email)
         mine = host_client.get("/reports/national?year=2025").get_data(as_text=True)
         assert _cells(mine, "data-county", row.county.number) == _shown(row.line)
-        assert mine.count("<tr data-county=") == 2  # their row and the total
+        table = re.search(r'<table class="report-table" id="national-table">.*?</table>', mine,
+                          re.S)[0]
+        assert table.count("<tr data-county=") == 2  # their row and the total
 
 
 def test_rules_are_shown_with_the_figures(year_2025, client):
@@ -266,7 +268,7 @@ def test_county_staff_see_only_their_own_county(year_2025, make_user, client, ro
                 "/reports/national/99?year=2025"):
         assert client.get(url).status_code == 404, url
     assert client.get("/reports/national/46?year=2025").status_code == 200
-    csv_rows = _csv(client.get("/reports/national.csv?year=2025").data)
+    csv_rows = _grant_rows(client.get("/reports/national.csv?year=2025").data)
     assert [r[0] for r in csv_rows[1:]] == ["46", ""]  # their row and the total
 
 
@@ -297,6 +299,25 @@ def _csv(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
 
 
+def _sections(data: bytes) -> tuple[list[list[str]], dict[str, list[list[str]]]]:
+    """A national export: the preamble, and each section (its name, then the header and rows)
+    by name."""
+    lines = _csv(data)
+    blocks, block = [], []
+    for line in lines:
+        if line == []:
+            blocks.append(block)
+            block = []
+        else:
+            block.append(line)
+    blocks.append(block)
+    return blocks[0], {b[0][0]: b[1:] for b in blocks[1:]}
+
+
+def _grant_rows(data: bytes) -> list[list[str]]:
+    return _sections(data)[1]["Tilskuddstall"]
+
+
 def _numbers(line: services.Line) -> list:
     return [line.participants, line.municipalities_covered, line.municipalities_total,
             line.ceiling_nok, line.granted_nok, line.spent_nok, line.per_participant_nok,
@@ -309,7 +330,9 @@ def test_csv_and_xlsx_hold_the_table(year_2025, client):
     response = client.get("/reports/national.csv?year=2025")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "national-report-2025.csv" in response.headers["Content-Disposition"]
-    rows = _csv(response.data)
+    preamble, sections = _sections(response.data)
+    assert preamble[0] == ["År", "2025"]
+    rows = sections["Tilskuddstall"]
     assert len(rows) == 1 + len(report.rows) + 1
     for row, cells in zip(report.rows, rows[1:], strict=False):
         assert cells[:3] == [row.county.number, row.county.name, str(row.line.gatherings)]
@@ -320,7 +343,7 @@ def test_csv_and_xlsx_hold_the_table(year_2025, client):
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(response.data)).active
-    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    values = [list(r) for r in sheet.iter_rows(values_only=True)][len(preamble) + 1:]
     assert values[0] == rows[0]
     for cells, xl in zip(rows[1:], values[1:], strict=True):
         # Numbers stay numbers in the workbook.
@@ -393,4 +416,5 @@ def test_charts_are_built_from_the_rows(year_2025, client):
     assert granted["x"] == [40_000, 44_000, 80_000] and spent["x"] == [25_333, 59_499, 55_001]
     # Each chart has a text alternative with its figures and a caption.
     assert re.search(r'role="img" aria-label="[^"]*Vestland: 19', html)
-    assert html.count("<figcaption") == 2
+    # And the two of who came (roles, size classes) beside their tables.
+    assert html.count("<figcaption") == 4

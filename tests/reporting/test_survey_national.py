@@ -82,9 +82,9 @@ def year_2027(db, places, make_user, make_gathering):
 
 
 def agree_share(values):
-    considered = [v for v in values if v != "vet_ikke"]
-    agree = [v for v in considered if v in ("helt_enig", "delvis_enig")]
-    return (len(agree) / len(considered)) if considered else None
+    """Over all who answered, "vet ikke" included, as HK-dir's evaluation computed it."""
+    agree = [v for v in values if v in ("helt_enig", "delvis_enig")]
+    return (len(agree) / len(values)) if values else None
 
 
 def pct(share) -> str:
@@ -99,14 +99,17 @@ def whole(share) -> int:
 
 
 def table_rows(body: str) -> list[list[str]]:
-    """The table of a CSV export, without the year and counts above it."""
+    """The first table of a CSV export, without the period and counts above it and the tables
+    after it."""
     rows = list(csv.reader(io.StringIO(body), delimiter=";"))
-    return rows[rows.index([]) + 3:]
+    rows = rows[rows.index([]) + 3:]
+    return rows[:rows.index([])] if [] in rows else rows
 
 
-def rows_of(html: str, code: str) -> dict[str, dict[str, str]]:
-    section = re.search(rf'<section class="survey-question" id="nq-{code}".*?</section>', html,
-                        re.S)[0]
+def rows_of(html: str, code: str, table: str | None = None) -> dict[str, dict[str, str]]:
+    """The rows of a question's table (``table``: its full split, "split") by county."""
+    name = code if table is None else f"{code}-{table}"
+    section = re.search(rf'<table [^>]*data-table="{name}".*?</table>', html, re.S)[0]
     out = {}
     for county, body in re.findall(r'<tr data-county="(\w+)"[^>]*>(.*?)</tr>', section, re.S):
         # The cell's own text, without the note beneath it.
@@ -249,7 +252,7 @@ def test_export_year_switch_and_refusals(app, client, year_2027, make_user):
     body = response.data.decode("utf-8-sig")
     assert body.split("\r\n")[0].endswith(";2027")
     rows = table_rows(body)
-    coop = [r for r in rows if r[0].startswith("Denne samlingen")]
+    coop = [r for r in rows if "Denne samlingen" in r[0]]
     assert {r[1] for r in coop} >= {"Vestland", "Rogaland", "Agder", "Hele landet"}
     agder = next(r for r in coop if r[1] == "Agder")
     assert agder[2] == "3" and agder[3] == "" and "%" not in "".join(agder)
@@ -258,8 +261,11 @@ def test_export_year_switch_and_refusals(app, client, year_2027, make_user):
     assert len(agder_rows) == len(set(agder_rows)) == len({r[0] for r in rows})
     assert any(r[1] == "Vestland" and r[4].endswith("Lokalet") and r[5] == "4" for r in rows)
     book = load_workbook(io.BytesIO(client.get("/reports/national/survey.xlsx?year=2027").data))
-    # The same lines, less the sheet's name the CSV writes as a line of its own.
-    assert book.active.max_row == len(list(csv.reader(io.StringIO(body), delimiter=";"))) - 1
+    # The first sheet: the same lines as the CSV's first section (the preamble, a blank line,
+    # the header and the rows), less the sheet's name the CSV writes as a line of its own.
+    lines = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert book.active.max_row == lines.index([]) + 2 + len(rows)
+    assert book.sheetnames[1:] == ["Svarprosent", "Ingen svar"]
     shares = [r[5].value for r in book.active.iter_rows() if r[4].value == "Helt eller delvis enig"]
     assert shares and all(isinstance(v, float) and 0 <= v <= 1 for v in shares)
 

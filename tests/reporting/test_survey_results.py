@@ -93,8 +93,8 @@ def by_hand(survey, sent, group=None, settles=None) -> dict:
     for q in survey.questions:
         given = [a[q.id] for a in chosen if q.id in a]
         if q.kind == "agreement":
-            counts = {v: given.count(v) for v in AGREEMENT}
-            considered = len(given) - counts["vet_ikke"]
+            counts = {v: given.count(v) for v in AGREEMENT if v in q.values}
+            considered = len(given) - given.count("vet_ikke")
             out[q.id] = {"answered": len(given), "counts": counts, "considered": considered,
                          "agree": counts["helt_enig"] + counts["delvis_enig"]}
         elif q.kind in ("single", "multiple", "programme_items"):
@@ -135,12 +135,12 @@ def check_page(html: str, survey, want: dict) -> None:
         if q.kind == "agreement":
             got = option_counts(part)
             assert {v: c for v, (c, _s) in got.items()} == w["counts"]
-            for value, (count, share) in got.items():
-                expected = "–" if value == "vet_ikke" else pct(count, w["considered"])
-                assert share == expected
+            # Every share is of all who answered, "vet ikke" included (as HK-dir counted).
+            for _value, (count, share) in got.items():
+                assert share == pct(count, w["answered"])
             agree = unescape(re.search(r'data-figure="agree">([^<]*)<', part)[1])
-            assert pct(w["agree"], w["considered"]) in agree
-            assert f" {w['considered']} " in agree
+            assert pct(w["agree"], w["answered"]) in agree
+            assert f" {w['answered']} " in agree
             assert f'id="chart-q{q.id}"' in part and 'role="img"' in part
         elif "counts" in w:
             got = option_counts(part)
@@ -239,10 +239,10 @@ def test_filters_count_by_hand_and_small_groups_show_nothing(client, answered, m
     assert 'aria-describedby="filter-hint"' in html and 'id="filter-hint"' in html
     real = services.results
 
-    def one_at_a_time(survey, *, group=None, settles=None):
+    def one_at_a_time(survey, *, group=None, settles=None, size_class=None):
         if group and settles:
             raise ValidationFailed("Choose one filter at a time", field="settles")
-        return real(survey, group=group, settles=settles)
+        return real(survey, group=group, settles=settles, size_class=size_class)
 
     monkeypatch.setattr(services, "results", one_at_a_time)
     response = client.get(f"/gatherings/{gid}/survey/results?group=municipal&settles=both")
@@ -328,7 +328,7 @@ def test_exports_match_the_hand_count_and_hold_nothing_that_joins_a_person(clien
     agree_row = next(r for r in sheet.iter_rows(min_row=5)
                      if r[0].value == numbers[coop.id] and r[2].value == "Helt eller delvis enig")
     w = want[coop.id]
-    assert agree_row[4].value == pytest.approx(w["agree"] / w["considered"])
+    assert agree_row[4].value == pytest.approx(w["agree"] / w["answered"])
     assert agree_row[4].number_format == "0 %"
     # Filtered: the filter on top and in the name; only that group's texts.
     response = client.get(f"/gatherings/{gid}/survey/results.csv?group=municipal")

@@ -128,7 +128,7 @@ def test_results_are_scoped(db, client, api_headers, running, who, status):
     assert body["invitations"] == 3 and body["responses"] == 5 and body["responses_qr"] == 2
     assert body["response_rate"] == 1.0 and body["closes_on"] == survey.closes_on.isoformat()
     got = next(q for q in body["questions"] if q["code"] == "cooperation")
-    assert got["agree"] == 2 and got["considered"] == 4 and got["agree_share"] == 0.5
+    assert got["agree"] == 2 and got["considered"] == 4 and got["agree_share"] == 0.4
 
 
 def test_results_filters_hide_small_groups_and_refuse_unknown_values(db, client, api_headers,
@@ -170,6 +170,10 @@ def test_national_survey_report_for_the_directorate_only(db, client, api_headers
     jsonschema.validate(body, _op("nationalSurveyReport").response)
     assert body["responses"] == 5
     row = next(q for q in body["questions"] if q["code"] == "cooperation")["counties"][0]
+    # Every option of the scale with its share of those who answered (issue 17).
+    split = {o["value"]: (o["count"], o["share"]) for o in row.pop("options")}
+    assert split["helt_enig"] == (1, 0.2) and split["delvis_enig"] == (4, 0.8)
+    assert sum(c for c, _s in split.values()) == 5
     assert row == {"county_number": "46", "county_name": row["county_name"], "responses": 5,
                    "answered": 5, "suppressed": False, "agree_share": 1.0, "considered": 5}
     for who in ("host", "counsellor", "contact"):

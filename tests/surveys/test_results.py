@@ -30,12 +30,13 @@ def _by_hand(survey, submitted: list[dict]) -> dict:
     for q in survey.questions:
         given = [a[q.id] for a in submitted if q.id in a]
         if q.kind == "agreement":
-            counts = {v: given.count(v) for v in AGREEMENT}
-            considered = len(given) - counts["vet_ikke"]
+            counts = {v: given.count(v) for v in AGREEMENT if v in q.values}
+            considered = len(given) - given.count("vet_ikke")
             agree = counts["helt_enig"] + counts["delvis_enig"]
+            # Over all who answered, "vet ikke" included, as HK-dir's evaluation computed it.
             expected[q.id] = {"answered": len(given), "counts": counts, "agree": agree,
                               "considered": considered,
-                              "agree_share": agree / considered if considered else None}
+                              "agree_share": agree / len(given) if given else None}
         elif q.kind in ("single", "multiple", "programme_items"):
             flat = [v for g in given for v in (g if isinstance(g, list) else [g])]
             expected[q.id] = {"answered": len(given),
@@ -215,8 +216,7 @@ def test_national_comparison_equals_the_per_county_results(db, world, make_user,
             SurveyResponse.state != "pending")).all()
     assert len(raw) == 20
     agree = sum(1 for c in raw if c in ("helt_enig", "delvis_enig"))
-    considered = sum(1 for c in raw if c != "vet_ikke")
-    assert coop["agree_share"] == agree / considered
+    assert coop["agree_share"] == agree / len(raw)
     settles = next(q for q in report["questions"] if q["code"] == "settles")
     for number, survey in (("46", vestland), ("11", rogaland)):
         own = next(q for q in services.results(survey)["questions"] if q["code"] == "settles")

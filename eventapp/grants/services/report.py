@@ -156,8 +156,11 @@ def survey_summary(gathering: Gathering) -> dict | None:
         "status": found["status"], "invitations": found["invitations"],
         "responses": found["responses"], "responses_personal": found["responses_personal"],
         "responses_qr": found["responses_qr"], "response_rate": found["response_rate"],
+        # ``answered`` is the share's whole; copies made before it was kept divided by
+        # ``considered`` and say so by lacking it.
         "agreement": [{"code": q["code"], "text": q["text"], "agree": q["agree"],
-                       "considered": q["considered"], "agree_share": q["agree_share"]}
+                       "answered": q["answered"], "considered": q["considered"],
+                       "agree_share": q["agree_share"]}
                       for q in found["questions"] if q["national"] and q["kind"] == "agreement"],
     }
 

@@ -1,15 +1,16 @@
-"""The directorate's national review: one row per county and year, summed from the same grant
-figures each county's own report shows, so the two agree to the krone.
+"""The directorate's national review: one row per county over a period (a year, or several),
+summed from the same grant figures each county's own report shows, so the two agree to the
+krone.
 
-A county's row adds up ``grants.services.figures`` of each of its gatherings that year (not
-drafts): the submitted copy where the report is submitted or approved, live figures otherwise.
-Rows list the counties that held (or are holding) a gathering that year; the counties without
-one are named apart, so the table and its totals hold only real gatherings.
+A county's row adds up ``grants.services.figures`` of each of its gatherings starting in the
+period (not drafts): the submitted copy where the report is submitted or approved, live figures
+otherwise. Rows list the counties that held (or are holding) a gathering in the period; the
+counties without one are named apart, so the table and its totals hold only real gatherings.
+Who came (roles, partner kinds, size classes) is read from the registrations (``Breakdown``).
 """
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -19,9 +20,15 @@ from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.grants import services as grants
 from eventapp.grants.rules import per_participant
-from eventapp.places.models import County
+from eventapp.partners.models import PARTNER_KINDS
+from eventapp.places.models import SIZE_CLASSES, County, Municipality
+from eventapp.places.services import size_classes
+from eventapp.registration.models import ROLES, Registration
 from eventapp.registration.services import safe_cell
-from eventapp.reporting.services.years import reported
+from eventapp.reporting.services.years import Period, reported
+
+# The size classes and "unknown" for a municipality without figures for the year.
+SIZE_KEYS = (*SIZE_CLASSES, "unknown")
 
 # From least to most advanced: a county's row shows the least advanced of its gatherings.
 # "returned" sits below "submitted" because the report is back with the county.
@@ -156,29 +163,79 @@ class GatheringRow:
 
 
 @dataclass(frozen=True)
+class Breakdown:
+    """Who came to one county's gatherings in the period (or to every county's, in the totals),
+    read from the registrations: confirmed, and attended by the attendance rule each gathering's
+    figures were counted by (any day or every day). Speakers are listed as a role whether or not
+    the grant's rule counts them.
+
+    - ``roles``: role -> people (``registration.models.ROLES``);
+    - ``partner_kinds``: of those who came for a partner organisation, kind -> people (the
+      partner picked on the registration; a partner written as free text is "other");
+    - ``size_people``/``size_municipalities``: municipal staff counted by the grant's rule, and
+      the municipalities they came from, by the municipality's size class in the gathering's
+      year ("unknown" without figures for it); ``size_total``: the county's municipalities per
+      class in the period's last year. A municipality whose class changed between two years of
+      the period counts in each class it came under."""
+
+    roles: dict[str, int]
+    partner_kinds: dict[str, int]
+    size_people: dict[str, int]
+    size_municipalities: dict[str, int]
+    size_total: dict[str, int]
+
+    @property
+    def attended(self) -> int:
+        return sum(self.roles.values())
+
+    @property
+    def partner_people(self) -> int:
+        return sum(self.partner_kinds.values())
+
+
+@dataclass(frozen=True)
 class CountyRow:
     county: County
     line: Line
     gatherings: list[GatheringRow]
+    who: Breakdown | None = None
 
 
 @dataclass(frozen=True)
 class NationalReport:
-    year: int
-    rule: Rule  # the year's rule today; live figures are counted by it
+    period: Period
+    rules: dict[int, Rule]  # each year's rule today; live figures are counted by it
     rows: list[CountyRow]
     totals: Line
     counties_without: list[County]  # the directorate's view only; empty for a county
+    who: Breakdown | None = None  # the totals of the rows' breakdowns
+
+    @property
+    def year(self) -> int:
+        """The period's last year (the only one when the report covers one year)."""
+        return self.period.end
+
+    @property
+    def rule(self) -> Rule:
+        return self.rules[self.period.end]
+
+    @property
+    def same_rule(self) -> bool:
+        return len(set(self.rules.values())) == 1
 
     @property
     def other_rules(self) -> list[Rule]:
-        """Rules that frozen reports carry and that differ from the year's rule today."""
-        return sorted({r for row in self.rows for r in row.line.rules} - {self.rule})
+        """Rules that frozen reports carry and that differ from every year's rule today."""
+        return sorted({r for row in self.rows for r in row.line.rules} - set(self.rules.values()))
 
 
-def _gatherings(user, year: int, county_id: int | None = None) -> list[Gathering]:
-    stmt = select(Gathering).where(Gathering.start_date >= date(year, 1, 1),
-                                   Gathering.start_date <= date(year, 12, 31))
+def _period(start: int, end: int | None) -> Period:
+    return Period(start, start if end is None else end)
+
+
+def _gatherings(user, period: Period, county_id: int | None = None) -> list[Gathering]:
+    stmt = select(Gathering).where(Gathering.start_date >= period.first_day,
+                                   Gathering.start_date <= period.last_day)
     if county_id is not None:
         stmt = stmt.where(Gathering.county_id == county_id)
     stmt = reported(stmt, user).order_by(Gathering.start_date, Gathering.id)
@@ -193,26 +250,117 @@ def _gathering_rows(gatherings: list[Gathering]) -> list[GatheringRow]:
     return rows
 
 
-def _county_row(county: County, gatherings: list[Gathering]) -> CountyRow:
+# --- who came: roles, partner kinds and size classes, from one query over the period -----------
+
+def _came(row, days: int, attendance: str) -> bool:
+    # The grant's attendance rule (grants.services.figures), read from the same columns.
+    if attendance == "any_day":
+        return bool(row.attended_day1 or row.attended_day2 or row.attended)
+    return bool(row.attended_day1) and (days < 2 or bool(row.attended_day2))
+
+
+def _partner_kind_column():
+    """Partner.kind through Registration.partner_id, once the partners feature has them."""
+    if not hasattr(Registration, "partner_id"):
+        return None, None
+    from eventapp.partners.models import Partner
+
+    return Partner, Partner.kind
+
+
+def _breakdowns(rows: list[GatheringRow], period: Period,
+                county_ids: list[int]) -> dict[int, Breakdown]:
+    """{county id: Breakdown} over the gatherings of ``rows``, with one query for the
+    registrations, one for the municipalities and one per year for the size classes."""
+    if not county_ids:
+        return {}
+    by_gathering = {r.gathering.id: r for r in rows}
+    partner, kind = _partner_kind_column()
+    columns = [Registration.gathering_id, Registration.role, Registration.organisation_kind,
+               Registration.municipality_id, Registration.attended, Registration.attended_day1,
+               Registration.attended_day2]
+    stmt = select(*columns, kind) if kind is not None else select(*columns)
+    if partner is not None:
+        stmt = stmt.outerjoin(partner, partner.id == Registration.partner_id)
+    registered = db.session.execute(stmt.where(
+        Registration.gathering_id.in_(list(by_gathering) or [-1]),
+        Registration.status == "confirmed")).all()
+    units = db.session.execute(select(Municipality.id, Municipality.parent_id,
+                                      Municipality.county_id, Municipality.kind,
+                                      Municipality.active)).all()
+    parent = {u.id: u.parent_id for u in units}
+    classes = {year: size_classes(year) for year in period.years}
+
+    roles = {c: dict.fromkeys(ROLES, 0) for c in county_ids}
+    kinds = {c: dict.fromkeys(PARTNER_KINDS, 0) for c in county_ids}
+    people = {c: dict.fromkeys(SIZE_KEYS, 0) for c in county_ids}
+    came_from = {c: {k: set() for k in SIZE_KEYS} for c in county_ids}
+    for reg in registered:
+        gathering_row = by_gathering[reg.gathering_id]
+        g, f = gathering_row.gathering, gathering_row.figures
+        county_id = g.county_id
+        if county_id not in roles or not _came(reg, g.days, f.attendance):
+            continue
+        roles[county_id][reg.role] += 1
+        if reg.organisation_kind == "partner":
+            found = reg[-1] if kind is not None else None
+            kinds[county_id][found if found in PARTNER_KINDS else "other"] += 1
+        counted = f.include_speakers or reg.role != "speaker"
+        if counted and reg.municipality_id is not None:
+            unit = parent.get(reg.municipality_id) or reg.municipality_id
+            size = classes[g.start_date.year].get(unit) or "unknown"
+            people[county_id][size] += 1
+            came_from[county_id][size].add(unit)
+    totals = {c: dict.fromkeys(SIZE_KEYS, 0) for c in county_ids}
+    for u in units:
+        if u.kind == "municipality" and u.active and u.county_id in totals:
+            totals[u.county_id][classes[period.end].get(u.id) or "unknown"] += 1
+    return {c: Breakdown(roles[c], kinds[c], people[c],
+                         {k: len(v) for k, v in came_from[c].items()}, totals[c])
+            for c in county_ids}
+
+
+def _sum_breakdowns(parts: list[Breakdown]) -> Breakdown:
+    def add(name, keys):
+        return {k: sum(getattr(p, name)[k] for p in parts) for k in keys}
+
+    # Counties share no municipalities, so their municipalities add up.
+    return Breakdown(add("roles", ROLES), add("partner_kinds", PARTNER_KINDS),
+                     add("size_people", SIZE_KEYS), add("size_municipalities", SIZE_KEYS),
+                     add("size_total", SIZE_KEYS))
+
+
+def _county_rows(counties: list[County], gatherings: list[Gathering],
+                 period: Period) -> list[CountyRow]:
     rows = _gathering_rows(gatherings)
-    return CountyRow(county, county_line([r.line for r in rows]), rows)
+    who = _breakdowns(rows, period, [c.id for c in counties])
+    out = []
+    for county in counties:
+        mine = [r for r in rows if r.gathering.county_id == county.id]
+        out.append(CountyRow(county, county_line([r.line for r in mine]), mine,
+                             who.get(county.id)))
+    return out
 
 
 # --- the reports ---------------------------------------------------------------------------------
 
-def national(user, year: int) -> NationalReport:
-    """One row per county with gatherings in ``year``, by county number, and the totals. A county
-    host or counsellor gets their own county's row only."""
+def national(user, start: int, end: int | None = None) -> NationalReport:
+    """One row per county with gatherings starting from ``start`` through ``end`` (``start``
+    alone: that year), by county number, and the totals. A county host or counsellor gets their
+    own county's row only."""
     policy.authorize(user, "report.view")
-    by_county: dict[int, list[Gathering]] = {}
-    for g in _gatherings(user, year):
-        by_county.setdefault(g.county_id, []).append(g)
-    counties = {c.id: c for c in db.session.scalars(select(County).order_by(County.number))}
-    rows = [_county_row(c, by_county[c.id]) for c in counties.values() if c.id in by_county]
-    without = ([c for c in counties.values() if c.id not in by_county]
+    period = _period(start, end)
+    gatherings = _gatherings(user, period)
+    held = {g.county_id for g in gatherings}
+    counties = list(db.session.scalars(select(County).order_by(County.number)))
+    rows = _county_rows([c for c in counties if c.id in held], gatherings, period)
+    without = ([c for c in counties if c.id not in held]
                if policy.can(user, "report.national") else [])
-    return NationalReport(year=year, rule=Rule.of(grants.rules_for(year)), rows=rows,
-                          totals=total_line([r.line for r in rows]), counties_without=without)
+    who = _sum_breakdowns([r.who for r in rows if r.who is not None]) if rows else None
+    return NationalReport(period=period,
+                          rules={y: Rule.of(grants.rules_for(y)) for y in period.years},
+                          rows=rows, totals=total_line([r.line for r in rows]),
+                          counties_without=without, who=who)
 
 
 def visible_county(user, number: str) -> County | None:
@@ -223,11 +371,12 @@ def visible_county(user, number: str) -> County | None:
     return county
 
 
-def county_report(user, county: County, year: int) -> CountyRow:
-    """One county's gatherings in ``year`` with the same figures per gathering; its line is the
-    county's row of the national report."""
+def county_report(user, county: County, start: int, end: int | None = None) -> CountyRow:
+    """One county's gatherings in the period with the same figures per gathering; its line is
+    the county's row of the national report."""
     policy.authorize(user, "report.view")
-    return _county_row(county, _gatherings(user, year, county.id))
+    period = _period(start, end)
+    return _county_rows([county], _gatherings(user, period, county.id), period)[0]
 
 
 # --- spreadsheets --------------------------------------------------------------------------------
@@ -280,3 +429,85 @@ def county_table(row: CountyRow) -> tuple[list, list[list]]:
     rows.append([_("Total"), "", "", "", *_figure_cells(line), status_label(line.report_status),
                  _rules_text(line)])
     return [safe_cell(h) for h in header], [[safe_cell(v) for v in r] for r in rows]
+
+
+# --- who came, as tables -------------------------------------------------------------------------
+
+def size_label(size: str) -> str:
+    return {"small": _("Small"), "medium": _("Medium"), "large": _("Large"),
+            "unknown": _("No figures")}.get(size, size)
+
+
+def role_labels() -> list[tuple[str, str]]:
+    from eventapp.registration.forms import role_label
+
+    return [(role, role_label(role)) for role in ROLES]
+
+
+def partner_kind_labels() -> list[tuple[str, str]]:
+    from eventapp.partners.models import kind_label
+
+    return [(kind, kind_label(kind)) for kind in PARTNER_KINDS]
+
+
+def _who_rows(report: NationalReport):
+    """(number, name, breakdown) per county row and the totals."""
+    rows = [(r.county.number, r.county.name, r.who) for r in report.rows if r.who is not None]
+    if report.who is not None:
+        rows.append(("", _("Total"), report.who))
+    return rows
+
+
+def roles_table(report: NationalReport) -> tuple[list, list[list]]:
+    labels = role_labels()
+    header = [_("County number"), _("County"), *[label for _v, label in labels],
+              _("Attended")]
+    rows = [[number, name, *[who.roles[v] for v, _label in labels], who.attended]
+            for number, name, who in _who_rows(report)]
+    return [safe_cell(h) for h in header], [[safe_cell(v) for v in r] for r in rows]
+
+
+def partner_kinds_table(report: NationalReport) -> tuple[list, list[list]]:
+    labels = partner_kind_labels()
+    header = [_("County number"), _("County"), *[label for _v, label in labels],
+              _("From partner organisations")]
+    rows = [[number, name, *[who.partner_kinds[v] for v, _label in labels], who.partner_people]
+            for number, name, who in _who_rows(report)]
+    return [safe_cell(h) for h in header], [[safe_cell(v) for v in r] for r in rows]
+
+
+def sizes_table(report: NationalReport) -> tuple[list, list[list]]:
+    header = [_("County number"), _("County")]
+    for size in SIZE_KEYS:
+        header += [_("%(size)s: municipal participants", size=size_label(size)),
+                   _("%(size)s: municipalities that came", size=size_label(size)),
+                   _("%(size)s: municipalities in the county", size=size_label(size))]
+    rows = []
+    for number, name, who in _who_rows(report):
+        cells = [number, name]
+        for size in SIZE_KEYS:
+            cells += [who.size_people[size], who.size_municipalities[size],
+                      who.size_total[size]]
+        rows.append(cells)
+    return [safe_cell(h) for h in header], [[safe_cell(v) for v in r] for r in rows]
+
+
+def national_preamble(report: NationalReport) -> list[list]:
+    """What the file covers, above its tables."""
+    rules = sorted(set(report.rules.values()))
+    return [[_("Year") if report.period.single else _("Period"), report.period.label],
+            [_("Counted by"), " / ".join(r.label for r in rules)]]
+
+
+def national_sheets(report: NationalReport) -> list[tuple[str, list, list[list]]]:
+    """The export: the grant figures per county, who came by role, by partner kind and by
+    size class, and the counties without a gathering in the period."""
+    sheets = [(_("Grant figures"), *national_table(report))]
+    if report.rows:
+        sheets += [(_("Participants by role"), *roles_table(report)),
+                   (_("Partners by kind"), *partner_kinds_table(report)),
+                   (_("By size class"), *sizes_table(report))]
+    if report.counties_without:
+        sheets.append((_("No gathering"), [_("County number"), _("County")],
+                       [[c.number, safe_cell(c.name)] for c in report.counties_without]))
+    return sheets

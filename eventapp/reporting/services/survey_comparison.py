@@ -1,5 +1,6 @@
-"""The national survey comparison: ``surveys.services.national_report`` as the user may see it,
-each county row with links to its gatherings' results, its top items and its top themes."""
+"""The national survey comparison over a period: ``surveys.services.national_report`` as the
+user may see it, each county row with links to its gatherings' results, its top items and its
+top themes; optionally for one size class of municipality."""
 
 from collections import Counter
 
@@ -12,7 +13,9 @@ from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.reporting.services import years
 from eventapp.reporting.services.files import as_share, percent_text, slug
+from eventapp.reporting.services.grant_report import size_label
 from eventapp.reporting.services.survey_results import in_language, localise, settles_choices
+from eventapp.reporting.services.years import Period
 from eventapp.surveys import services as surveys
 from eventapp.surveys.models import (
     TEXT_KINDS,
@@ -40,10 +43,11 @@ def default_survey_year(user) -> int:
     return past[-1] if past else now
 
 
-def _year_surveys(user, year: int) -> list[Survey]:
-    """The year's surveys the user may open, as national_report() picks the year's surveys."""
+def _period_surveys(user, period: Period) -> list[Survey]:
+    """The period's surveys the user may open, as national_report() picks them."""
     stmt = (select(Survey).join(Gathering, Gathering.id == Survey.gathering_id)
-            .where(extract("year", Gathering.start_date) == year)
+            .where(Gathering.start_date >= period.first_day,
+                   Gathering.start_date <= period.last_day)
             .order_by(Gathering.start_date, Gathering.id))
     return list(db.session.scalars(years.reported(stmt, user)))
 
@@ -79,11 +83,11 @@ def _top_themes(question_ids: list[int]) -> list[dict]:
     return [{"name": name, "count": n} for name, n in top]
 
 
-def _county_details(user, year: int, questions: list[dict]) -> None:
+def _county_details(user, period: Period, questions: list[dict]) -> None:
     """Adds to each county row the user may see: ``links`` to its gatherings' results, and
     for a county not suppressed the top items (``top_items``) or the top themes
     (``themes``) of the question."""
-    year_surveys = _year_surveys(user, year)
+    year_surveys = _period_surveys(user, period)
     by_county: dict[str, list[Survey]] = {}
     for survey in year_surveys:
         by_county.setdefault(survey.gathering.county.number, []).append(survey)
@@ -110,78 +114,154 @@ def _county_details(user, year: int, questions: list[dict]) -> None:
                 row["themes"] = _top_themes([c.id for c in copies])
 
 
-def national_survey(user, year: int) -> dict:
-    """national_report(year) as ``user`` may see it: the directorate every county; a county
-    host the national figure and range, and only their own county's row. Each county row the
-    user sees gains links to its results pages, its top items and its top themes."""
+def national_survey(user, start: int, end: int | None = None, *,
+                    size_class: str | None = None) -> dict:
+    """national_report(start, end) as ``user`` may see it: the directorate every county; a
+    county host the national figure and ranges, and only their own county's rows. Each county
+    row the user sees gains links to its results pages, its top items and its top themes."""
     policy.authorize(user, "survey.compare")
-    report = surveys.national_report(year)
+    period = Period(start, start if end is None else end)
+    report = surveys.national_report(period.start, period.end, size_class=size_class)
+    report["period"] = period
     localise(report["questions"])
+    for q in report["questions"]:
+        for option in q.get("options") or []:
+            option["label"] = in_language(option, "label")
+        for row in q["counties"]:
+            for option in row.get("options") or []:
+                option["label"] = in_language(option, "label")
     if not policy.can(user, "survey.national_report"):
         own = user.county.number if user.county else None
         for question in report["questions"]:
             question["counties"] = [r for r in question["counties"] if r["county_number"] == own]
-    _county_details(user, year, report["questions"])
+        report["response_rates"] = [r for r in report["response_rates"]
+                                    if r["county_number"] == own]
+        report["counties_without"] = []
+    _county_details(user, period, report["questions"])
     return report
 
 
-def national_survey_filename(user, year: int) -> str:
+def national_survey_filename(user, period: Period, size_class: str | None = None) -> str:
     if policy.can(user, "survey.national_report") or user.county is None:
-        return f"sporreundersokelse-fylkene-{year}"
-    return f"sporreundersokelse-{slug(user.county.name)}-{year}"
+        name = f"sporreundersokelse-fylkene-{period.slug}"
+    else:
+        name = f"sporreundersokelse-{slug(user.county.name)}-{period.slug}"
+    return f"{name}-{slug(size_label(size_class))}" if size_class else name
 
 
 def national_survey_preamble(report: dict) -> list[list]:
-    return [[_("Year"), report["year"]],
-            [_("Responses"), ngettext("%(num)d response", "%(num)d responses",
-                                      report["responses"])
-             + " · " + ngettext("%(num)d survey", "%(num)d surveys", report["surveys"])]]
+    period = report["period"]
+    responses = report["responses"]
+    counted = (ngettext("%(num)d response", "%(num)d responses", responses)
+               if responses is not None else _("Too few responses"))
+    lines = [[_("Year") if period.single else _("Period"), period.label],
+             [_("Responses"), counted + " · "
+              + ngettext("%(num)d survey", "%(num)d surveys", report["surveys"])]]
+    if report["size_class"]:
+        lines.append([_("Size class"), size_label(report["size_class"])])
+    elif report["invited"]:
+        lines.append([_("Response rate"), _(
+            "%(rate)s of %(invited)d invited answered by their personal link; %(qr)d answers "
+            "through the QR code besides", rate=percent_text(report["response_rate"]),
+            invited=report["invited"], qr=report["responses_qr"])])
+    return lines
+
+
+def _range_text(rng: dict | None) -> str:
+    return f"{percent_text(rng['min'])}–{percent_text(rng['max'])}" if rng else ""
 
 
 def national_survey_table(report: dict) -> tuple[list, list[list]]:
+    """Per question a row per county and figure, the national rows and the ranges: for the
+    agreement and single-choice questions every option with its count and its share of those
+    who answered."""
     header = [_("Question"), _("County"), _("Responses"), _("Answered"), _("Figure"),
-              _("Count")]
+              _("Count"), _("Share")]
     rows = []
     for q in report["questions"]:
         text = q["text"]
         few = _("Too few responses")
+        split = q["kind"] in ("agreement", "single")
         for r in q["counties"]:
-            place = [text, r["county_name"], r["responses"]]
+            place = [text, r["county_name"], r["responses"] if r["responses"] is not None else ""]
             if r["suppressed"]:
                 rows.append([*place, "", few, ""])
-            elif q["kind"] == "agreement":
+                continue
+            if q["kind"] == "agreement":
                 rows.append([*place, r["answered"], _("Agree fully or partly"),
                              as_share(r["agree_share"])])
-            elif q["kind"] == "single":
-                for value, label in settles_choices_for(q):
-                    rows.append([*place, r["answered"], label, r["counts"].get(value, 0)])
+            if split:
+                for option in r["options"]:
+                    rows.append([*place, r["answered"], option["label"], option["count"],
+                                 as_share(option["share"])])
             else:
                 rows.append([*place, r["answered"], _("Answered"), r["answered"]])
                 for item in r.get("top_items", []):
-                    rows.append([*place, r["answered"], item["label"], item["count"]])
+                    rows.append([*place, r["answered"], item["label"], item["count"],
+                                 as_share(item["share"])])
                 for theme in r.get("themes", []):
                     rows.append([*place, r["answered"], _("Theme: %(name)s", name=theme["name"]),
                                  theme["count"]])
-        national = [text, _("National"), report["responses"], q["answered"]]
+        responses = report["responses"] if report["responses"] is not None else ""
+        national = [text, _("National"), responses,
+                    q["answered"] if q["answered"] is not None else ""]
         if q["kind"] == "agreement":
-            rng = q["range"]
             rows.append([*national, _("Agree fully or partly"), as_share(q["agree_share"])])
-            if rng:
+            if q["range"]:
                 rows.append([text, _("Range over counties"), "", "", _("Range (lowest–highest)"),
-                             f"{percent_text(rng['min'])}–{percent_text(rng['max'])}"])
-        elif q["kind"] == "single":
-            counts = q.get("counts")
-            for value, label in settles_choices_for(q):
-                rows.append([*national, label, "" if counts is None else counts.get(value, 0)])
-        else:
-            rows.append([*national, _("Answered"), q["answered"]])
+                             _range_text(q["range"])])
+        if split:
+            for option in q.get("options") or []:
+                rows.append([*national, option["label"], option["count"],
+                             as_share(option["share"])])
+            if q.get("options") is None:
+                rows.append([*national, few, ""])
+            ranges = q.get("ranges") or {}
+            for option in _option_labels(q):
+                if option["value"] in ranges:
+                    rows.append([text, _("Range over counties"), "", "", option["label"], "",
+                                 _range_text(ranges[option["value"]])])
+        elif q["kind"] != "agreement":
+            rows.append([*national, _("Answered"), q["answered"] if q["answered"] is not None
+                         else ""])
     return header, rows
+
+
+def _option_labels(q: dict) -> list[dict]:
+    """The question's options in order: the national ones, else any county's shown."""
+    if q.get("options"):
+        return q["options"]
+    return next((r["options"] for r in q["counties"] if r.get("options")), [])
+
+
+def response_rate_table(report: dict) -> tuple[list, list[list]]:
+    header = [_("County"), _("Invited"), _("Responses"), _("By personal link"),
+              _("Through the QR code"), _("Response rate")]
+    rows = [[r["county_name"], r["invited"], r["responses"], r["responses_personal"],
+             r["responses_qr"], as_share(r["response_rate"])] for r in report["response_rates"]]
+    if report["invited"] is not None:
+        rows.append([_("National"), report["invited"], report["responses"],
+                     report["responses_personal"], report["responses_qr"],
+                     as_share(report["response_rate"])])
+    return header, rows
+
+
+def national_survey_sheets(report: dict) -> list[tuple[str, list, list[list]]]:
+    period = report["period"]
+    sheets = [(_("Survey %(period)s", period=period.label), *national_survey_table(report))]
+    if report["response_rates"]:
+        sheets.append((_("Response rate"), *response_rate_table(report)))
+    if report["counties_without"]:
+        sheets.append((_("No responses"), [_("County number"), _("County")],
+                       [[c["number"], c["name"]] for c in report["counties_without"]]))
+    return sheets
 
 
 def settles_choices_for(question: dict) -> list[tuple[str, str]]:
     """The options of a national single-choice question, in the template's order."""
     known = dict(settles_choices())
+    labels = {o["value"]: o["label"] for o in _option_labels(question)}
     # The national counts may be held back (too few); a county's then name the options.
     counts = question.get("counts") or next(
         (r["counts"] for r in question["counties"] if r.get("counts")), {})
-    return [(v, known.get(v, v)) for v in counts]
+    return [(v, labels.get(v) or known.get(v, v)) for v in counts]

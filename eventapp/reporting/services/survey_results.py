@@ -14,7 +14,7 @@ from eventapp.gatherings.models import Gathering
 from eventapp.reporting.services.files import as_share, slug
 from eventapp.reporting.services.themes import answer_handle, handle_key, new_page_key, themes
 from eventapp.surveys import services as surveys
-from eventapp.surveys.models import DONT_KNOW, TEXT_KINDS, Survey, SurveyAnswer, SurveyTheme
+from eventapp.surveys.models import TEXT_KINDS, Survey, SurveyAnswer, SurveyTheme
 
 # --- the language questions and options are shown in -----------------------------------------
 
@@ -62,11 +62,11 @@ class SurveyResults:
 
 
 def survey_results(survey: Survey, *, group: str | None = None,
-                   settles: str | None = None) -> SurveyResults:
+                   settles: str | None = None, size_class: str | None = None) -> SurveyResults:
     """results() with the free-text answers as rows (to tag) and each theme's count per
     question, under the same filter; nothing of either when the filter is suppressed, and no
     texts under a filter (as results() gives none), only the theme counts."""
-    figures = surveys.results(survey, group=group, settles=settles)
+    figures = surveys.results(survey, group=group, settles=settles, size_class=size_class)
     localise(figures["questions"])
     all_themes = themes(survey)
     texts: dict[int, list[TextAnswer]] = {}
@@ -75,7 +75,8 @@ def survey_results(survey: Survey, *, group: str | None = None,
     key = handle_key()
     if not figures["suppressed"]:
         text_questions = [q.id for q in survey.questions if q.kind in TEXT_KINDS]
-        selection = surveys.select_responses(survey, group=group, settles=settles)
+        selection = surveys.select_responses(survey, group=group, settles=settles,
+                                             size_class=size_class)
         ids = selection.ids
         rows = list(db.session.scalars(
             select(SurveyAnswer).where(SurveyAnswer.question_id.in_(text_questions or [-1]),
@@ -106,7 +107,7 @@ def filters_wait_message() -> str:
 # --- the files ---------------------------------------------------------------------------------
 
 def survey_filename(gathering: Gathering, group: str | None = None,
-                    settles: str | None = None) -> str:
+                    settles: str | None = None, size_class: str | None = None) -> str:
     """"sporreundersokelse-<gathering>-<year>", the filter added, without the extension. The
     name is Norwegian whatever the interface, as the files go to Norwegian colleagues."""
     year = str(gathering.start_date.year)
@@ -118,10 +119,12 @@ def survey_filename(gathering: Gathering, group: str | None = None,
         parts.append(slug(dict(survey_group_choices()).get(group, group)))
     if settles:
         parts.append(slug(dict(settles_choices()).get(settles, settles)))
+    if size_class:
+        parts.append(slug(dict(size_choices()).get(size_class, size_class)))
     return "-".join(parts)
 
 
-def filter_text(group: str | None, settles: str | None) -> str:
+def filter_text(group: str | None, settles: str | None, size_class: str | None = None) -> str:
     shown = []
     if group:
         shown.append(_("Participant group: %(group)s",
@@ -129,6 +132,9 @@ def filter_text(group: str | None, settles: str | None) -> str:
     if settles:
         shown.append(_("The municipality settles: %(settles)s",
                        settles=dict(settles_choices()).get(settles, settles)))
+    if size_class:
+        shown.append(_("The municipality's size class: %(size)s",
+                       size=dict(size_choices()).get(size_class, size_class)))
     return "; ".join(shown) or _("Everyone who answered")
 
 
@@ -136,7 +142,8 @@ def survey_preamble(report: SurveyResults) -> list[list]:
     """What the file holds, above the tables: a filtered file must not pass for a full one."""
     filters = report.figures["filters"]
     return [[_("Gathering"), report.survey.gathering.title],
-            [_("Filter"), filter_text(filters["group"], filters["settles"])]]
+            [_("Filter"), filter_text(filters["group"], filters["settles"],
+                                      filters.get("size_class"))]]
 
 
 def survey_tables(report: SurveyResults) -> list[tuple[str, list, list[list]]]:
@@ -147,7 +154,7 @@ def survey_tables(report: SurveyResults) -> list[tuple[str, list, list[list]]]:
     person. A suppressed filter exports only that the group is too small."""
     figures = report.figures
     if report.suppressed:
-        waiting = figures["filters"]["group"] or figures["filters"]["settles"]
+        waiting = any(figures["filters"].values())
         message = (filters_wait_message() if waiting and not figures["filters_open"] else
                    _("Too few responses in this group to show (fewer than %(n)d).",
                      n=figures["min_group"]))
@@ -157,9 +164,8 @@ def survey_tables(report: SurveyResults) -> list[tuple[str, list, list[list]]]:
         text = result["text"]
         if result["kind"] == "agreement":
             for option in result["options"]:
-                considered = result["considered"]
-                share = (option["count"] / considered
-                         if considered and option["value"] != DONT_KNOW else None)
+                answered = result["answered"]
+                share = option["count"] / answered if answered else None
                 summary.append([number, text, option["label"], option["count"], as_share(share)])
             summary.append([number, text, _("Agree fully or partly"), result["agree"],
                             as_share(result["agree_share"])])
@@ -183,6 +189,12 @@ def survey_tables(report: SurveyResults) -> list[tuple[str, list, list[list]]]:
 def survey_group_choices() -> list[tuple[str, str]]:
     return [("municipal", _("Municipal staff")), ("county", _("County staff")),
             ("partner", _("Partners"))]
+
+
+def size_choices() -> list[tuple[str, str]]:
+    """The size classes of a municipality as settler of refugees, by the directorate's
+    thresholds for the year."""
+    return [("small", _("Small")), ("medium", _("Medium")), ("large", _("Large"))]
 
 
 def settles_choices() -> list[tuple[str, str]]:

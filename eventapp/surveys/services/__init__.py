@@ -74,9 +74,11 @@ from eventapp.surveys.services.survey import (
 )
 from eventapp.surveys.services.template import (
     NATIONAL_DEFAULTS,
+    TEMPLATE_VERSIONS,
     add_national_question,
     national_template,
     remove_national_question,
+    template_changes,
     update_national_question,
 )
 
@@ -97,6 +99,7 @@ __all__ = [
     "NATIONAL_DEFAULTS",
     "SETTLES_CODE",
     "SETTLES_OPTIONS",
+    "TEMPLATE_VERSIONS",
     "Access",
     "Selection",
     "access_for",
@@ -138,6 +141,7 @@ __all__ = [
     "send_reminders",
     "submit",
     "survey_for",
+    "template_changes",
     "text_limit",
     "today",
     "token_hash",

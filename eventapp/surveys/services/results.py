@@ -2,14 +2,15 @@
 comparison of the year's surveys county by county."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import extract, func, select
+from sqlalchemy import func, select
 
 from eventapp.core.errors import ValidationFailed
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
-from eventapp.places.models import County
+from eventapp.places.models import SIZE_CLASSES, County
 from eventapp.surveys.models import (
     AGREE,
     AGREEMENT,
@@ -24,7 +25,11 @@ from eventapp.surveys.models import (
 )
 from eventapp.surveys.services import dates
 from eventapp.surveys.services.options import AGREEMENT_OPTIONS, SETTLES_CODE, SETTLES_OPTIONS
-from eventapp.surveys.services.template import default_questions, stored_template
+from eventapp.surveys.services.template import (
+    default_questions,
+    stored_template,
+    template_changes,
+)
 
 # Filtered results of fewer responses than this are hidden, so no one can be recognised.
 MIN_GROUP = 5
@@ -44,15 +49,16 @@ def _answers_by_response(question_ids: list[int], response_ids: list[int]) -> di
 
 
 def agreement_figures(values: list[str]) -> dict:
-    """Counts per scale value, and the share agreeing fully or partly among those who answered
-    other than "vet ikke" (None when nobody did)."""
+    """Counts per scale value, and the share agreeing fully or partly among all who answered
+    the question (None when nobody did): "vet ikke" counts in the whole, as HK-dir's evaluation
+    computed it. ``considered`` (those who took a position) is kept beside it."""
     counts = {value: 0 for value in AGREEMENT}
     for value in values:
         counts[value] += 1
     considered = len(values) - counts[DONT_KNOW]
     agree = sum(counts[v] for v in AGREE)
     return {"counts": counts, "answered": len(values), "considered": considered,
-            "agree": agree, "agree_share": agree / considered if considered else None}
+            "agree": agree, "agree_share": agree / len(values) if values else None}
 
 
 def _question_result(question: SurveyQuestion, by_response: dict[int, list[SurveyAnswer]],
@@ -64,9 +70,10 @@ def _question_result(question: SurveyQuestion, by_response: dict[int, list[Surve
         values = [answers[0].choice for answers in by_response.values()]
         figures = agreement_figures(values)
         labels = {o["value"]: o for o in AGREEMENT_OPTIONS}
+        # The year's own scale: 2023-2025 asked without "vet ikke", so no row for it.
         result["options"] = [{"value": v, "label": labels[v]["label"],
                               "label_en": labels[v]["label_en"], "count": figures["counts"][v]}
-                             for v in AGREEMENT]
+                             for v in AGREEMENT if v in (question.values or AGREEMENT)]
         result["agree"] = figures["agree"]
         result["considered"] = figures["considered"]
         result["agree_share"] = figures["agree_share"]
@@ -101,12 +108,13 @@ def _settles_answers(survey: Survey) -> dict[int, str]:
         .where(SurveyAnswer.question_id == question.id)).all())
 
 
-def hidden_cells(sizes: dict) -> set:
+def hidden_cells(sizes: dict, also=()) -> set:
     """The cells of one breakdown (a filter's values, ``None`` for those who gave none) to hide
     so that no group under five answers can be read, neither directly nor as the total less the
-    cells shown: every cell under five, and then the smallest others until the hidden cells
-    hold five answers between them (or nothing is left to hide)."""
-    hidden = {key for key, n in sizes.items() if n < MIN_GROUP}
+    cells shown: every cell under five (and those in ``also``, hidden for another reason), and
+    then the smallest others until the hidden cells hold five answers between them (or nothing
+    is left to hide)."""
+    hidden = {key for key, n in sizes.items() if n < MIN_GROUP} | (set(also) & set(sizes))
     held = sum(sizes[key] for key in hidden)
     if held == 0 or held >= MIN_GROUP:
         return hidden
@@ -144,25 +152,36 @@ class Selection:
     filtered: bool
 
 
+def check_size_class(size_class: str | None) -> None:
+    if size_class is not None and size_class not in SIZE_CLASSES:
+        raise ValidationFailed(_("Choose small, medium or large."), field="size_class")
+
+
 def select_responses(survey: Survey, *, group: str | None = None,
-                     settles: str | None = None) -> Selection:
-    """The survey's responses under one filter, by participant group or by what the
-    municipality settles. Hidden (``suppressed``) when the survey has fewer than five responses
-    in all, or when the filter's group is hidden by ``hidden_cells``. One filter at a time:
-    two together would give groups that differences between single filters could pick apart."""
+                     settles: str | None = None, size_class: str | None = None) -> Selection:
+    """The survey's responses under one filter, by participant group, by what the
+    municipality settles or by the size class of the respondent's municipality. Hidden
+    (``suppressed``) when the survey has fewer than five responses in all, or when the filter's
+    group is hidden by ``hidden_cells``. One filter at a time: two together would give groups
+    that differences between single filters could pick apart."""
     if group is not None and group not in GROUPS:
         raise ValidationFailed(_("Choose municipal, county or partner."), field="group")
     settles_values = [o["value"] for o in SETTLES_OPTIONS]
     if settles is not None and settles not in settles_values:
         raise ValidationFailed(_("Choose ordinary, ukrainian, both or none."), field="settles")
-    if group is not None and settles is not None:
-        raise ValidationFailed(_("Choose one filter at a time."), field="settles")
+    check_size_class(size_class)
+    if sum(f is not None for f in (group, settles, size_class)) > 1:
+        raise ValidationFailed(_("Choose one filter at a time."),
+                               field="size_class" if size_class is not None else "settles")
     rows = db.session.execute(
-        select(SurveyResponse.id, SurveyResponse.participant_group)
+        select(SurveyResponse.id, SurveyResponse.participant_group, SurveyResponse.size_class)
         .where(SurveyResponse.survey_id == survey.id, shown()).order_by(SurveyResponse.id)).all()
     if group is not None:
         value_of = {r.id: r.participant_group for r in rows}
         values, wanted = list(GROUPS), group
+    elif size_class is not None:
+        value_of = {r.id: r.size_class for r in rows}
+        values, wanted = list(SIZE_CLASSES), size_class
     elif settles is not None:
         settled = _settles_answers(survey)
         value_of = {r.id: settled.get(r.id) for r in rows}
@@ -180,11 +199,12 @@ def select_responses(survey: Survey, *, group: str | None = None,
                      filtered=wanted is not None)
 
 
-def results(survey: Survey, *, group: str | None = None, settles: str | None = None) -> dict:
+def results(survey: Survey, *, group: str | None = None, settles: str | None = None,
+            size_class: str | None = None) -> dict:
     """Per question counts and shares, from the stored answers.
 
-    - agreement: a count per scale value, and ``agree_share``: those who agree fully or partly
-      divided by those who answered other than "vet ikke" (``considered``);
+    - agreement: a count per value of the question's scale, and ``agree_share``: those who agree
+      fully or partly divided by all who answered the question ("vet ikke" included);
     - single, multiple, programme items: a count per option, most chosen first; ``share`` is
       of those who answered the question (several may be ticked, so shares can add past 1);
     - text: the texts, unfiltered only (``texts_withheld`` under a filter: lists of texts under
@@ -195,7 +215,7 @@ def results(survey: Survey, *, group: str | None = None, settles: str | None = N
     takes answers (``filters_open``). Every figure is of the responses released so far, five or
     more at a time (``answering.release``).
     """
-    selection = select_responses(survey, group=group, settles=settles)
+    selection = select_responses(survey, group=group, settles=settles, size_class=size_class)
     invitations = db.session.scalar(select(func.count(SurveyInvitation.id))
                                     .where(SurveyInvitation.survey_id == survey.id)) or 0
     # As of the last release: the answered invitations count the waiting responses too.
@@ -206,7 +226,7 @@ def results(survey: Survey, *, group: str | None = None, settles: str | None = N
         "invitations": invitations, "responses": selection.total,
         "responses_personal": personal, "responses_qr": selection.total - personal,
         "response_rate": personal / invitations if invitations else None,
-        "filters": {"group": group, "settles": settles},
+        "filters": {"group": group, "settles": settles, "size_class": size_class},
         "filters_open": filters_open(survey), "release_step": MIN_GROUP,
         "filtered_responses": None if selection.suppressed else len(selection.ids),
         "suppressed": selection.suppressed, "min_group": MIN_GROUP, "questions": [],
@@ -221,33 +241,127 @@ def results(survey: Survey, *, group: str | None = None, settles: str | None = N
 
 # --- the national comparison --------------------------------------------------------------
 
-def national_report(year: int) -> dict:
-    """For each national question of ``year``: per county the figures of its gatherings'
-    surveys pooled, the national figure over all responses, and the range of county figures
-    over the counties shown. Counties under five have their figures hidden (``suppressed``),
-    with the next smallest when needed (``hidden_cells``), but count in the national figure,
-    which is itself hidden while the year has fewer than five responses in all.
+def _period_questions(start: int, end: int) -> tuple[list[SurveyQuestion], dict[str, list]]:
+    """The national questions of the years ``start``..``end``, by code: the latest year's
+    wording and order, then codes only earlier years asked; and per code its options over the
+    years, each with the years whose template has it (an option added later, such as "Vet
+    ikke", belongs to the years that have it). Reading writes nothing: a year without a stored
+    template compares HK-dir's questions."""
+    by_code: dict[str, SurveyQuestion] = {}
+    options: dict[str, dict[str, dict]] = {}
+    for year in range(end, start - 1, -1):
+        for question in stored_template(year) or default_questions(year):
+            by_code.setdefault(question.code, question)
+            mine = options.setdefault(question.code, {})
+            for option in question.option_list:
+                entry = mine.setdefault(option["value"], {**option, "years": []})
+                entry["years"].insert(0, year)
+    ordered = {}
+    for code, found in options.items():
+        if by_code[code].kind == "agreement":
+            # The scale's own order, whichever year an option came in.
+            found = dict(sorted(found.items(), key=lambda kv: (
+                AGREEMENT.index(kv[0]) if kv[0] in AGREEMENT else len(AGREEMENT))))
+        ordered[code] = list(found.values())
+    return list(by_code.values()), ordered
 
-    Agreement questions give ``agree_share`` (as in ``results``); single-choice questions the
-    counts per option; others the number who answered."""
-    # Reading writes nothing: a year without a stored template compares HK-dir's questions.
-    template = stored_template(year) or default_questions(year)
+
+def _split(values: list[str], options: list[dict]) -> list[dict]:
+    """Count and share of every option, over all who answered (one value each)."""
+    n = len(values)
+    out = []
+    for option in options:
+        count = values.count(option["value"])
+        out.append({"value": option["value"], "label": option.get("label", option["value"]),
+                    "label_en": option.get("label_en"), "years": option.get("years", []),
+                    "count": count, "share": count / n if n else None})
+    return out
+
+
+def _ranges(rows: list[dict]) -> dict[str, dict] | None:
+    """Per option the lowest and highest share over the counties shown that answered."""
+    shown = [r["options"] for r in rows if not r["suppressed"] and r["answered"]]
+    if not shown:
+        return None
+    values = [o["value"] for o in shown[0]]
+    return {v: {"min": min(opts[i]["share"] for opts in shown),
+                "max": max(opts[i]["share"] for opts in shown)}
+            for i, v in enumerate(values)}
+
+
+def _invited(survey_ids: list[int]) -> dict[int, int]:
+    return dict(db.session.execute(
+        select(SurveyInvitation.survey_id, func.count(SurveyInvitation.id))
+        .where(SurveyInvitation.survey_id.in_(survey_ids or [-1]))
+        .group_by(SurveyInvitation.survey_id)).all())
+
+
+def _rate(personal: int, invited: int) -> float | None:
+    return personal / invited if invited else None
+
+
+def national_report(start: int, end: int | None = None, *, size_class: str | None = None) -> dict:
+    """For each national question of the years ``start`` through ``end`` (``start`` alone: that
+    year): per county the figures of its gatherings' surveys pooled, the national figure over
+    all responses, and the range of county figures over the counties shown. Counties under five
+    have their figures hidden (``suppressed``), with the next smallest when needed
+    (``hidden_cells``), but count in the national figure, which is itself hidden while the
+    period has fewer than five responses in all.
+
+    Agreement and single-choice questions give every option of the period's templates with its
+    count and its share of all who answered the question (``options``), and the range of each
+    share over the counties (``ranges``); agreement questions also ``agree_share`` (as in
+    ``results``: of those who answered other than "vet ikke") and its ``range``; single-choice
+    questions the ``counts`` per option; the others the number who answered.
+
+    The response rate: responses by personal link (``Survey.shown_personal``) over the
+    invitations sent; responses through the QR code are counted apart (``responses_qr``).
+
+    ``size_class`` keeps the responses from municipalities of that class, of the surveys that
+    take no more answers (``filters_open``: while answers come in, one group's figures could
+    change by one answer). A county's filtered figures are hidden when its class is hidden
+    among the county's own classes, as a gathering's filter is, so that the county's figures
+    less its other classes give nothing away; the national one likewise. The response rate is
+    not given under the filter: invitations have no size class.
+    """
+    end = start if end is None else end
+    check_size_class(size_class)
+    questions, period_options = _period_questions(start, end)
     surveys = list(db.session.scalars(
         select(Survey).join(Gathering, Gathering.id == Survey.gathering_id)
-        .where(extract("year", Gathering.start_date) == year, Gathering.status != "draft")
+        .where(Gathering.start_date >= date(start, 1, 1), Gathering.start_date <= date(end, 12, 31),
+               Gathering.status != "draft")
         .order_by(Survey.id)))
     counties = {c.id: c for c in db.session.scalars(select(County).order_by(County.number))}
     survey_county = {s.id: s.gathering.county_id for s in surveys}
-    responses = db.session.execute(
-        select(SurveyResponse.id, SurveyResponse.survey_id)
-        .where(SurveyResponse.survey_id.in_(list(survey_county) or [-1]), shown())).all()
+    counted_surveys = [s for s in surveys if size_class is None or filters_open(s)]
+    all_responses = db.session.execute(
+        select(SurveyResponse.id, SurveyResponse.survey_id, SurveyResponse.size_class)
+        .where(SurveyResponse.survey_id.in_([s.id for s in counted_surveys] or [-1]), shown())
+    ).all()
+    # Each county's responses by class, and the nation's: a class hidden there is hidden here.
+    classes_by_county: dict[int, dict] = {}
+    for r in all_responses:
+        sizes = classes_by_county.setdefault(survey_county[r.survey_id],
+                                             dict.fromkeys([*SIZE_CLASSES, None], 0))
+        sizes[r.size_class] += 1
+    forced: set[int] = set()
+    national_hidden = False
+    if size_class is not None:
+        forced = {c for c, sizes in classes_by_county.items() if size_class in hidden_cells(sizes)}
+        nation = dict.fromkeys([*SIZE_CLASSES, None], 0)
+        for sizes in classes_by_county.values():
+            for key, n in sizes.items():
+                nation[key] += n
+        national_hidden = size_class in hidden_cells(nation)
+    responses = [r for r in all_responses if size_class is None or r.size_class == size_class]
     county_of_response = {r.id: survey_county[r.survey_id] for r in responses}
     response_count_by_county: dict[int, int] = {}
     for county_id in county_of_response.values():
         response_count_by_county[county_id] = response_count_by_county.get(county_id, 0) + 1
-    # Question copies per national code across the year's surveys.
+    # Question copies per national code across the period's surveys.
     copies: dict[str, list[int]] = {}
-    for survey in surveys:
+    for survey in counted_surveys:
         for question in survey.questions:
             if question.national:
                 copies.setdefault(question.code, []).append(question.id)
@@ -259,14 +373,31 @@ def national_report(year: int) -> dict:
     ).all()
     by_question: dict[int, list] = {}
     for row in answer_rows:
-        by_question.setdefault(row.question_id, []).append(row)
+        if row.response_id in county_of_response:
+            by_question.setdefault(row.question_id, []).append(row)
+
+    # Who was asked, per county: invitations sent and answered by personal link.
+    invited_by_survey = _invited([s.id for s in surveys])
+    rate_by_county: dict[int, dict] = {}
+    for survey in surveys:
+        entry = rate_by_county.setdefault(survey_county[survey.id],
+                                          {"invited": 0, "personal": 0, "shown": 0})
+        entry["invited"] += invited_by_survey.get(survey.id, 0)
+        entry["personal"] += survey.shown_personal
+    for r in db.session.execute(
+            select(SurveyResponse.survey_id, func.count(SurveyResponse.id))
+            .where(SurveyResponse.survey_id.in_(list(survey_county) or [-1]), shown())
+            .group_by(SurveyResponse.survey_id)).all():
+        rate_by_county[survey_county[r[0]]]["shown"] += r[1]
 
     # A county under five is hidden, and so is the next smallest when the national figure less
     # the counties shown would otherwise give it away; the national figure needs five in all.
-    hidden = hidden_cells(response_count_by_county)
-    national_hidden = len(responses) < MIN_GROUP
+    hidden = hidden_cells(response_count_by_county, forced)
+    national_hidden = national_hidden or len(responses) < MIN_GROUP
+    order = sorted(response_count_by_county, key=lambda c: counties[c].number)
     out_questions = []
-    for template_q in template:
+    for template_q in questions:
+        options = period_options.get(template_q.code, [])
         per_county_values: dict[int, list] = {}
         respondents: dict[int, set] = {}
         for question_id in copies.get(template_q.code, []):
@@ -274,40 +405,85 @@ def national_report(year: int) -> dict:
                 county_id = county_of_response[row.response_id]
                 per_county_values.setdefault(county_id, []).append(row.choice)
                 respondents.setdefault(county_id, set()).add(row.response_id)
+        if template_q.kind in ("agreement", "single"):
+            # An answer outside the templates' options (a county's own wording) still counts.
+            known = {o["value"] for o in options}
+            extra = sorted({v for vals in per_county_values.values() for v in vals} - known)
+            options = options + [{"value": v, "label": v, "label_en": v, "years": []}
+                                 for v in extra]
         rows_out, shares = [], []
         all_values: list = []
-        for county_id in sorted(response_count_by_county, key=lambda c: counties[c].number):
+        for county_id in order:
             values = per_county_values.get(county_id, [])
             all_values.extend(values)
             county = counties[county_id]
-            n_responses = response_count_by_county[county_id]
             row = {"county_number": county.number, "county_name": county.name,
-                   "responses": n_responses, "answered": len(respondents.get(county_id, ())),
+                   "responses": response_count_by_county[county_id],
+                   "answered": len(respondents.get(county_id, ())),
                    "suppressed": county_id in hidden}
             if template_q.kind == "agreement":
-                figures = agreement_figures(values)
+                figures = agreement_figures([v for v in values if v in AGREEMENT])
                 row["agree_share"] = None if row["suppressed"] else figures["agree_share"]
                 row["considered"] = None if row["suppressed"] else figures["considered"]
                 if not row["suppressed"] and figures["agree_share"] is not None:
                     shares.append(figures["agree_share"])
             elif template_q.kind == "single":
-                counts = {v: values.count(v) for v in template_q.values}
+                counts = {o["value"]: values.count(o["value"]) for o in options}
                 row["counts"] = None if row["suppressed"] else counts
+            if template_q.kind in ("agreement", "single"):
+                row["options"] = None if row["suppressed"] else _split(values, options)
             if row["suppressed"]:
                 row["answered"] = None
+                if size_class is not None:
+                    row["responses"] = None
             rows_out.append(row)
+        answered = sum(len(s) for s in respondents.values())
         entry = {"code": template_q.code, "kind": template_q.kind, "text": template_q.text,
                  "text_en": template_q.text_en, "counties": rows_out,
                  "suppressed": national_hidden,
-                 "answered": None if national_hidden else sum(len(s) for s in respondents.values())}
+                 "answered": None if national_hidden else answered}
         if template_q.kind == "agreement":
-            national = agreement_figures(all_values)
+            national = agreement_figures([v for v in all_values if v in AGREEMENT])
             entry["agree_share"] = None if national_hidden else national["agree_share"]
             entry["considered"] = None if national_hidden else national["considered"]
             entry["range"] = {"min": min(shares), "max": max(shares)} if shares else None
         elif template_q.kind == "single":
             entry["counts"] = None if national_hidden else {
-                v: all_values.count(v) for v in template_q.values}
+                o["value"]: all_values.count(o["value"]) for o in options}
+        if template_q.kind in ("agreement", "single"):
+            entry["options"] = (None if national_hidden else _split(all_values, options))
+            entry["ranges"] = _ranges(rows_out)
         out_questions.append(entry)
-    return {"year": year, "responses": len(responses), "surveys": len(surveys),
-            "min_group": MIN_GROUP, "questions": out_questions}
+
+    unfiltered = size_class is None
+    rates = []
+    for county_id in sorted(rate_by_county, key=lambda c: counties[c].number):
+        r = rate_by_county[county_id]
+        county = counties[county_id]
+        rates.append({"county_number": county.number, "county_name": county.name,
+                      "invited": r["invited"], "responses": r["shown"],
+                      "responses_personal": r["personal"],
+                      "responses_qr": r["shown"] - r["personal"],
+                      "response_rate": _rate(r["personal"], r["invited"])})
+    invited = sum(r["invited"] for r in rates)
+    personal = sum(r["responses_personal"] for r in rates)
+    held = {c for c, r in rate_by_county.items() if r["shown"]}
+    return {
+        "year": end, "from": start, "to": end, "size_class": size_class,
+        "responses": None if size_class is not None and national_hidden else len(responses),
+        "surveys": len(counted_surveys), "min_group": MIN_GROUP,
+        "invited": invited if unfiltered else None,
+        "responses_personal": personal if unfiltered else None,
+        "responses_qr": (sum(r["responses_qr"] for r in rates) if unfiltered else None),
+        "response_rate": _rate(personal, invited) if unfiltered else None,
+        "response_rates": rates if unfiltered else [],
+        # Counties whose gatherings in the period have no survey response (or no gathering).
+        "counties_without": [{"number": c.number, "name": c.name} for c in counties.values()
+                             if c.id not in held],
+        # What the template changed from one year of the period to the next (empty years left
+        # out): the figures pool answers to the questions as each year asked them.
+        "template_changes": [{"from": y - 1, "to": y, "changes": found}
+                             for y in range(start + 1, end + 1)
+                             if (found := template_changes(y - 1, y))],
+        "questions": out_questions,
+    }
