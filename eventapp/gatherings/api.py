@@ -12,6 +12,7 @@ from eventapp.core.access import scope
 from eventapp.core.errors import ValidationFailed
 from eventapp.core.time import OSLO
 from eventapp.extensions import db
+from eventapp.gatherings.checks import CODES
 from eventapp.gatherings.models import ITEM_KINDS, ORGANISATION_KINDS, STATUSES, Gathering
 from eventapp.gatherings.services import (
     ItemData,
@@ -174,7 +175,7 @@ SPEAKER = {
 ITEM = {
     "type": "object",
     "required": ["id", "uid", "day", "starts_at", "ends_at", "kind", "title", "question_minutes",
-                 "sequence", "speakers"],
+                 "sequence", "speakers", "topics"],
     "properties": {
         "id": {"type": "integer"},
         "uid": {"type": "string"},
@@ -188,6 +189,9 @@ ITEM = {
         "question_minutes": {"type": "integer"},
         "sequence": {"type": "integer"},
         "speakers": {"type": "array", "items": SPEAKER},
+        "topics": {"type": "array", "items": {"type": "string"},
+                   "description": "The codes of the item's programme topics, from the "
+                   "directorate's list (see the programme item form), in the list's order."},
     },
 }
 CREATE_ITEM = {
@@ -204,6 +208,10 @@ CREATE_ITEM = {
         "room": {"type": "string", "maxLength": 100},
         "question_minutes": {"type": "integer", "minimum": 0},
         "speakers": {"type": "array", "maxItems": 20, "items": SPEAKER},
+        "topics": {"type": "array", "maxItems": 20,
+                   "items": {"type": "string", "minLength": 1, "maxLength": 40},
+                   "description": "Codes of active programme topics. An unknown or "
+                   "deactivated code is refused with 422, naming it in fields.topics."},
     },
 }
 ID_PARAM = [path_param("id", {"type": "integer"})]
@@ -224,6 +232,7 @@ def item_json(item) -> dict:
         "question_minutes": item.question_minutes, "sequence": item.sequence,
         "speakers": [{"name": s.name, "organisation": s.organisation,
                       "organisation_kind": s.organisation_kind} for s in item.speakers],
+        "topics": [t.code for t in item.topics],
     }
 
 
@@ -298,10 +307,37 @@ def create_item(id: int, body: dict):  # noqa: A002
         speakers=[SpeakerData(name=s["name"], organisation=s.get("organisation", ""),
                               organisation_kind=s.get("organisation_kind", "other"))
                   for s in body.get("speakers", [])],
+        topics=body.get("topics", []),
     )
     item = add_item(gathering, api_user(), data)
     db.session.commit()
     return jsonify(item_json(item)), 201
+
+
+# --- programme topics ---------------------------------------------------------------------------
+
+TOPIC = {
+    "type": "object",
+    "required": ["code", "name", "name_en", "active"],
+    "properties": {
+        "code": {"type": "string", "description": "What items' ``topics`` hold; never changes."},
+        "name": {"type": "string", "description": "Norwegian (Bokmål)."},
+        "name_en": {"type": "string"},
+        "active": {"type": "boolean",
+                   "description": "Deactivated topics stay on the items that carry them but are "
+                   "no longer accepted for new ones."},
+    },
+}
+
+
+@operation(bp, "listProgrammeTopics", "GET", "/programme-topics",
+           summary="The directorate's national list of programme topics, in its order.",
+           response={"type": "array", "items": TOPIC}, action="gathering.list")
+def list_programme_topics():
+    from eventapp.gatherings.services import all_topics
+
+    return jsonify([{"code": t.code, "name": t.name, "name_en": t.name_en, "active": t.active}
+                    for t in all_topics()])
 
 
 # --- programme checks --------------------------------------------------------------------------
@@ -310,11 +346,7 @@ PROGRAMME_CHECK = {
     "type": "object",
     "required": ["code", "ok", "label", "message"],
     "properties": {
-        "code": {"enum": [
-            "directorate_framework", "municipal_experience", "small_municipality",
-            "refugee_background_voice", "social_dinner_day_one", "group_work_both_days",
-            "questions_after_talks", "nav_or_adult_education", "municipal_committee_member",
-        ]},
+        "code": {"enum": list(CODES)},
         "ok": {"type": "boolean"},
         "label": {"type": "string", "description": "What the check asks for."},
         "message": {"type": "string", "description": "What is there, or what is missing."},

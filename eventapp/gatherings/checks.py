@@ -43,6 +43,25 @@ The rules, made precise (cancelled items are never passed in; times are Oslo wal
     Some content item has a speaker of kind ``nav`` or ``adult_education``.
 ``municipal_committee_member``
     At least one member of the programme committee works in a municipality.
+``refugee_groups``
+    Some content item carries the programme topic ``refugee_groups`` (refugee groups, Ukraine
+    and Ukrainians: the talks participants most often found useful). Topics, not words in
+    titles: the directorate keeps the list (``ProgrammeTopic``), the committee tags the items.
+``imdi_competence_mapping``
+    Some content item carries the topic ``competence_mapping`` and has a speaker of kind
+    ``imdi``. An item on the topic without IMDi, or IMDi on another topic, is named.
+``icebreaker_day_one``
+    An item of kind ``icebreaker`` on day 1 (one on day 2 only is named, to be moved).
+``overview_then_depth``
+    On a gathering of two days or more: day 1 gives the overview, i.e. a day-1 item carries the
+    topic ``legal_framework`` or is a talk or panel with a speaker of kind ``directorate``; and
+    day 2 goes deeper, i.e. a day-2 item of kind group work, experience sharing, panel or
+    plenary discussion carries a topic that some day-1 content item carries too. A one-day
+    gathering has nothing to split and passes.
+
+Statsforvalteren (the County Governor) is an organisation kind of its own
+(``statsforvalteren``), so a host records it as such rather than as "other"; no check demands
+it.
 
 Each ``Check`` carries ``fix``, a key the view turns into a link: ``"programme"`` (the programme
 editor), ``"committee"`` (the committee page), ``"inputs"`` (the committee's view of municipal
@@ -68,7 +87,14 @@ CODES = (
     "directorate_framework", "municipal_experience", "small_municipality",
     "refugee_background_voice", "social_dinner_day_one", "group_work_both_days",
     "questions_after_talks", "nav_or_adult_education", "municipal_committee_member",
+    "refugee_groups", "imdi_competence_mapping", "icebreaker_day_one", "overview_then_depth",
 )
+# The programme topics (``ProgrammeTopic.code``) the checks read; codes never change.
+REFUGEE_GROUPS = "refugee_groups"
+COMPETENCE_MAPPING = "competence_mapping"
+LEGAL_FRAMEWORK = "legal_framework"
+# Working forms in which day two goes deeper into day one's topics.
+DEEPER_KINDS = frozenset({"group_work", "experience_sharing", "panel", "plenary_discussion"})
 
 Translate = Callable[..., str]
 
@@ -100,6 +126,8 @@ class Item:
     speakers: tuple[Speaker, ...] = ()
     # Linked to a municipal input in which the municipality said it is small.
     linked_to_small_municipality: bool = False
+    # The codes of its programme topics.
+    topics: tuple[str, ...] = ()
 
     @property
     def room_key(self) -> str:
@@ -117,6 +145,11 @@ class Programme:
     municipal_members: int = 0
     # Municipalities that said in their input that they are small (names as in the register).
     small_municipalities: tuple[str, ...] = ()
+    # (code, name) of the programme topics, in the user's language, for the messages.
+    topic_names: tuple[tuple[str, str], ...] = ()
+
+    def topic_name(self, code: str) -> str:
+        return dict(self.topic_names).get(code, code)
 
 
 @dataclass(frozen=True)
@@ -150,6 +183,10 @@ def run_checks(programme: Programme, gettext: Translate = english) -> list[Check
         _questions(items, _),
         _nav_or_adult_education(items, _),
         _committee(programme, _),
+        _refugee_groups(items, programme, _),
+        _imdi_competence_mapping(items, programme, _),
+        _icebreaker(items, _),
+        _overview_then_depth(items, programme, _),
     ]
 
 
@@ -369,3 +406,104 @@ def _committee(programme: Programme, _: Translate) -> Check:
     return Check(code, False, label, _(
         "No member of the committee works in a municipality. Add someone from a municipality's "
         "refugee service: they make the programme relevant to municipalities."), "committee")
+
+
+def _content(items: list[Item]) -> list[Item]:
+    return [i for i in items if i.kind not in NOT_CONTENT]
+
+
+def _refugee_groups(items: list[Item], programme: Programme, _: Translate) -> Check:
+    code, label = "refugee_groups", _("Knowledge about refugee groups")
+    found = [i for i in _content(items) if REFUGEE_GROUPS in i.topics]
+    if found:
+        return Check(code, True, label, _("Refugee groups are the topic of %(titles)s.",
+                                          titles=_titles(found, _)), items=tuple(map(_ref, found)))
+    return Check(code, False, label, _(
+        "No item has the topic “%(topic)s”. Add a talk on who the refugees are now, from "
+        "Ukraine and elsewhere, and what they need, and give it that topic: participants found "
+        "such talks among the most useful.", topic=programme.topic_name(REFUGEE_GROUPS)),
+        "programme")
+
+
+def _imdi_competence_mapping(items: list[Item], programme: Programme, _: Translate) -> Check:
+    code = "imdi_competence_mapping"
+    label = _("IMDi on competence mapping and the counsellor's note")
+    topic = programme.topic_name(COMPETENCE_MAPPING)
+    content = _content(items)
+    on_topic = [i for i in content if COMPETENCE_MAPPING in i.topics]
+    with_imdi = [i for i in on_topic if "imdi" in i.speaker_kinds()]
+    if with_imdi:
+        return Check(code, True, label, _("IMDi speaks on competence mapping in %(titles)s.",
+                                          titles=_titles(with_imdi, _)),
+                     items=tuple(map(_ref, with_imdi)))
+    if on_topic:
+        return Check(code, False, label, _(
+            "%(titles)s has the topic “%(topic)s”, but no speaker from IMDi. Invite IMDi to "
+            "present the competence mapping and how the counsellor's note is passed on "
+            "(organisation kind “%(kind)s”).", titles=_titles(on_topic, _), topic=topic,
+            kind=_("IMDi")), _item_fix(on_topic[0]), tuple(map(_ref, on_topic)))
+    imdi = [i for i in content if "imdi" in i.speaker_kinds()]
+    if imdi:
+        return Check(code, False, label, _(
+            "IMDi speaks in %(titles)s, but no item has the topic “%(topic)s”. If IMDi covers "
+            "competence mapping and the counsellor's note there, give the item that topic.",
+            titles=_titles(imdi, _), topic=topic), _item_fix(imdi[0]), tuple(map(_ref, imdi)))
+    return Check(code, False, label, _(
+        "Nobody presents competence mapping and the counsellor's note. Invite IMDi to a talk on "
+        "it, and give the item the topic “%(topic)s”.", topic=topic), "programme")
+
+
+def _icebreaker(items: list[Item], _: Translate) -> Check:
+    code, label = "icebreaker_day_one", _("An icebreaker on day one")
+    icebreakers = [i for i in items if i.kind == "icebreaker"]
+    first_day = [i for i in icebreakers if i.day == 1]
+    if first_day:
+        return Check(code, True, label, _("%(titles)s on day 1.", titles=_titles(first_day, _)),
+                     items=tuple(map(_ref, first_day)))
+    if icebreakers:
+        late = icebreakers[0]
+        return Check(code, False, label, _(
+            "%(titles)s is on day %(day)d. Move it to day one, early, so the people at each "
+            "table know each other before the group work.", titles=_titles([late], _),
+            day=late.day), _item_fix(late), (_ref(late),))
+    return Check(code, False, label, _(
+        "There is no icebreaker. Start day one with an icebreaker at the tables (the kind "
+        "“%(kind)s”), so people know each other before the group work.",
+        kind=_("Icebreaker or role play")), "programme")
+
+
+def _gives_overview(item: Item) -> bool:
+    return LEGAL_FRAMEWORK in item.topics or (
+        item.kind in FRAMEWORK_KINDS and "directorate" in item.speaker_kinds())
+
+
+def _overview_then_depth(items: list[Item], programme: Programme, _: Translate) -> Check:
+    code, label = "overview_then_depth", _("Day one gives the overview, day two goes deeper")
+    if programme.days < 2:
+        return Check(code, True, label, _("The gathering has one day: nothing to split."))
+    content = _content(items)
+    overview = [i for i in content if _gives_overview(i)]
+    first = [i for i in overview if i.day == 1]
+    if not first:
+        if overview:
+            return Check(code, False, label, _(
+                "The overview (%(titles)s) comes after day one. Give the framework and the "
+                "overview on day one, and go deeper on day two.", titles=_titles(overview, _)),
+                _item_fix(overview[0]), tuple(map(_ref, overview)))
+        return Check(code, False, label, _(
+            "Day one has no overview: no talk or panel from the directorate and no item with "
+            "the topic “%(topic)s”. Open day one with the framework and the overview.",
+            topic=programme.topic_name(LEGAL_FRAMEWORK)), "programme")
+    day_one_topics = {t for i in content if i.day == 1 for t in i.topics}
+    working = [i for i in content if i.day >= 2 and i.kind in DEEPER_KINDS]
+    deeper = [i for i in working if day_one_topics & set(i.topics)]
+    if deeper:
+        return Check(code, True, label, _(
+            "Day one gives the overview in %(overview)s; day two goes deeper in %(titles)s.",
+            overview=_titles(first, _), titles=_titles(deeper, _)),
+            items=tuple(map(_ref, first + deeper)))
+    return Check(code, False, label, _(
+        "Day two does not go deeper into day one's topics: no group work, experience sharing, "
+        "panel or discussion after day one has a topic from day one. Give those items their "
+        "topics, and take day one's themes further at the tables."),
+        _item_fix(working[0]) if working else "programme", tuple(map(_ref, working)))

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms import Form as PlainForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from eventapp.accounts.forms import MultiCheckboxField
 from eventapp.gatherings.models import ITEM_KINDS, ORGANISATION_KINDS
 
 
@@ -46,6 +47,7 @@ def organisation_kind_label(kind: str) -> str:
         "adult_education": _("Adult education"),
         "research": _("Research"),
         "refugee_background": _("Person with refugee background"),
+        "statsforvalteren": _("County Governor (Statsforvalteren)"),
         "other": _("Other"),
     }.get(kind, kind)
 
@@ -106,6 +108,12 @@ class ItemForm(FlaskForm):
         description=_l("Time for questions or discussion within the item."),
     )
     speakers = FieldList(FormField(SpeakerForm), min_entries=3, max_entries=8)
+    # The service checks the codes (an unknown one gets a message naming it, not WTForms'
+    # "not a valid choice"); the choices are the directorate's active topics.
+    topics = MultiCheckboxField(
+        _l("Topics"), choices=[], validate_choice=False,
+        description=_l("From the directorate's list: the survey's “most useful items” are read "
+                       "by topic across the gatherings."))
 
 
 # --- committee and municipal input ---------------------------------------------------------
@@ -113,7 +121,6 @@ class ItemForm(FlaskForm):
 from wtforms import EmailField, RadioField, ValidationError  # noqa: E402
 from wtforms.validators import Email  # noqa: E402
 
-from eventapp.accounts.forms import MultiCheckboxField  # noqa: E402
 from eventapp.gatherings.models import INPUT_STATUSES  # noqa: E402
 
 INPUT_TEXT_MAX = 2000
@@ -224,3 +231,19 @@ class ImportEventsForm(FlaskForm):
         description=_l("Export it from Outlook, Google Calendar or the event's web page. Events "
                        "imported before are updated, not added twice."),
     )
+
+
+# --- the national list of programme topics ----------------------------------------------------
+# The rules (code format, unique names, lengths) live in services.topics, which names the field.
+
+class TopicForm(FlaskForm):
+    code = StringField(_l("Code"), description=_l("Small letters, digits, “_” or “-”, at most 40; "
+                                                  "used by the API and the exports, and never "
+                                                  "changed."))
+    name = StringField(_l("Name (Norwegian)"))
+    name_en = StringField(_l("Name (English)"), description=_l("Optional."))
+
+
+class RenameTopicForm(FlaskForm):
+    name = StringField(_l("Name (Norwegian)"))
+    name_en = StringField(_l("Name (English)"))

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,7 +43,7 @@ ITEM_KINDS = (
 )
 ORGANISATION_KINDS = (
     "directorate", "county", "career_centre", "municipality", "imdi", "nav", "adult_education",
-    "research", "refugee_background", "other",
+    "research", "refugee_background", "statsforvalteren", "other",
 )
 INPUT_STATUSES = ("new", "adopted", "declined")
 
@@ -176,6 +177,44 @@ class CommitteeMember(db.Model):
         return self.user.role == "municipal_contact"
 
 
+class ProgrammeTopic(db.Model):
+    """A topic on the national list the directorate keeps; programme items carry topics so the
+    survey's "most useful items" can be read by topic across gatherings. Topics are deactivated,
+    never deleted, so earlier programmes and reports keep them."""
+
+    __tablename__ = "programme_topics"
+    __table_args__ = (
+        CheckConstraint("code <> ''", name="code_not_empty"),
+        CheckConstraint("name <> ''", name="name_not_empty"),
+        CheckConstraint("position >= 0", name="position_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The stable name the API and exports use; names may be edited, codes not.
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+    def label(self, locale: str | None = None) -> str:
+        """The Norwegian name, or the English one when the page is in English and has one."""
+        if locale is None:
+            from flask_babel import get_locale
+
+            locale = str(get_locale() or "nb")
+        return self.name_en if locale.startswith("en") and self.name_en else self.name
+
+
+programme_item_topics = Table(
+    "programme_item_topics",
+    db.metadata,
+    Column("item_id", ForeignKey("programme_items.id", ondelete="CASCADE"), primary_key=True),
+    # The roll-up reads items by topic.
+    Column("topic_id", ForeignKey("programme_topics.id"), primary_key=True, index=True),
+)
+
+
 class ProgrammeItem(db.Model):
     """One item of the programme. Removing an item cancels it, so calendars can say so."""
 
@@ -209,6 +248,11 @@ class ProgrammeItem(db.Model):
     gathering: Mapped[Gathering] = relationship(back_populates="items")
     speakers: Mapped[list["Speaker"]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="Speaker.position"
+    )
+    # Loaded with the items (one query for a whole programme), as every page of the programme
+    # shows them.
+    topics: Mapped[list[ProgrammeTopic]] = relationship(
+        secondary=programme_item_topics, order_by="ProgrammeTopic.position", lazy="selectin"
     )
 
     @property

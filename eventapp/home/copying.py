@@ -3,10 +3,10 @@
 What is copied belongs to several features (the programme and committee to gatherings, the caps
 to registration, the survey's own questions to surveys), so the workflow sits here, above them
 all. Copied: the programme (each item on the same day number and clock time of the new dates,
-with its speakers), the committee, the caps (the municipal cap, the pool and each municipality's
-own cap), the venue's details and the survey's own questions (the national ones come from the
-new year's template as for any survey). Never copied: participants, registrations, invitations,
-budget, grant or report.
+with its speakers and its active topics), the committee, the caps (the municipal cap, the pool
+and each municipality's own cap), the venue's details and the survey's own questions (the
+national ones come from the new year's template as for any survey). Never copied: participants,
+registrations, invitations, budget, grant or report.
 
 The source is one of the host's own county's gatherings, or another county's published one,
 read only: from another county only what is not about its people and municipalities (the
@@ -126,6 +126,8 @@ def copy_gathering(source: Gathering, actor, *, title: str, start_date: date | N
             ends_at=_on_new_dates(source, start_date, old.ends_at), kind=old.kind,
             title=old.title, description=old.description, room=old.room,
             question_minutes=old.question_minutes,
+            # Deactivated topics are no longer offered, so a new programme does not take them.
+            topics=[t for t in old.topics if t.active],
             speakers=[Speaker(position=s.position, name=s.name, organisation=s.organisation,
                               organisation_kind=s.organisation_kind) for s in old.speakers])
         db.session.add(item)

@@ -18,11 +18,12 @@ def _t(text: str) -> time:
     return time.fromisoformat(text)
 
 
-def item(id, day, start, end, kind, title=None, room="Salen", q=0, speakers=(), small=False):
+def item(id, day, start, end, kind, title=None, room="Salen", q=0, speakers=(), small=False,
+         topics=()):
     return Item(id=id, day=day, start=_t(start), end=_t(end), kind=kind, title=title or f"{kind} {id}",
                 room=room, question_minutes=q,
                 speakers=tuple(Speaker(f"Person {i}", org, k) for i, (org, k) in enumerate(speakers)),
-                linked_to_small_municipality=small)
+                linked_to_small_municipality=small, topics=tuple(topics))
 
 
 HKDIR = ("HK-dir", "directorate")
@@ -31,18 +32,27 @@ SOLUND = ("Solund kommune", "municipality")
 NAV = ("NAV Vestland", "nav")
 VOX = ("Bergen voksenopplæring", "adult_education")
 REFUGEE = ("", "refugee_background")
+IMDI = ("IMDi Vest", "imdi")
+FAFO = ("Fafo", "research")
 
 GOOD_ITEMS = (
-    item(1, 1, "10:00", "10:45", "talk", "Rammene", q=10, speakers=[HKDIR]),
+    item(11, 1, "09:30", "10:00", "icebreaker", "Bli kjent"),
+    item(1, 1, "10:00", "10:45", "talk", "Rammene", q=10, speakers=[HKDIR],
+         topics=["legal_framework"]),
     item(2, 1, "10:45", "11:00", "break", "Pause"),
-    item(3, 1, "11:00", "12:00", "group_work", "Gruppearbeid 1"),
+    item(3, 1, "11:00", "12:00", "group_work", "Gruppearbeid 1", topics=["county_municipality"]),
     item(4, 1, "12:00", "12:45", "meal", "Lunsj", room="Restauranten"),
     item(5, 1, "13:00", "13:40", "experience_sharing", "Erfaringer fra Bergen", speakers=[BERGEN]),
     item(6, 1, "13:40", "14:20", "experience_sharing", "Erfaringer fra Solund", speakers=[SOLUND]),
+    item(12, 1, "14:30", "15:10", "talk", "Hvem er flyktningene nå?", q=10, speakers=[FAFO],
+         topics=["refugee_groups"]),
     item(7, 1, "19:00", "22:00", "social_dinner", "Middag", room="Restauranten"),
     item(8, 2, "09:00", "09:40", "talk", "Tiltak og kurs", q=5, speakers=[NAV, VOX]),
-    item(9, 2, "10:30", "11:30", "group_work", "Gruppearbeid 2"),
-    item(10, 2, "11:30", "12:00", "panel", "Å komme som flyktning", speakers=[REFUGEE]),
+    item(13, 2, "09:45", "10:25", "talk", "Kartlegging og notatet", q=5, speakers=[IMDI],
+         topics=["competence_mapping"]),
+    item(9, 2, "10:30", "11:30", "group_work", "Gruppearbeid 2", topics=["county_municipality"]),
+    item(10, 2, "11:30", "12:00", "panel", "Å komme som flyktning", speakers=[REFUGEE],
+         topics=["refugee_groups", "user_involvement"]),
 )
 GOOD = Programme(days=2, items=GOOD_ITEMS, committee_size=3, municipal_members=1,
                  small_municipalities=("Solund",))
@@ -86,6 +96,21 @@ FAILING = {
     "nav_or_adult_education": (changed(GOOD, 8, speakers=()), "Neither NAV nor adult education"),
     "municipal_committee_member": (replace(GOOD, municipal_members=0),
                                    "No member of the committee works in a municipality"),
+    "refugee_groups": (changed(changed(GOOD, 12, topics=()), 10, topics=("user_involvement",)),
+                       "No item has the topic “refugee_groups”"),
+    "imdi_competence_mapping": (changed(GOOD, 13, speakers=()),
+                                "“Kartlegging og notatet” has the topic “competence_mapping”, but "
+                                "no speaker from IMDi"),
+    "icebreaker_day_one": (without(GOOD, 11), "There is no icebreaker"),
+    "overview_then_depth": (changed(changed(GOOD, 9, topics=()), 10, topics=()),
+                            "Day two does not go deeper into day one's topics"),
+}
+# Failing one check can fail another with it, and the messages say why.
+ALONG = {
+    # With no municipality sharing experience, no small one does either.
+    "municipal_experience": ["small_municipality"],
+    # Without the directorate's talk day one has no overview either.
+    "directorate_framework": ["overview_then_depth"],
 }
 
 
@@ -98,8 +123,7 @@ def test_each_check_fails_alone_with_a_specific_message(code):
     programme, message = FAILING[code]
     checks = by_code(programme)
     failing = [c.code for c in checks.values() if not c.ok]
-    # With no municipality sharing experience, no small one does either.
-    assert failing == [code, "small_municipality"] if code == "municipal_experience" else [code]
+    assert failing == [code, *ALONG.get(code, [])]
     assert message in checks[code].message
     assert checks[code].fix
 

@@ -1,6 +1,7 @@
 """Gathering workflows, one module per part: the gathering and its status (``gathering``), its
 committee, its programme and checks (``programme``), municipal input (``inputs``), calendars
-(``calendars``), other events and clashes (``events``).
+(``calendars``), other events and clashes (``events``), the national list of programme
+topics (``topics``).
 
 Services validate, change and flush; the caller commits once. Who may act is the policy's
 (``eventapp.core.policy``): each service asks it before changing anything.
@@ -64,6 +65,18 @@ from eventapp.gatherings.services.programme import (
     programme_for_checks,
     update_item,
 )
+from eventapp.gatherings.services.topics import (
+    active_topics,
+    add_topic,
+    all_topics,
+    move_topic,
+    rename_topic,
+    seed_topics,
+    set_topic_active,
+    topic_choices,
+    topic_usage,
+    topics_for_codes,
+)
 
 __all__ = [
     "CLASH_DAYS",
@@ -71,6 +84,16 @@ __all__ = [
     "INPUT_NOTE_MAX",
     "INPUT_TEXT_MAX",
     "ItemData",
+    "active_topics",
+    "add_topic",
+    "all_topics",
+    "move_topic",
+    "rename_topic",
+    "seed_topics",
+    "set_topic_active",
+    "topic_choices",
+    "topic_usage",
+    "topics_for_codes",
     "MAX_ICS_BYTES",
     "MAX_MUNICIPAL_CAP",
     "OTHER_EVENT_TEXT_MAX",

@@ -20,6 +20,7 @@ from eventapp.gatherings.models import (
     Speaker,
 )
 from eventapp.gatherings.services.gathering import lock_gathering
+from eventapp.gatherings.services.topics import all_topics, topics_for_codes
 from eventapp.gatherings.signals import note_move
 
 
@@ -43,6 +44,8 @@ class ItemData:
     room: str = ""
     question_minutes: int = 0
     speakers: list[SpeakerData] = field(default_factory=list)
+    # Codes from the national list of topics; None leaves an item's topics as they are.
+    topics: list[str] | None = None
 
 
 def local_moment(gathering: Gathering, day: int, clock: time) -> datetime:
@@ -81,8 +84,14 @@ def _validate_item(gathering: Gathering, data: ItemData, ignore: ProgrammeItem |
             problems[f"speakers.{i}.name"] = _("Enter the speaker's name.")
         if speaker.organisation_kind not in ORGANISATION_KINDS:
             problems[f"speakers.{i}.organisation_kind"] = _("Choose the kind of organisation.")
+    try:
+        topics = topics_for_codes(data.topics, keep=ignore.topics if ignore else [])
+    except ValidationFailed as exc:
+        problems.update(exc.fields)
     if problems:
         raise ValidationFailed(next(iter(problems.values())), fields=problems)
+    if data.topics is not None:
+        data.topics = [t.code for t in topics]
 
     starts = local_moment(gathering, data.day, data.start)
     ends = local_moment(gathering, data.day, data.end)
@@ -114,7 +123,8 @@ def _log(gathering, actor, action, summary, item=None):
 
 
 def _apply(item: ProgrammeItem, data: ItemData, starts, ends) -> list[str]:
-    """Write ``data`` onto ``item``; the names of what changed."""
+    """Write ``data`` onto ``item`` (its topic codes checked by ``_validate_item``); the names of
+    what changed."""
     new = {
         "starts_at": starts, "ends_at": ends, "kind": data.kind, "title": data.title.strip(),
         "description": (data.description or "").strip() or None,
@@ -129,6 +139,11 @@ def _apply(item: ProgrammeItem, data: ItemData, starts, ends) -> list[str]:
         item.speakers = [Speaker(position=i, name=n, organisation=o, organisation_kind=k)
                          for i, (n, o, k) in enumerate(speakers)]
         changed.append("speakers")
+    if data.topics is not None and set(data.topics) != {t.code for t in item.topics}:
+        # A new item is not in the session yet: reading the list must not flush it half-made.
+        with db.session.no_autoflush:
+            item.topics = topics_for_codes(data.topics, keep=item.topics)
+        changed.append("topics")
     return changed
 
 
@@ -258,11 +273,13 @@ def programme_for_checks(gathering: Gathering):
             speakers=tuple(checks.Speaker(s.name, s.organisation or "", s.organisation_kind)
                            for s in item.speakers),
             linked_to_small_municipality=item.id in small_items,
+            topics=tuple(t.code for t in item.topics),
         ))
     return checks.Programme(
         days=gathering.days, items=tuple(items), committee_size=len(gathering.committee),
         municipal_members=sum(1 for m in gathering.committee if m.is_municipal),
         small_municipalities=tuple(small_names),
+        topic_names=tuple((t.code, t.label()) for t in all_topics()),
     )
 
 

@@ -31,6 +31,8 @@ def _item_form(gathering: Gathering, item: ProgrammeItem | None = None) -> ItemF
         for day in range(1, gathering.days + 1)
     ]
     form.kind.choices = [(k, item_kind_label(k)) for k, _label in form.kind.choices]
+    form.topics.choices = [(t.code, t.label()) for t in services.topic_choices(
+        item.topics if item is not None else [])]
     for entry in form.speakers:
         entry.form.organisation_kind.choices = [
             (k, organisation_kind_label(k)) for k, _label in entry.form.organisation_kind.choices
@@ -48,6 +50,7 @@ def _item_data(gathering: Gathering, item: ProgrammeItem) -> dict:
         "end": item.ends_at.astimezone(OSLO).time(), "kind": item.kind, "title": item.title,
         "description": item.description or "", "room": item.room or "",
         "question_minutes": item.question_minutes, "speakers": speakers,
+        "topics": [t.code for t in item.topics],
     }
 
 
@@ -62,6 +65,7 @@ def _data_from(form: ItemForm) -> services.ItemData:
                                  organisation_kind=e.form.organisation_kind.data)
             for e in form.speakers if (e.form.name.data or "").strip()
         ],
+        topics=list(form.topics.data or []),
     )
 
 
