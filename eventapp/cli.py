@@ -222,7 +222,7 @@ def _mail_loop(app, stop: threading.Event) -> None:
 @with_appcontext
 def demo(serve, host, port):
     """Set up a demo database (a user per role; Vestland's 2027 gathering mid-campaign with its
-    grant applied for; six counties' 2026 gatherings reported), then serve it."""
+    grant applied for; ten counties' gatherings of 2024-2026 reported), then serve it."""
     from eventapp.demo import demo_setup, previous_year_hosts
 
     app = current_app._get_current_object()
@@ -234,7 +234,7 @@ def demo(serve, host, port):
     click.echo("Demo logins (role, email, password):")
     for role, email, password in logins:
         click.echo(f"  {role:18} {email:32} {password}")
-    click.echo("The other counties' hosts (2026 gatherings, same password): "
+    click.echo("The other counties' hosts (2024-2026 gatherings, same password): "
                + ", ".join(previous_year_hosts()))
     if app.config["MAIL_TRANSPORT"] == "file":
         mail_dir = app.config.get("MAIL_FILE_DIR") or f"{app.instance_path}/mail"
@@ -262,7 +262,22 @@ def demo_main() -> None:
         sys.exit(demo.main(args=sys.argv[1:], prog_name="eventapp-demo"))
 
 
+@click.group("topics")
+def topics_cli():
+    """The directorate's national list of programme topics."""
+
+
+@topics_cli.command("load")
+@with_appcontext
+def topics_load():
+    """Add the suggested topics whose codes are missing (safe to run again; never renames)."""
+    from eventapp.gatherings.services import seed_topics
+
+    click.echo(f"programme topics: {seed_topics()} added")
+    db.session.commit()
+
+
 def register(app) -> None:
     for command in (places_cli, users_cli, tokens_cli, outbox_cli, grants_cli, surveys_cli,
-                    demo):
+                    topics_cli, demo):
         app.cli.add_command(command)

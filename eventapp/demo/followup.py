@@ -1,8 +1,8 @@
-"""The demo's follow-up logs: what participants raised at each 2026 gathering and what the
-county did about it, with the answers mailed to all participants three weeks after.
+"""The demo's follow-up logs: what participants raised at each played gathering (2024–2026) and
+what the county did about it, with the answers mailed to all participants three weeks after.
 
-Each county draws its own five to seven items from one pool, with its own tables and due
-dates, so the six logs read like six gatherings rather than one copied six times."""
+Each county and year draws its own five to seven items from one pool, with its own tables and
+due dates, so the logs read like separate gatherings rather than one copied many times."""
 
 import random
 from dataclasses import dataclass
@@ -88,10 +88,17 @@ INPUTS = (
 )
 
 
-def draw(county_number: str) -> list[Raised]:
-    """The county's items: two or three questions and the rest inputs, five to seven in all,
-    in the order they were raised; the same every run."""
-    rng = random.Random(f"eventapp-demo-followup-{county_number}")
+def _seed(name: str, county_number: str, year: int) -> str:
+    # 2026's seeds were made before the other years; they stay so its logs stay as they were.
+    if year == 2026:
+        return f"eventapp-demo-{name}-{county_number}"
+    return f"eventapp-demo-{name}-{year}-{county_number}"
+
+
+def draw(county_number: str, year: int = 2026) -> list[Raised]:
+    """The county's items of the year: two or three questions and the rest inputs, five to
+    seven in all, in the order they were raised; the same every run."""
+    rng = random.Random(_seed("followup", county_number, year))
     questions = rng.sample(QUESTIONS, rng.randint(2, 3))
     inputs = rng.sample(INPUTS, rng.randint(5, 7) - len(questions))
     items = questions + inputs
@@ -107,11 +114,11 @@ def demo_follow_up(gathering, host) -> None:
     if db.session.scalars(select(FollowUpItem.id)
                           .where(FollowUpItem.gathering_id == gathering.id)).first():
         return
-    number = gathering.county.number
-    rng = random.Random(f"eventapp-demo-followup-dates-{number}")
+    number, year = gathering.county.number, gathering.start_date.year
+    rng = random.Random(_seed("followup-dates", number, year))
     raised = datetime.combine(gathering.end_date, time(16, 0), tzinfo=OSLO)
     items = []
-    for row in draw(number):
+    for row in draw(number, year):
         due_on = None
         if row.due_weeks is not None:
             due_on = gathering.end_date + timedelta(weeks=row.due_weeks + rng.randint(-1, 2))

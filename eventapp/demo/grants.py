@@ -1,19 +1,20 @@
-"""The demo's grant year: six counties' gatherings of 2026, held, accounted and reported, and the
-current Vestland gathering's application.
+"""The demo's grant years: six counties' gatherings of 2026 (and those of 2024 and 2025, see
+``earlier``), held, accounted and reported, and the current Vestland gathering's application.
 
-The directorate's national page needs real rows on first start, so the year before the demo's
-Vestland 2027 gathering is played through with the real services: the host registers people,
-checks them in day by day, applies; the directorate grants (Rogaland less than applied, with a
-reason); the host books the budget, links travel support to those who asked, reports; the
-directorate approves (Vestland, Rogaland, Agder, Innlandet), sends one back (Nordland) or has one
-waiting (Trøndelag). Vestland's personal data is already purged. The figures are chosen so each
-settlement shows something: Rogaland is the issue's example (58 attended, 250 000 granted,
-210 000 spent, 40 000 to repay), Agder overspends its grant, the others repay what attendance or
-spending did not use.
+The directorate's national pages need real rows on first start, so the years before the demo's
+Vestland 2027 gathering are played through with the real services: the host registers people,
+checks them in day by day, applies; the directorate grants (Rogaland 2026 less than applied,
+with a reason); the host books the budget, links travel support to those who asked, reports; the
+directorate approves (in 2026 Vestland, Rogaland, Agder, Innlandet), sends one back (Nordland)
+or has one waiting (Trøndelag). Each year has its own grant rules (``RULES``). Personal data is
+deleted where the year's months have passed, Vestland 2026's among them. The 2026 figures are
+chosen so each settlement shows something: Rogaland is the issue's example (58 attended,
+250 000 granted, 210 000 spent, 40 000 to repay), Agder overspends its grant, the others repay
+what attendance or spending did not use.
 
 People are made up from a seeded random generator, so every run builds the same data. The
 timestamps are moved back to when things would have happened (services stamp "now"). Safe to
-run again: a county whose 2026 gathering exists is left as it is.
+run again: a county whose gathering of a year exists is left as it is.
 """
 
 import random
@@ -25,57 +26,26 @@ from sqlalchemy import func, select
 
 from eventapp.core.time import OSLO
 from eventapp.demo.accounts import DEMO_PASSWORD
+from eventapp.demo.earlier import PLANS_2024, PLANS_2025
 from eventapp.demo.followup import demo_follow_up
 from eventapp.demo.invitations import DEMO_CONTACTS, DEMO_REGISTRATIONS
+from eventapp.demo.partners import county_partners, picks
+from eventapp.demo.plans import Line, Plan
 from eventapp.demo.surveys import demo_programme, demo_survey
 from eventapp.extensions import db
 
 YEAR = 2026
-TITLE = "Samling om karriereveiledning for flyktninger, {county} 2026"
-
-
-@dataclass(frozen=True)
-class Line:
-    category: str
-    description: str
-    planned: int
-    actual: int
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """One county's gathering of the year and how it went.
-
-    ``participants`` is what the directorate's rule counts (attended on any day, speakers not
-    counted): the people registered are those, the ``no_shows`` and the ``speakers``."""
-
-    county: str
-    host_email: str | None  # None: the demo's own host (Vestland)
-    host_name: str
-    start: date
-    venue: str
-    participants: int
-    county_staff: int
-    partners: int
-    speakers: int
-    no_shows: int
-    raised_caps: dict  # municipality number → places
-    municipalities: int  # how many of the county's municipalities registered someone
-    travel_from: tuple  # municipality numbers far from the venue that asked for travel support
-    planned: int
-    applied: int
-    granted: int
-    decision_comment: str | None
-    lines: tuple
-    follow_up: str
-    remarks: str | None
-    report: str  # approved | submitted | returned
-    review_comment: str | None = None
-    purged: bool = False
-    # When the report was submitted and decided, as days after the gathering ended.
-    submitted_after: int = 30
-    decided_after: int = 50
+TITLE = "Samling om karriereveiledning for flyktninger, {county} {year}"
+# The directorate's rules of each year, set once: 2024 counted only those who came every day at
+# a lower rate and kept personal data a year; 2025 counted anyone who came, speakers too.
+RULES = {
+    2024: {"rate_nok": 3500, "attendance": "all_days", "include_speakers": False,
+           "purge_after_months": 12},
+    2025: {"rate_nok": 3800, "attendance": "any_day", "include_speakers": True,
+           "purge_after_months": 6},
+    2026: {"rate_nok": 4000, "attendance": "any_day", "include_speakers": False,
+           "purge_after_months": 6},
+}
 
 
 PLANS = (
@@ -234,6 +204,10 @@ PLANS = (
         remarks=None, report="approved", submitted_after=20, decided_after=45,
     ),
 )
+PLANS_BY_YEAR = {2024: PLANS_2024, 2025: PLANS_2025, YEAR: PLANS}
+# 2026 is played first: its people were drawn before the other years existed, and the other
+# years' people then avoid their addresses (a purge removes mail by address).
+PLAY_ORDER = PLANS + PLANS_2025 + PLANS_2024
 
 # The current gathering's application (Vestland 2027): awaiting the directorate's decision.
 CURRENT_PLANNED = 80
@@ -277,6 +251,14 @@ PARTNERS = {
            "NAV Salten"),
     "34": ("NAV Innlandet", "IMDi Indre Østland", "Statsforvalteren i Innlandet",
            "Hamar voksenopplæring"),
+    "15": ("NAV Møre og Romsdal", "IMDi Midt-Norge", "Statsforvalteren i Møre og Romsdal",
+           "Molde voksenopplæringssenter", "Frivilligsentralen i Molde"),
+    "55": ("NAV Troms", "IMDi Nord", "Statsforvalteren i Troms og Finnmark",
+           "Tromsø voksenopplæring", "Tolketjenesten Nord"),
+    "32": ("NAV Akershus", "IMDi Øst", "Statsforvalteren i Oslo og Viken",
+           "Bærum voksenopplæring", "Røde Kors Romerike"),
+    "40": ("NAV Vestfold og Telemark", "IMDi Sør", "Statsforvalteren i Vestfold og Telemark",
+           "Skien voksenopplæring"),
 }
 SPEAKERS = {
     "46": ("HK-dir", "NORCE", "Brukerrepresentant med flyktningbakgrunn"),
@@ -285,6 +267,10 @@ SPEAKERS = {
     "50": ("HK-dir", "NTNU", "Brukerrepresentant med flyktningbakgrunn"),
     "18": ("HK-dir", "Nord universitet"),
     "34": ("HK-dir", "Høgskolen i Innlandet"),
+    "15": ("HK-dir", "Høgskolen i Molde"),
+    "55": ("HK-dir", "UiT Norges arktiske universitet"),
+    "32": ("HK-dir", "OsloMet"),
+    "40": ("HK-dir", "Universitetet i Sørøst-Norge"),
 }
 
 
@@ -300,26 +286,27 @@ def _at(day: date, clock: str) -> datetime:
 
 
 def demo_grants(host, directorate, current) -> None:
-    """The previous year (see the module's docstring) and the current gathering's application.
-    The caller commits."""
+    """The three years (see the module's docstring and ``earlier``) and the current gathering's
+    application. The caller commits."""
     from eventapp.grants.models import GrantRules
     from eventapp.grants.services import set_rules
 
-    if db.session.get(GrantRules, YEAR) is None:
-        set_rules(YEAR, directorate, rate_nok=4000, attendance="any_day", include_speakers=False,
-                  purge_after_months=6)
-    played = [(plan, _previous_year(plan, host, directorate)) for plan in PLANS]
+    for year, rules in RULES.items():
+        if db.session.get(GrantRules, year) is None:
+            set_rules(year, directorate, **rules)
+    played = [(plan, _previous_year(plan, host, directorate)) for plan in PLAY_ORDER]
     # The purge comes last: it deletes mail rows in bulk, and SQLite hands their ids to the
     # next rows written.
     for plan, gathering in played:
-        if gathering is not None and plan.purged:
-            _purge(gathering, plan, host)
+        if gathering is not None and (plan.purged or plan.reminded):
+            _purge(gathering, plan, _county_host(plan, host))
     _current_application(current, host)
     db.session.flush()
 
 
 def previous_year_hosts() -> list[str]:
-    return [p.host_email for p in PLANS if p.host_email]
+    """The counties' hosts of the played years (the demo's own host aside), each once."""
+    return list(dict.fromkeys(p.host_email for p in PLAY_ORDER if p.host_email))
 
 
 def _county_host(plan: Plan, host):
@@ -346,7 +333,7 @@ def _previous_year(plan: Plan, demo_host, directorate):
     from eventapp.places.models import County
 
     county = db.session.scalars(select(County).where(County.number == plan.county)).one()
-    title = TITLE.format(county=county.name)
+    title = TITLE.format(county=county.name, year=plan.year)
     if db.session.scalars(select(Gathering.id).where(Gathering.title == title)).first():
         return None
     host = _county_host(plan, demo_host)
@@ -357,8 +344,8 @@ def _previous_year(plan: Plan, demo_host, directorate):
         registration_closes=plan.start - timedelta(days=14), record_past=True)
     gathering.created_at = _at(plan.start - timedelta(days=150), "10:00")
     change_status(gathering, host, "open")
-    demo_programme(gathering, host)
-    rng = random.Random(f"eventapp-demo-{YEAR}-{plan.county}")
+    demo_programme(gathering, host, instead_of_ukraine=plan.instead_of_ukraine)
+    rng = random.Random(f"eventapp-demo-{plan.year}-{plan.county}")
     _apply_and_decide(gathering, plan, host, directorate)
     people = _register(gathering, plan, host, rng)
     change_status(gathering, host, "closed")
@@ -415,6 +402,7 @@ def _register(gathering, plan: Plan, host, rng: random.Random) -> list[_Person]:
     from eventapp.invitations.services import set_municipality_cap
     from eventapp.mail.models import OutboxMessage
     from eventapp.places.models import Municipality
+    from eventapp.registration.models import Registration
     from eventapp.registration.services import RegistrationData, host_register
 
     units = {m.number: m for m in db.session.scalars(select(Municipality).where(
@@ -424,7 +412,10 @@ def _register(gathering, plan: Plan, host, rng: random.Random) -> list[_Person]:
         set_municipality_cap(gathering, host, units[number], cap)
     first_mail = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
     county_slug = _slug(gathering.county.name)
-    names = _People(rng, {c[2] for c in DEMO_CONTACTS} | {r[2] for r in DEMO_REGISTRATIONS})
+    avoid = {c[2] for c in DEMO_CONTACTS} | {r[2] for r in DEMO_REGISTRATIONS}
+    if plan.year != YEAR:
+        avoid |= set(db.session.scalars(select(Registration.email)))
+    names = _People(rng, avoid)
     non_speakers = plan.participants + plan.no_shows
     municipal = non_speakers - plan.county_staff - plan.partners
 
@@ -450,7 +441,14 @@ def _register(gathering, plan: Plan, host, rng: random.Random) -> list[_Person]:
     for number in seats:
         name, email = names.next(f"{_slug(units[number].name)}.kommune.example")
         nth = in_unit[number] = in_unit.get(number, 0) + 1
-        role = "leader" if nth == 1 else ("other" if rng.random() < 0.12 else "programme_adviser")
+        if nth == 1:
+            role = "leader"
+        elif rng.random() < 0.12:
+            role = "other"
+        elif plan.counsellor_share and rng.random() < plan.counsellor_share:
+            role = "career_counsellor"  # the municipality's own counsellor
+        else:
+            role = "programme_adviser"
         entries.append((RegistrationData(
             name=name, email=email, organisation_kind="municipality", municipality_number=number,
             role=role, travel_support_requested=number in plan.travel_from), "municipal"))
@@ -461,12 +459,15 @@ def _register(gathering, plan: Plan, host, rng: random.Random) -> list[_Person]:
             name=name, email=email, organisation_kind="county", county_number=plan.county,
             role=role), "county"))
     partners = PARTNERS[plan.county]
+    listed = county_partners(plan.county, partners, host)
     for i in range(plan.partners):
         organisation = partners[i % len(partners)]
         name, email = names.next(f"{_slug(organisation)}.example")
-        entries.append((RegistrationData(
-            name=name, email=email, organisation_kind="partner", partner_name=organisation,
-            role="partner"), "partner"))
+        data = RegistrationData(name=name, email=email, organisation_kind="partner",
+                                partner_name=organisation, role="partner")
+        if organisation in listed and picks(i):
+            data.partner_id = listed[organisation]
+        entries.append((data, "partner"))
     for i in range(plan.speakers):
         # HK-dir speaks on day one, the others on day two.
         organisation = SPEAKERS[plan.county][i]
@@ -558,13 +559,16 @@ def _report(gathering, plan: Plan, host, directorate) -> None:
 
 
 def _purge(gathering, plan: Plan, host) -> None:
-    """Reminded six months after approval, the host deleted the personal data."""
-    from eventapp.grants.services import purge, report_for
+    """Reminded when the year's months had passed since approval, the host deleted the personal
+    data three days later, or (``reminded``) has not yet."""
+    from eventapp.grants.services import purge, report_for, rules_for
 
-    purge(gathering, host)
     report = report_for(gathering)
-    report.purge_reminded_at = report.decided_at + timedelta(days=180)
-    report.purged_at = report.decided_at + timedelta(days=183)
+    reminded = report.decided_at + timedelta(days=30 * rules_for(plan.year).purge_after_months)
+    if plan.purged:
+        purge(gathering, host)
+        report.purged_at = reminded + timedelta(days=3)
+    report.purge_reminded_at = reminded
 
 
 def _current_application(gathering, host) -> None:

@@ -1,11 +1,17 @@
-"""The demo's surveys: each 2026 gathering's participants answered the survey after it.
+"""The demo's surveys: each played gathering's participants (2024–2026) answered the survey
+after it.
 
 The results page and the national comparison need real answers on first start, so every
-previous-year gathering gets a short programme, a survey opened on its last day and closed two
-weeks later, answers from about half of those invited (as HK-dir saw) through their personal
-links and a few through the QR code, and themes tagged on the free-text answers. The answers are
-drawn from a seeded generator with a profile per county (how many agreed, how many answered),
-so every run builds the same data; counties differ enough for the comparison to show a range.
+played gathering gets a short programme, a survey opened on its last day and closed two weeks
+later, answers from about half of those invited (as HK-dir saw) through their personal links
+and a few through the QR code, and themes tagged on the free-text answers. The answers are
+drawn from a seeded generator with a profile per county and year (how many agreed, how many
+answered, what their municipality settles), so every run builds the same data; counties and
+years differ enough for the comparison to show a range.
+
+Answers come from the options each question has (``option_list``), never from a fixed list:
+the template of a year is what HK-dir asked that year, and an option a year did not have
+("Vet ikke", "Ingen") is simply not answered then.
 """
 
 import random
@@ -107,6 +113,8 @@ ADDED = (
 WRITES = {"useful_why": 0.6, "mix": 0.45, "tables": 0.45, "more_useful": 0.5, "comments": 0.3}
 # What municipal staff say their municipality settles (ordinary, Ukrainian, both).
 SETTLES = (("ordinary", 2), ("ukrainian", 2), ("both", 6))
+# The agreement scale's values in the order a profile weighs them.
+SCALE = ("helt_enig", "delvis_enig", "noytral", "delvis_uenig", "helt_uenig", "vet_ikke")
 
 
 @dataclass(frozen=True)
@@ -114,8 +122,10 @@ class Profile:
     answered: float  # share of those invited who answered by their personal link
     agreement: tuple  # weights: helt enig, delvis enig, nøytral, delvis uenig, helt uenig, vet ikke
     qr: int  # answers through the QR code in the closing session
+    settles: tuple = SETTLES  # weights of what municipal staff say their municipality settles
 
 
+# 2026's profiles per county; the earlier years' per (year, county) below.
 PROFILES = {
     "46": Profile(0.55, (40, 35, 12, 5, 2, 6), 4),
     "11": Profile(0.6, (48, 32, 10, 4, 1, 5), 3),
@@ -124,15 +134,47 @@ PROFILES = {
     "18": Profile(0.5, (22, 36, 22, 11, 4, 5), 6),
     "34": Profile(0.52, (34, 40, 14, 5, 2, 5), 3),
 }
+# Before 2026 the scale had no "Vet ikke" (its weight is there for a template that has it);
+# the answers spread over all five points, and the settling shares differ by county.
+EARLIER_PROFILES = {
+    (2024, "11"): Profile(0.55, (30, 38, 18, 9, 5, 0), 3, (("ordinary", 3), ("ukrainian", 3),
+                                                          ("both", 5))),
+    (2024, "50"): Profile(0.48, (26, 34, 22, 12, 6, 0), 4, (("ordinary", 2), ("ukrainian", 4),
+                                                          ("both", 4))),
+    (2024, "15"): Profile(0.6, (18, 30, 26, 16, 10, 0), 2, (("ordinary", 1), ("ukrainian", 6),
+                                                          ("both", 3))),
+    (2024, "55"): Profile(0.5, (14, 26, 30, 18, 12, 0), 3, (("ordinary", 2), ("ukrainian", 5),
+                                                          ("both", 3))),
+    (2025, "46"): Profile(0.52, (38, 34, 14, 8, 6, 0), 4, (("ordinary", 2), ("ukrainian", 2),
+                                                         ("both", 7))),
+    (2025, "11"): Profile(0.58, (42, 32, 12, 8, 6, 0), 3, (("ordinary", 3), ("ukrainian", 2),
+                                                         ("both", 6))),
+    (2025, "42"): Profile(0.5, (24, 30, 24, 14, 8, 0), 5, (("ordinary", 4), ("ukrainian", 2),
+                                                         ("both", 4))),
+    (2025, "32"): Profile(0.45, (20, 36, 22, 14, 8, 0), 2, (("ordinary", 5), ("ukrainian", 1),
+                                                         ("both", 4))),
+    (2025, "40"): Profile(0.55, (32, 36, 18, 10, 4, 0), 3, (("ordinary", 1), ("ukrainian", 5),
+                                                         ("both", 4))),
+}
 
 
-def demo_programme(gathering, host) -> None:
-    """The programme, once: a gathering that has any item is left as it is."""
+def profile_for(year: int, county: str) -> Profile:
+    return PROFILES[county] if year == 2026 else EARLIER_PROFILES[(year, county)]
+
+
+UKRAINE_TALK = "Ukrainske flyktninger: bakgrunn og behov"
+
+
+def demo_programme(gathering, host, instead_of_ukraine: str | None = None) -> None:
+    """The programme, once: a gathering that has any item is left as it is. Most gatherings
+    held the talk on Ukrainian refugees; ``instead_of_ukraine`` is another talk in its slot."""
     from eventapp.gatherings.services import ItemData, add_item
 
     if gathering.items:
         return
     for day, start, end, kind, title in PROGRAMME:
+        if title == UKRAINE_TALK and instead_of_ukraine:
+            title = instead_of_ukraine
         add_item(gathering, host, ItemData(
             day=day, start=time.fromisoformat(start), end=time.fromisoformat(end), kind=kind,
             title=title, room=MAIN_ROOM))
@@ -146,7 +188,7 @@ def demo_survey(gathering, host, county: str) -> None:
 
     if services.find_survey(gathering) is not None:
         return
-    profile = PROFILES[county]
+    profile = profile_for(gathering.start_date.year, county)
     rng = random.Random(f"eventapp-demo-survey-{gathering.start_date.year}-{county}")
     end = gathering.end_date
     survey = services.survey_for(gathering, host)
@@ -175,27 +217,50 @@ def demo_survey(gathering, host, county: str) -> None:
 
 
 def _answers(rng: random.Random, questions: dict, profile: Profile, group: str | None) -> dict:
-    from eventapp.surveys.models import AGREEMENT
+    """One respondent's answers to the questions the survey has, by code, from the options each
+    has. The draws come in one order (items, agreement, texts, settles), so a template with the
+    same questions gets the same answers every run."""
+    from eventapp.surveys.services.options import SETTLES_CODE
 
     answers = {}
-    items = questions["useful_items"]
-    values = items.values
-    weights = USEFULNESS[:len(values)] + (3,) * max(0, len(values) - len(USEFULNESS))
-    ticked = {rng.choices(values, weights=weights)[0] for _ in range(rng.choice((1, 2, 2, 3, 4)))}
-    answers[str(items.id)] = sorted(ticked, key=values.index)
-    answers[str(questions["cooperation"].id)] = rng.choices(AGREEMENT, profile.agreement)[0]
+    by_kind = sorted(questions.values(), key=lambda q: (q.position, q.id))
+    for items in (q for q in by_kind if q.kind == "programme_items"):
+        values = items.values
+        if not values:
+            continue
+        weights = USEFULNESS[:len(values)] + (3,) * max(0, len(values) - len(USEFULNESS))
+        ticked = {rng.choices(values, weights=weights)[0]
+                  for _ in range(rng.choice((1, 2, 2, 3, 4)))}
+        answers[str(items.id)] = sorted(ticked, key=values.index)
+    for scale in (q for q in by_kind if q.kind == "agreement"):
+        values = scale.values
+        weights = [_weight(profile.agreement, v) for v in values]
+        if sum(weights):
+            answers[str(scale.id)] = rng.choices(values, weights)[0]
     for code, share in WRITES.items():
-        if rng.random() < share:
+        question = questions.get(code)
+        if question is not None and rng.random() < share:
             text = rng.choice(TEXTS[code])[0]
             if rng.random() < 0.6:
                 text = f"{text} {rng.choice(ADDED)}"
-            answers[str(questions[code].id)] = text
-    if group == "municipal":
-        answers[str(questions["settles"].id)] = rng.choices(
-            [v for v, _ in SETTLES], [w for _, w in SETTLES])[0]
-    elif rng.random() < 0.7:
-        answers[str(questions["settles"].id)] = "none"
+            answers[str(question.id)] = text
+    settles = questions.get(SETTLES_CODE)
+    if settles is not None:
+        values = settles.values
+        offered = [(v, w) for v, w in profile.settles if v in values]
+        if group == "municipal" and offered:
+            answers[str(settles.id)] = rng.choices([v for v, _ in offered],
+                                                   [w for _, w in offered])[0]
+        elif group != "municipal" and "none" in values and rng.random() < 0.7:
+            # Only a template with "none" lets those outside a municipality say so; in a
+            # year without it they leave the question blank.
+            answers[str(settles.id)] = "none"
     return answers
+
+
+def _weight(weights: tuple, value: str) -> int:
+    """The profile's weight of a point on the scale; a point it does not know gets little."""
+    return weights[SCALE.index(value)] if value in SCALE else 1
 
 
 def _close(survey, host, day) -> None:

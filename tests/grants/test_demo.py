@@ -1,5 +1,7 @@
-"""The demo's previous year: several counties reported and approved, figures that add up to the
-krone, a purged gathering that reads the same with no names left, and the same data every run."""
+"""The demo's years: 2026's counties reported and approved, figures that add up to the krone, a
+purged gathering that reads the same with no names left; 2024 and 2025 in other counties by
+their own rules, a period's national report that is the sum of its years; the same data every
+run."""
 
 from datetime import date, timedelta
 
@@ -154,8 +156,9 @@ def test_the_previous_year_is_reported_and_adds_up(app, db, purges):
         assert action.lower() in follow_up.lower(), action
 
     # Vestland's personal data is gone; every count and krone reads as before.
-    assert [g.county.number for g, _before, _snap in purges] == ["46"]
-    gathering, before, snapshot = purges[0]
+    purged_2026 = [p for p in purges if p[0].start_date.year == 2026]
+    assert [g.county.number for g, _before, _snap in purged_2026] == ["46"]
+    gathering, before, snapshot = purged_2026[0]
     after = snapshot(gathering)
     assert reports["46"].purged_at is not None and reports["46"].purged_at > \
         reports["46"].decided_at
@@ -238,6 +241,187 @@ def test_the_previous_year_is_reported_and_adds_up(app, db, purges):
     planned, actual = budget_totals(current)
     assert planned == CURRENT_APPLIED and actual == 0
     assert report_for(current) is None
+
+
+YEARS = (2024, 2025, 2026)
+
+
+def _year(db, year: int) -> dict[str, Gathering]:
+    gatherings = db.session.scalars(select(Gathering).where(
+        Gathering.start_date.between(date(year, 1, 1), date(year, 12, 31)))).all()
+    return {g.county.number: g for g in gatherings}
+
+
+def _by_hand(db, gathering: Gathering, rules) -> dict:
+    """A gathering's settlement from its raw rows: the registrations counted by the year's
+    rule, the budget lines' actual sums, the grant decided."""
+    people = db.session.scalars(select(Registration).where(
+        Registration.gathering_id == gathering.id, Registration.status == "confirmed")).all()
+
+    def came(r):
+        if rules.attendance == "all_days":
+            return bool(r.attended_day1 and r.attended_day2)
+        return bool(r.attended_day1 or r.attended_day2 or r.attended)
+
+    participants = sum(1 for r in people if came(r)
+                       and (rules.include_speakers or r.role != "speaker"))
+    spent = sum(db.session.scalars(select(BudgetLine.actual_nok).where(
+        BudgetLine.gathering_id == gathering.id)))
+    granted = db.session.scalars(select(GrantApplication.granted_nok).where(
+        GrantApplication.gathering_id == gathering.id)).one()
+    ceiling = rules.rate_nok * participants
+    return {"gatherings": 1, "participants": participants, "ceiling_nok": ceiling,
+            "granted_nok": granted, "spent_nok": spent,
+            "repay_nok": granted - min(granted, ceiling, spent)}
+
+
+FIGURES = ("gatherings", "participants", "ceiling_nok", "granted_nok", "spent_nok", "repay_nok")
+
+
+def test_three_years_in_several_counties_add_up_by_period(app, db):
+    from eventapp.demo import demo_setup
+    from eventapp.demo.accounts import demo_user
+    from eventapp.demo.grants import PLANS_BY_YEAR, RULES
+    from eventapp.demo.surveys import UKRAINE_TALK
+    from eventapp.gatherings.models import ProgrammeItem
+    from eventapp.grants.models import GrantRules
+    from eventapp.grants.services import figures, report_for
+    from eventapp.places.models import County
+    from eventapp.reporting.services import grant_report
+    from eventapp.surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+    from eventapp.surveys.services import national_report
+
+    demo_setup()
+    years = {y: _year(db, y) for y in YEARS}
+    all_counties = set(db.session.scalars(select(County.number)))
+    # Several counties a year, not always the same, each year with its own rules.
+    for year, gatherings in years.items():
+        assert set(gatherings) == {p.county for p in PLANS_BY_YEAR[year]}, year
+        assert 4 <= len(gatherings) < len(all_counties), year
+        rules = db.session.get(GrantRules, year)
+        assert {k: getattr(rules, k) for k in RULES[year]} == RULES[year]
+    assert set(years[2024]) != set(years[2025]) != set(years[2026])
+    assert set(years[2024]) - set(years[2026]) and set(years[2025]) - set(years[2026])
+    assert len({(r.rate_nok, r.attendance, r.include_speakers) for r in
+                db.session.scalars(select(GrantRules).where(GrantRules.year.in_(YEARS)))}) == 3
+
+    # Each gathering's report and live figures are what its raw rows give by its year's rule.
+    hand: dict[int, dict[str, dict]] = {}
+    for year, gatherings in years.items():
+        rules = db.session.get(GrantRules, year)
+        for number, gathering in gatherings.items():
+            mine = hand.setdefault(year, {})[number] = _by_hand(db, gathering, rules)
+            s = figures(gathering).settlement
+            assert (s.participants, s.ceiling_nok, s.granted_nok, s.spent_nok, s.repay_nok) \
+                == tuple(mine[k] for k in FIGURES[1:]), (year, number)
+            report = report_for(gathering)
+            assert (report.participants, report.rate_nok, report.granted_nok,
+                    report.spent_nok) == (mine["participants"], rules.rate_nok,
+                                          mine["granted_nok"], mine["spent_nok"])
+    # 2026 is as it was: the issue's example is Rogaland.
+    assert tuple(hand[2026]["11"][k] for k in FIGURES[1:]) == (58, 232_000, 250_000, 210_000,
+                                                             40_000)
+    # The rule of 2024 counts fewer than came on any day; 2025's counts the speakers too.
+    plans = {(p.year, p.county): p for y in YEARS for p in PLANS_BY_YEAR[y]}
+    assert all(hand[2024][n]["participants"] < plans[(2024, n)].participants
+               for n in years[2024])
+    assert all(hand[2025][n]["participants"] >= plans[(2025, n)].participants
+               + plans[(2025, n)].speakers - plans[(2025, n)].no_shows for n in years[2025])
+    sums = {y: {k: sum(h[k] for h in hand[y].values()) for k in FIGURES} for y in YEARS}
+    assert len({tuple(v.values()) for v in sums.values()}) == 3
+
+    # The period's national report is the sum of its years, per county and in all, by hand.
+    directorate = demo_user(0)
+    period = grant_report.national(directorate, 2024, 2026)
+    single = {y: grant_report.national(directorate, y) for y in YEARS}
+    for k in FIGURES:
+        assert getattr(period.totals, k) == sum(getattr(single[y].totals, k) for y in YEARS) \
+            == sum(sums[y][k] for y in YEARS), k
+        for y in YEARS:
+            assert getattr(single[y].totals, k) == sums[y][k], (y, k)
+    held = set().union(*years.values())
+    assert {row.county.number for row in period.rows} == held
+    for row in period.rows:
+        for k in FIGURES:
+            assert getattr(row.line, k) == sum(hand[y][row.county.number][k] for y in YEARS
+                                               if row.county.number in hand[y]), k
+    assert {c.number for c in period.counties_without} == all_counties - held
+    for y in YEARS:
+        assert {c.number for c in single[y].counties_without} == all_counties - set(years[y])
+    assert national_report(2024, 2026)["responses"] == sum(
+        national_report(y)["responses"] for y in YEARS)
+
+    # The surveys answer only the options their questions have; the agreement scale is used
+    # end to end every year, and what municipalities settle differs between counties.
+    answers = db.session.execute(
+        select(SurveyQuestion, SurveyAnswer.choice, Gathering.start_date, Gathering.county_id)
+        .join(SurveyAnswer, SurveyAnswer.question_id == SurveyQuestion.id)
+        .join(Survey, Survey.id == SurveyQuestion.survey_id)
+        .join(Gathering, Gathering.id == Survey.gathering_id)
+        .where(SurveyAnswer.choice.is_not(None))).all()
+    assert answers
+    points: dict[int, set] = {}
+    settles: dict[tuple, list] = {}
+    for question, choice, start, county_id in answers:
+        assert choice in question.values, (question.code, choice)
+        if question.kind == "agreement":
+            points.setdefault(start.year, set()).add(choice)
+        if question.code == "settles" and choice != "none":
+            settles.setdefault((start.year, county_id), []).append(choice)
+    scale = ("helt_enig", "delvis_enig", "noytral", "delvis_uenig", "helt_uenig")
+    assert all(set(scale) <= points[y] for y in YEARS), points
+    both = [c.count("both") / len(c) for c in settles.values()]
+    ukrainian = [c.count("ukrainian") / len(c) for c in settles.values()]
+    assert len(settles) == sum(len(g) for g in years.values())
+    assert max(both) - min(both) > 0.2 and max(ukrainian) - min(ukrainian) > 0.2
+    assert db.session.scalar(select(func.count(SurveyResponse.id))) > 400
+
+    # Who came: every role, every year, mostly leaders and programme advisers.
+    for year, gatherings in years.items():
+        roles = [r for (r,) in db.session.execute(select(Registration.role).where(
+            Registration.gathering_id.in_([g.id for g in gatherings.values()])))]
+        assert {"leader", "programme_adviser", "career_counsellor", "county_staff", "partner",
+                "speaker"} <= set(roles), year
+        assert roles.count("leader") + roles.count("programme_adviser") > len(roles) / 2
+
+    # The talk on Ukrainian refugees was held at most gatherings, not all.
+    played = [g for gatherings in years.values() for g in gatherings.values()]
+    held_ukraine = {g.id for g in played if db.session.scalar(select(func.count()).where(
+        ProgrammeItem.gathering_id == g.id, ProgrammeItem.title == UKRAINE_TALK))}
+    assert len(played) / 2 < len(held_ukraine) < len(played)
+
+
+def test_the_other_parts_get_demo_data(app, db):
+    """Made-up settlement figures per municipality for each year, and partner organisations
+    that two of three partner registrations pick (only where those parts exist)."""
+    from eventapp.demo import demo_setup
+    from eventapp.demo.facts import available as facts_available
+    from eventapp.demo.partners import available as partners_available
+
+    demo_setup()
+    if not (facts_available() and partners_available()):
+        pytest.skip("the municipality facts or the partners part is not there")
+    from eventapp.partners.models import Partner
+    from eventapp.places.models import Municipality, MunicipalityYear
+
+    units = db.session.scalar(select(func.count()).select_from(Municipality).where(
+        Municipality.kind == "municipality", Municipality.active.is_(True)))
+    for year in YEARS:
+        rows = db.session.scalars(select(MunicipalityYear).where(
+            MunicipalityYear.year == year)).all()
+        assert len(rows) == units
+        settling = sum(1 for r in rows if r.settles)
+        assert units / 2 < settling < units
+        assert {r.size_class for r in rows if r.settles} == {"small", "medium", "large"}
+    kinds = set(db.session.scalars(select(Partner.kind)))
+    assert {"nav", "imdi", "statsforvalteren", "adult_education", "interpreter_service",
+            "voluntary"} <= kinds
+    partner_rows = db.session.execute(select(Registration.partner_id, Registration.partner_name)
+                                      .where(Registration.role == "partner")).all()
+    picked = [r for r in partner_rows if r.partner_id is not None]
+    assert len(partner_rows) / 2 < len(picked) < len(partner_rows)
+    names = dict(db.session.execute(select(Partner.id, Partner.name)).all())
+    assert all(names[r.partner_id] == r.partner_name for r in picked)
 
 
 def _fingerprint(db) -> list:
