@@ -95,6 +95,7 @@ def _register_blueprints(app: "Flask") -> None:
         grants,
         invitations,
         mail,
+        partners,
         places,
         registration,
         reporting,
@@ -118,6 +119,8 @@ def _register_blueprints(app: "Flask") -> None:
     from eventapp.invitations import api as _invitations_api  # noqa: F401
     from eventapp.invitations import views as _invitations_views  # noqa: F401
     from eventapp.mail import views as _mail_views  # noqa: F401
+    from eventapp.partners import api as _partners_api  # noqa: F401
+    from eventapp.partners import views as _partners_views  # noqa: F401
     from eventapp.places import api as _places_api  # noqa: F401
     from eventapp.places import views as _places_views  # noqa: F401
     from eventapp.registration import api as _registration_api  # noqa: F401
@@ -128,6 +131,7 @@ def _register_blueprints(app: "Flask") -> None:
     # Registration mails the registered what the gatherings feature (below it) has moved.
     subscribe_registration()
     from eventapp.reporting import api as _reporting_api  # noqa: F401
+    from eventapp.reporting import topic_views as _topic_views  # noqa: F401
     from eventapp.reporting import views as _reporting_views  # noqa: F401
     from eventapp.seating import api as _seating_api  # noqa: F401
     from eventapp.seating.views import bp as seating_bp
@@ -138,7 +142,7 @@ def _register_blueprints(app: "Flask") -> None:
     csrf.exempt(api.bp)
     for blueprint in (core_bp, home_bp, accounts.bp, places.bp, gatherings.bp, invitations.bp,
                       registration.bp, grants.bp, reporting.bp, seating_bp, surveys.bp, followup.bp,
-                      mail.bp,
+                      mail.bp, partners.bp,
                       api.bp, api.ui):
         app.register_blueprint(blueprint)
 

@@ -156,6 +156,11 @@ ACTIONS: dict[str, Rule] = {
                                   "municipalities."),
                                directorate=ANY, county_host=ANY, counsellor=ANY),
     "places.import": rule(_l("Only the directorate can do this."), directorate=ANY),
+    # Municipality facts per year (IMDi's settlement figures, size classes): the directorate
+    # imports them and sets the thresholds; the board's readers and the directorate read them.
+    "facts.view": rule(_l("Only the directorate and the county's staff see the municipality "
+                          "facts."), directorate=ANY, county_host=ANY, counsellor=ANY),
+    "facts.manage": rule(_l("Only the directorate can do this."), directorate=ANY),
     # --- mail ---
     # The mail a user caused (the scope decides which), and trying a failed one again.
     "mail.view": rule(_l("Log in to see this page."), **SIGNED_IN),
@@ -174,6 +179,10 @@ ACTIONS: dict[str, Rule] = {
         _l("Only the county's host and the programme committee may change the programme."),
         everyone=COMMITTEE, **HOST),
     "calendar.national": rule(_l("Only the directorate can do this."), directorate=ANY),
+    # The national list of programme topics (add, rename, reorder, deactivate); everyone who
+    # edits a programme picks from it.
+    "topics.manage": rule(_l("Only the directorate keeps the list of programme topics."),
+                          directorate=ANY),
     # --- municipal input to the programme ---
     # The municipalities' input to the programme: the committee reads and answers it.
     "input.review": rule(
@@ -206,6 +215,13 @@ ACTIONS: dict[str, Rule] = {
     "public_link.share": rule(_l("Only the county's host and career counsellors, the programme "
                                  "committee and the directorate hand out the public link."),
                               everyone=COMMITTEE, **FOLLOWERS),
+    # --- partner organisations ---
+    # The county's list of partners (NAV, adult education, IMDi ...) and their contacts: the
+    # host keeps it, its counsellors and the directorate read it. On a partner or a county id.
+    "partners.view": rule(_l("Only the directorate and the county's host and career counsellors "
+                             "see the county's partners."), **FOLLOWERS),
+    "partners.manage": rule(_l("Only the county's host may change the county's partners."),
+                            **HOST),
     # --- registration, check-in, caps ---
     # The host's list, registering anyone (also after the deadline), swapping any place.
     "registration.manage": rule(_ONLY_HOST, **HOST),
@@ -261,10 +277,22 @@ ACTIONS: dict[str, Rule] = {
     # Every county's rows and the counties without a gathering (the page, and the API).
     "report.national": rule(_l("Only the directorate sees the national report."),
                             directorate=ANY),
+    # The "most useful items" by programme topic: the directorate over every county, a county
+    # host over their own county's gatherings (the scope narrows it).
+    "report.topics": rule(_l("The report by programme topic is for the directorate and the "
+                             "county hosts."), directorate=ANY, county_host=ANY),
     # --- follow-up ---
     "followup.view": rule(_l("Only the directorate and the county's host and career "
                              "counsellors see the follow-up log."), **FOLLOWERS),
     "followup.edit": rule(_l("Only the county's host can change the follow-up log."), **HOST),
+    # The log's answers and actions without its internal notes: also the county's municipal
+    # contacts and the gathering's committee, whose input it follows up.
+    "followup.read": rule(_l("Only the county's staff, its municipal contacts, the programme "
+                             "committee and the directorate read the follow-up log."),
+                          everyone=COMMITTEE, municipal_contact=OWN_MUNICIPALITY, **FOLLOWERS),
+    # An action's status at the directorate's evaluation meeting, also after the final report.
+    "followup.evaluate": rule(_l("Only the directorate and the county's host record the status "
+                                 "at the evaluation meeting."), directorate=ANY, **HOST),
     # --- grants, budget, final report ---
     # Municipal contacts see the gathering but not its accounts.
     "grant.view": rule(_l("Only the directorate and the county's host and career counsellors "

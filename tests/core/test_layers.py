@@ -8,7 +8,8 @@ import eventapp
 
 # Bottom to top. Each feature may import those before it in this list; the modules at the top of
 # the package (the factory, config, extensions, cli) stand apart.
-LAYERS = ["core", "mail", "api", "places", "accounts", "gatherings", "registration", "invitations",
+LAYERS = ["core", "mail", "api", "places", "accounts", "gatherings", "partners", "registration",
+          "invitations",
           "seating", "surveys", "followup", "grants", "reporting", "home", "demo"]
 ROOT = Path(eventapp.__file__).parent
 

@@ -32,9 +32,13 @@ caps.view                      | any              | county              | county
 checkin.record                 | -                | county              | county              | -
 contacts.manage                | -                | county              | -                   | -
 contacts.read                  | -                | county              | county              | -
+facts.manage                   | any              | -                   | -                   | -
+facts.view                     | any              | any                 | any                 | -
 final_report.edit              | -                | county              | -                   | -
 final_report.review            | any              | -                   | -                   | -
 followup.edit                  | -                | county              | -                   | -
+followup.evaluate              | any              | county              | -                   | -
+followup.read                  | any or committee | county or committee | county or committee | municipality or committee
 followup.view                  | any              | county              | county              | -
 gathering.create               | -                | county              | -                   | -
 gathering.list                 | any              | any                 | any                 | any
@@ -49,6 +53,8 @@ input.review                   | committee        | county or committee | commit
 mail.retry                     | any              | any                 | any                 | any
 mail.view                      | any              | any                 | any                 | any
 outreach.edit                  | -                | county              | author              | -
+partners.manage                | -                | county              | -                   | -
+partners.view                  | any              | county              | county              | -
 personal_data.purge            | -                | county              | -                   | -
 places.import                  | any              | -                   | -                   | -
 places.view                    | any              | any                 | any                 | any
@@ -63,6 +69,7 @@ registration.municipal         | -                | -                   | -     
 registration.needs             | -                | county              | -                   | -
 report.county                  | any              | county              | county              | -
 report.national                | any              | -                   | -                   | -
+report.topics                  | any              | any                 | -                   | -
 report.view                    | any              | any                 | any                 | -
 seating.manage                 | -                | county              | -                   | -
 seating.view                   | -                | county              | county              | -
@@ -75,6 +82,7 @@ survey.tag                     | any              | county              | -     
 survey.template                | any              | -                   | -                   | -
 survey.view                    | any              | county              | county              | -
 tokens.manage                  | any              | any                 | any                 | any
+topics.manage                  | any              | -                   | -                   | -
 users.assign_municipalities    | -                | county              | -                   | -
 users.create                   | any              | any                 | -                   | -
 users.create_counsellor        | -                | any                 | -                   | -
