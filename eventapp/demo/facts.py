@@ -17,7 +17,9 @@ from sqlalchemy import select
 
 from eventapp.extensions import db
 
-YEARS = (2024, 2025, 2026)
+# 2027 is the current gathering's year: its requests and decisions are out, nothing settled yet,
+# so the board counts the settling municipalities and suggests caps for the large ones.
+YEARS = (2024, 2025, 2026, 2027)
 # The largest municipalities of the demo's counties request most every year.
 LARGE = {"0301": 900, "4601": 420, "5001": 380, "1103": 300, "4204": 220, "3201": 200,
          "5501": 160, "3205": 150, "1108": 140, "1508": 110, "4003": 90, "1806": 70,
@@ -25,20 +27,10 @@ LARGE = {"0301": 900, "4601": 420, "5001": 380, "1103": 300, "4204": 220, "3201"
 FILENAME = "demo-oppdiktede-bosettingstall-{year}.csv"
 
 
-def available() -> bool:
-    """Whether the municipality facts part is there (``MunicipalityYear`` and its import)."""
-    try:
-        from eventapp.places.models import MunicipalityYear  # noqa: F401
-        from eventapp.places.services.facts_import import import_facts  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def made_up_csv(year: int) -> bytes:
     """The year's made-up figures for every municipality, as the import reads them. Most
     municipalities settle; a few ask for none, some settle fewer than decided; 2026's settled
-    column is left empty for a fifth of them (not yet published)."""
+    column is left empty for a fifth of them (not yet published), 2027's for all."""
     from eventapp.places.models import Municipality
 
     rng = random.Random(f"eventapp-demo-facts-{year}")
@@ -55,16 +47,14 @@ def made_up_csv(year: int) -> bytes:
             requested = max(1, round(base * (1 - 0.12 * (year - 2024)) * rng.uniform(0.8, 1.2)))
             decided = max(0, round(requested * rng.uniform(0.7, 1.0)))
             settled = max(0, round(decided * rng.uniform(0.75, 1.05)))
-        shown_settled = "" if year == 2026 and rng.random() < 0.2 else str(settled)
+        shown_settled = ("" if year == 2027 or (year == 2026 and rng.random() < 0.2)
+                         else str(settled))
         lines.append(f"{unit.number};{unit.name};{requested};{decided};{shown_settled}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def demo_facts(directorate) -> list[int]:
-    """Import each year's made-up figures once; the years imported now. Nothing when the
-    facts part is not there."""
-    if not available():
-        return []
+    """Import each year's made-up figures once; the years imported now."""
     from eventapp.places.services.facts import has_facts
     from eventapp.places.services.facts_import import import_facts
 

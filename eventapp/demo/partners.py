@@ -21,16 +21,6 @@ KIND_BY_NAME = (
 )
 
 
-def available() -> bool:
-    """Whether the partners part is there and a registration can pick a partner."""
-    try:
-        from eventapp.partners.services import create_partner  # noqa: F401
-        from eventapp.registration.services import RegistrationData
-    except ImportError:
-        return False
-    return "partner_id" in getattr(RegistrationData, "__dataclass_fields__", {})
-
-
 def kind_of(name: str) -> str:
     for word, kind in KIND_BY_NAME:
         if name.startswith(word) or word in name:
@@ -39,10 +29,7 @@ def kind_of(name: str) -> str:
 
 
 def county_partners(number: str, names: tuple, host) -> dict[str, int]:
-    """The county's partners by name (ids), made from ``names`` once by the county's host;
-    empty when the partners part is not there."""
-    if not available():
-        return {}
+    """The county's partners by name (ids), made from ``names`` once by the county's host."""
     from eventapp.partners.models import Partner
     from eventapp.partners.services import add_contact, create_partner
 

@@ -393,14 +393,10 @@ def test_three_years_in_several_counties_add_up_by_period(app, db):
 
 def test_the_other_parts_get_demo_data(app, db):
     """Made-up settlement figures per municipality for each year, and partner organisations
-    that two of three partner registrations pick (only where those parts exist)."""
+    that two of three partner registrations pick."""
     from eventapp.demo import demo_setup
-    from eventapp.demo.facts import available as facts_available
-    from eventapp.demo.partners import available as partners_available
 
     demo_setup()
-    if not (facts_available() and partners_available()):
-        pytest.skip("the municipality facts or the partners part is not there")
     from eventapp.partners.models import Partner
     from eventapp.places.models import Municipality, MunicipalityYear
 
@@ -413,6 +409,17 @@ def test_the_other_parts_get_demo_data(app, db):
         settling = sum(1 for r in rows if r.settles)
         assert units / 2 < settling < units
         assert {r.size_class for r in rows if r.settles} == {"small", "medium", "large"}
+    # The current gathering's year has requests and decisions, nothing settled yet: the board
+    # counts the settling municipalities and suggests higher caps for the large ones.
+    from eventapp.invitations.services.board import board_coverage, board_rows, cap_suggestions
+
+    current = db.session.scalars(select(Gathering).where(Gathering.status == "open")).one()
+    coming = db.session.scalars(select(MunicipalityYear).where(
+        MunicipalityYear.year == current.start_date.year)).all()
+    assert len(coming) == units and all(r.settled is None for r in coming)
+    coverage = board_coverage(current, board_rows(current))
+    assert coverage.settling_only and coverage.total < coverage.all_units
+    assert cap_suggestions(current)
     kinds = set(db.session.scalars(select(Partner.kind)))
     assert {"nav", "imdi", "statsforvalteren", "adult_education", "interpreter_service",
             "voluntary"} <= kinds
