@@ -9,15 +9,12 @@ classified again against the database on confirmation, so nothing the client sen
 trusted beyond what a fresh upload of the same rows would allow.
 """
 
-import csv
-import io
-import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from eventapp.core import policy
+from eventapp.core import policy, tabular
 from eventapp.core.errors import ValidationFailed
 from eventapp.extensions import db
 from eventapp.invitations.models import Contact
@@ -54,43 +51,12 @@ _CONTACT_ROLE_WORDS = {
 }
 
 
-def _header_key(text) -> str:
-    return " ".join(str(text or "").strip().lower().replace("_", " ").replace("-", " ").split())
-
-
-def _column_of(header: str) -> str | None:
-    key = _header_key(header)
-    for column, names in _CONTACT_COLUMNS.items():
-        if key == _header_key(column) or key in names:
-            return column
-    return None
-
-
 def contact_role_code(value) -> str | None:
     """The role code for a role as written in a file or form ('' for none), or None if unknown."""
-    key = _header_key(value)
-    if not key:
+    role = tabular.key(value)
+    if not role:
         return ""
-    return _CONTACT_ROLE_WORDS.get(key)
-
-
-def _municipality_number(value) -> str:
-    """A municipality (4 digits) or Oslo district (6 digits) number as text; spreadsheets drop
-    the leading zero of 0301 and 030101, so it is put back."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = re.sub(r"\s+", "", str(value if value is not None else ""))
-    if text.isdigit() and len(text) in (3, 5):
-        text = "0" + text
-    return text
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
+    return _CONTACT_ROLE_WORDS.get(role)
 
 
 @dataclass
@@ -133,149 +99,46 @@ class ContactImportPlan:
         return [row for row in self.rows if row.action in ("add", "change")]
 
 
-def _file_problem(message: str) -> ValidationFailed:
-    return ValidationFailed(message, field="file")
-
-
-def _read_csv(data: bytes) -> list[list]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            # Excel's plain "CSV" on a Norwegian Windows machine is Windows-1252.
-            text = data.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        raise _file_problem(_("The file is not a CSV text file."))
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list = []
-    starts = 1  # the line the next record starts on
-    try:
-        for row in reader:
-            rows.append(row)
-            starts = reader.line_num + 1
-    except csv.Error as exc:
-        # The csv module refuses a field over its limit (128 KB), and a quote never closed
-        # makes the rest of the file one field.
-        raise _file_problem(_(
-            "Line %(line)d has a field longer than %(n)d characters, or a quote (\") that is "
-            "never closed. Check the file and save it as CSV again.",
-            line=starts, n=csv.field_size_limit())) from exc
-    return rows
-
-
-# A sheet is read as a stream, row by row, up to these limits; the dimension the file declares
-# is ignored (a few bytes can declare A1:XFD1048576), and no row is padded beyond the columns.
-XLSX_MAX_COLUMNS = 50
-XLSX_MAX_LINES = 4 * CONTACT_IMPORT_MAX_ROWS
-# Unpacked, a workbook of the largest import is a few MB; a zip that unpacks to more is refused
-# before it is opened, so a small upload cannot unpack to gigabytes.
-XLSX_MAX_UNPACKED = 40_000_000
-
-
-def _read_xlsx(data: bytes) -> list[list]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    unreadable = _("The file could not be read as an Excel workbook (.xlsx).")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise _file_problem(unreadable) from exc
-    if unpacked > XLSX_MAX_UNPACKED:
-        raise _file_problem(_("The workbook unpacks to more than %(n)d MB. Save the contacts "
-                              "alone in a new workbook, or as CSV.",
-                              n=XLSX_MAX_UNPACKED // 1_000_000))
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        # openpyxl raises many kinds of error on a damaged or disguised file.
-        raise _file_problem(unreadable) from exc
-    try:
-        if not book.worksheets:
-            return []
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()
-        rows: list = []
-        filled = 0
-        for values in sheet.iter_rows(max_col=XLSX_MAX_COLUMNS, values_only=True):
-            if len(rows) >= XLSX_MAX_LINES:
-                raise _file_problem(_(
-                    "The sheet goes on below row %(n)d. Delete the empty rows and cells below "
-                    "the contacts, or save the sheet as CSV.", n=XLSX_MAX_LINES))
-            if any(_cell(v) for v in values):
-                # Trailing empty cells are dropped: a row is as wide as its last value.
-                width = max(i for i, v in enumerate(values) if _cell(v)) + 1
-                rows.append(list(values[:width]))
-                filled += 1
-                # Enough to tell "too many rows" without reading a huge sheet to its end.
-                if filled > CONTACT_IMPORT_MAX_ROWS + 1:
-                    break
-            else:
-                rows.append(())
-        return rows
-    except ValidationFailed:
-        raise
-    except Exception as exc:
-        raise _file_problem(unreadable) from exc
-    finally:
-        book.close()
+# A sheet stops being read at four times the rows allowed, empty ones included. Unpacked, a
+# workbook of the largest import is a few MB.
+_LIMITS = tabular.Limits(
+    max_bytes=CONTACT_IMPORT_MAX_BYTES, max_rows=CONTACT_IMPORT_MAX_ROWS, max_columns=50,
+    max_lines=4 * CONTACT_IMPORT_MAX_ROWS, max_unpacked=40_000_000,
+    unpacks_too_much=lambda n: _("The workbook unpacks to more than %(n)d MB. Save the contacts "
+                                 "alone in a new workbook, or as CSV.", n=n),
+    goes_on_too_far=lambda n: _("The sheet goes on below row %(n)d. Delete the empty rows and "
+                                "cells below the contacts, or save the sheet as CSV.", n=n))
 
 
 def _table_rows(filename: str, data: bytes) -> list[list]:
-    name = (filename or "").strip().lower()
-    if not data:
-        raise _file_problem(_("The file is empty."))
-    if len(data) > CONTACT_IMPORT_MAX_BYTES:
-        raise _file_problem(_("The file is too large: at most %(n)d MB.",
-                              n=CONTACT_IMPORT_MAX_BYTES // 1_000_000))
-    if name.endswith(".xlsx"):
-        return _read_xlsx(data)
-    if name.endswith(".csv") or name.endswith(".txt"):
-        if data.startswith(b"PK\x03\x04"):
-            raise _file_problem(_("This is an Excel workbook: save it as .xlsx or as CSV."))
-        return _read_csv(data)
-    raise _file_problem(_("Choose a CSV file (.csv) or an Excel workbook (.xlsx)."))
+    return tabular.read_lines(filename, data, _LIMITS)
 
 
-def _rows_from_table(table: list[list]) -> tuple[list, set]:
+def _rows_from_table(lines: list[list]) -> tuple[list, set]:
     """The data rows as ContactRow (not yet classified) and the optional columns present."""
-    filled = [(i, row) for i, row in enumerate(table, start=1) if any(_cell(v) for v in row)]
-    if not filled:
-        raise _file_problem(_("The file is empty."))
-    header_line, header = filled[0]
-    columns: dict[str, int] = {}
-    for index, title in enumerate(header):
-        column = _column_of(_cell(title))
-        if column and column not in columns:
-            columns[column] = index
-    missing = [c for c in _REQUIRED_COLUMNS if c not in columns]
+    table = tabular.find_columns(lines, _CONTACT_COLUMNS)
+    missing = [c for c in _REQUIRED_COLUMNS if c not in table.columns]
     if missing:
         labels = {"municipality_number": _("municipality number (kommunenummer)"),
                   "name": _("name (navn)"), "email": _("email (e-post)")}
-        raise _file_problem(_("The first row must name the columns. Missing: %(columns)s.",
-                              columns=", ".join(str(labels[c]) for c in missing)))
-    data_rows = filled[1:]
-    if not data_rows:
-        raise _file_problem(_("The file has column names but no contacts."))
-    if len(data_rows) > CONTACT_IMPORT_MAX_ROWS:
-        raise _file_problem(_("The file has more than %(n)d rows. Split it into smaller files.",
-                              n=CONTACT_IMPORT_MAX_ROWS))
+        raise tabular.file_problem(_("The first row must name the columns. Missing: %(columns)s.",
+                                     columns=", ".join(str(labels[c]) for c in missing)))
+    if not table.rows:
+        raise tabular.file_problem(_("The file has column names but no contacts."))
+    if len(table.rows) > CONTACT_IMPORT_MAX_ROWS:
+        raise tabular.file_problem(_("The file has more than %(n)d rows. Split it into smaller "
+                                     "files.", n=CONTACT_IMPORT_MAX_ROWS))
 
-    def value(row, column):
-        index = columns.get(column)
-        return row[index] if index is not None and index < len(row) else None
+    def text(cells, column):
+        return tabular.cell(table.value(cells, column))
 
-    rows = [ContactRow(line=line, municipality_number=_municipality_number(value(row, "municipality_number")),
-                       name=_cell(value(row, "name")), email=_cell(value(row, "email")),
-                       role=_cell(value(row, "role")), phone=_cell(value(row, "phone")))
-            for line, row in data_rows]
-    return rows, {c for c in ("role", "phone") if c in columns}
+    # A municipality's number has 4 digits, an Oslo district's 6.
+    rows = [ContactRow(line=line, name=text(cells, "name"), email=text(cells, "email"),
+                       municipality_number=tabular.code_digits(
+                           table.value(cells, "municipality_number"), (4, 6)),
+                       role=text(cells, "role"), phone=text(cells, "phone"))
+            for line, cells in table.rows]
+    return rows, {c for c in ("role", "phone") if c in table.columns}
 
 
 def _classify_contact_rows(actor, rows: list) -> None:

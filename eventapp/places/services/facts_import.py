@@ -22,8 +22,6 @@ English names, other columns such as the name are ignored):
 At least one of the four figure columns must be present.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -31,7 +29,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, select
 
-from eventapp.core import policy
+from eventapp.core import policy, tabular
 from eventapp.core.errors import ValidationFailed
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
@@ -48,8 +46,6 @@ FACTS_MAX_ROWS = 1000  # Norway has some 360 municipalities and 15 city district
 FACTS_MAX_BYTES = 2_000_000
 FACTS_MAX_FIGURE = 100_000  # more than any municipality settles in a year: a typo
 FACTS_MAX_AGE = 2 * 3600
-XLSX_MAX_COLUMNS = 30
-XLSX_MAX_LINES = 4 * FACTS_MAX_ROWS
 XLSX_MAX_UNPACKED = 20_000_000
 YEAR_RANGE = (2000, 2100)
 FIGURES = ("requested", "decided", "settled")
@@ -110,30 +106,6 @@ class FactsPlan:
         return {w: self.count(w) for w in ("added", "changed", "unchanged", "removed")}
 
 
-def _problem(message: str) -> ValidationFailed:
-    return ValidationFailed(message, field="file")
-
-
-def _key(text) -> str:
-    return " ".join(str(text or "").strip().lower().replace("_", " ").replace("-", " ").split())
-
-
-def _column_of(title) -> str | None:
-    key = _key(title)
-    for column, names in _COLUMNS.items():
-        if key == _key(column) or key in names:
-            return column
-    return None
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
 def check_year(value) -> int:
     """The year as an int, or ValidationFailed on ``year``."""
     try:
@@ -148,108 +120,13 @@ def check_year(value) -> int:
 
 # --- reading the file -------------------------------------------------------------------------
 
-def _read_csv(data: bytes) -> list[list]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Excel's plain "CSV" on a Norwegian Windows machine is Windows-1252.
-        text = data.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        raise _problem(_("The file contains a NUL character (\\0): it is not a CSV text file."))
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list = []
-    starts = 1
-    try:
-        for row in reader:
-            rows.append(row)
-            starts = reader.line_num + 1
-    except csv.Error as exc:
-        # A field over the csv module's limit, or a quote never closed (the rest of the file
-        # would be one field).
-        raise _problem(_(
-            "Line %(line)d has a field longer than %(n)d characters, or a quote (\") that is "
-            "never closed. Check the file and save it as CSV again.",
-            line=starts, n=csv.field_size_limit())) from exc
-    return rows
-
-
-def _read_xlsx(data: bytes) -> list[list]:
-    """The first sheet, read as a stream up to the limits; the dimension the file declares is
-    ignored, and a zip that unpacks to more than XLSX_MAX_UNPACKED is not opened."""
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    unreadable = _("The file could not be read as an Excel workbook (.xlsx).")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise _problem(unreadable) from exc
-    if unpacked > XLSX_MAX_UNPACKED:
-        raise _problem(_("The workbook unpacks to more than %(n)d MB. Save the figures alone in "
-                         "a new workbook, or as CSV.", n=XLSX_MAX_UNPACKED // 1_000_000))
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        # openpyxl raises many kinds of error on a damaged or disguised file.
-        raise _problem(unreadable) from exc
-    try:
-        if not book.worksheets:
-            return []
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()
-        rows: list = []
-        filled = 0
-        for values in sheet.iter_rows(max_col=XLSX_MAX_COLUMNS, values_only=True):
-            if len(rows) >= XLSX_MAX_LINES:
-                raise _problem(_("The sheet goes on below row %(n)d. Delete the empty rows "
-                                 "below the figures, or save the sheet as CSV.",
-                                 n=XLSX_MAX_LINES))
-            if any(_cell(v) for v in values):
-                width = max(i for i, v in enumerate(values) if _cell(v)) + 1
-                rows.append(list(values[:width]))
-                filled += 1
-                if filled > FACTS_MAX_ROWS + 1:
-                    break
-            else:
-                rows.append(())
-        return rows
-    except ValidationFailed:
-        raise
-    except Exception as exc:
-        raise _problem(unreadable) from exc
-    finally:
-        book.close()
-
-
-def _table(filename: str, data: bytes) -> list[list]:
-    name = (filename or "").strip().lower()
-    if not data:
-        raise _problem(_("The file is empty."))
-    if len(data) > FACTS_MAX_BYTES:
-        raise _problem(_("The file is too large: at most %(n)d MB.",
-                         n=FACTS_MAX_BYTES // 1_000_000))
-    if name.endswith(".xlsx"):
-        return _read_xlsx(data)
-    if name.endswith(".csv") or name.endswith(".txt"):
-        if data.startswith(b"PK\x03\x04"):
-            raise _problem(_("This is an Excel workbook: save it as .xlsx or as CSV."))
-        return _read_csv(data)
-    raise _problem(_("Choose a CSV file (.csv) or an Excel workbook (.xlsx)."))
-
-
-def _number(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = re.sub(r"\s+", "", str(value if value is not None else ""))
-    if text.isdigit() and len(text) in (3, 5):
-        text = "0" + text  # a spreadsheet dropped the leading zero of 0301 or 030101
-    return text
+_LIMITS = tabular.Limits(
+    max_bytes=FACTS_MAX_BYTES, max_rows=FACTS_MAX_ROWS, max_columns=30,
+    max_lines=4 * FACTS_MAX_ROWS, max_unpacked=XLSX_MAX_UNPACKED,
+    unpacks_too_much=lambda n: _("The workbook unpacks to more than %(n)d MB. Save the figures "
+                                 "alone in a new workbook, or as CSV.", n=n),
+    goes_on_too_far=lambda n: _("The sheet goes on below row %(n)d. Delete the empty rows "
+                                "below the figures, or save the sheet as CSV.", n=n))
 
 
 def _figure(value) -> int | None:
@@ -266,7 +143,7 @@ def _figure(value) -> int | None:
         # Thousands may be grouped with spaces, as Norwegian tables print them ("1 204").
         text = re.sub(r"[\s\u00a0\u202f]", "", str(value))
         if not re.fullmatch(r"-?\d{1,9}", text):
-            raise ValueError(_("“%(value)s” is not a whole number", value=_cell(value)[:40]))
+            raise ValueError(_("“%(value)s” is not a whole number", value=tabular.cell(value)[:40]))
         number = int(text)
     if number < 0:
         raise ValueError(_("%(n)d is negative", n=number))
@@ -277,41 +154,32 @@ def _figure(value) -> int | None:
 
 def read_facts(filename: str, data: bytes) -> list[FactRow]:
     """The file's lines, checked; ValidationFailed naming every bad line when any is bad."""
-    table = _table(filename, data or b"")
-    filled = [(i, row) for i, row in enumerate(table, start=1) if any(_cell(v) for v in row)]
-    if not filled:
-        raise _problem(_("The file is empty."))
-    _line, header = filled[0]
-    columns: dict[str, int] = {}
-    for index, title in enumerate(header):
-        column = _column_of(_cell(title))
-        if column and column not in columns:
-            columns[column] = index
+    table = tabular.find_columns(tabular.read_lines(filename, data or b"", _LIMITS), _COLUMNS)
+    columns = table.columns
     if "number" not in columns or not any(c in columns for c in (*FIGURES, "settles")):
-        raise _problem(_(
+        raise tabular.file_problem(_(
             "The first line must name the columns: kommunenummer, and at least one of anmodet, "
             "vedtatt, bosatt and bosetter (or in English: municipality_number, requested, "
             "decided, settled, settles)."))
-    data_rows = filled[1:]
-    if not data_rows:
-        raise _problem(_("The file has column names but no municipalities."))
-    if len(data_rows) > FACTS_MAX_ROWS:
-        raise _problem(_("The file has more than %(n)d lines: a year has one line per "
-                         "municipality.", n=FACTS_MAX_ROWS))
+    if not table.rows:
+        raise tabular.file_problem(_("The file has column names but no municipalities."))
+    if len(table.rows) > FACTS_MAX_ROWS:
+        raise tabular.file_problem(_("The file has more than %(n)d lines: a year has one line "
+                                     "per municipality.", n=FACTS_MAX_ROWS))
+    value = table.value
 
-    def value(row, column):
-        index = columns.get(column)
-        return row[index] if index is not None and index < len(row) else None
+    def number_of(cells) -> str:
+        return tabular.code_digits(value(cells, "number"), (4, 6))  # 6: an Oslo district
 
-    numbers = {_number(value(r, "number")) for _line, r in data_rows}
+    numbers = {number_of(cells) for _line, cells in table.rows}
     known = {m.number: m for m in db.session.scalars(
         select(Municipality).where(Municipality.number.in_(numbers)))} if numbers else {}
     labels = {"requested": _("requested"), "decided": _("decided"), "settled": _("settled")}
     errors: dict[str, str] = {}
     rows: list[FactRow] = []
     seen: dict[str, int] = {}
-    for line, raw in data_rows:
-        number = _number(value(raw, "number"))
+    for line, raw in table.rows:
+        number = number_of(raw)
         problems: list[str] = []
         if not re.fullmatch(r"\d{4}|\d{6}", number):
             problems.append(_("the municipality number must be 4 digits (6 for a city district "
@@ -329,7 +197,7 @@ def read_facts(filename: str, data: bytes) -> list[FactRow]:
             except ValueError as exc:
                 problems.append(f"{labels[column]}: {exc}")
         if "settles" in columns:
-            said = _key(_cell(value(raw, "settles")))
+            said = tabular.key(tabular.cell(value(raw, "settles")))
             if said in _YES:
                 row.settles = True
             elif said in _NO:
