@@ -7,10 +7,12 @@
     if (!window.Plotly) {
       return;
     }
-    var charts = document.querySelectorAll("[data-figure]");
+    // Only the chart canvases: data-figure also marks figures in the text for the tests, and
+    // one chart's bad figure must not stop the others from drawing.
+    var charts = document.querySelectorAll(".report-chart-canvas[data-figure]");
     Array.prototype.forEach.call(charts, function (el) {
       var source = document.getElementById(el.getAttribute("data-figure"));
-      if (!source) {
+      if (!source || source.type !== "application/json") {
         return;
       }
       var figure = JSON.parse(source.textContent);

@@ -73,7 +73,7 @@ def test_county_host_logs_in_sees_home_and_logs_out(page, live_server, make_user
     nav = page.get_by_role("navigation", name=MAIN_MENU)
     hrefs = nav.get_by_role("link").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert hrefs == ["/gatherings/", "/reports/national", "/reports/national/survey",
-                     "/account/users", "/gatherings/contacts",
+                     "/reports/topics", "/account/users", "/gatherings/contacts", "/partners",
                      "/places/", "/mail/", "/account/tokens/"]
 
     nav.get_by_role("button", name=LOG_OUT).click()
