@@ -6,6 +6,7 @@ under ``instance/``); production overrides them through environment variables.
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 
@@ -118,6 +119,18 @@ class Config:
     # without it they point people to the host of their gathering.
     CONTACT_EMAIL: str | None = None
 
+    # Materials (slides, group-work notes): the largest file accepted, and where files live:
+    # "local", a folder (MATERIALS_DIR, default instance/materials), or "s3", an S3-compatible
+    # bucket; without keys boto3 finds credentials its usual way (environment, instance role).
+    MATERIALS_MAX_BYTES = 25 * 1000 * 1000
+    MATERIALS_STORAGE = "local"
+    MATERIALS_DIR: str | None = None
+    MATERIALS_S3_BUCKET: str | None = None
+    MATERIALS_S3_ENDPOINT_URL: str | None = None
+    MATERIALS_S3_REGION: str | None = None
+    MATERIALS_S3_ACCESS_KEY_ID: str | None = None
+    MATERIALS_S3_SECRET_ACCESS_KEY: str | None = None  # noqa: S105 - read from the environment
+
     ACTIVATION_LINK_HOURS = 72
     RESET_LINK_HOURS = 2
     # Links in mail must point at the public address, not at the sender process.
@@ -152,6 +165,12 @@ class Config:
                                               cls.OUTBOX_RETRY_BASE_SECONDS),
             "OUTBOX_CLAIM_SECONDS": _int("OUTBOX_CLAIM_SECONDS", cls.OUTBOX_CLAIM_SECONDS),
             "CONTACT_EMAIL": os.environ.get("CONTACT_EMAIL"),
+            "MATERIALS_MAX_BYTES": _int("MATERIALS_MAX_BYTES", cls.MATERIALS_MAX_BYTES),
+            "MATERIALS_STORAGE": os.environ.get("MATERIALS_STORAGE", cls.MATERIALS_STORAGE),
+            "MATERIALS_DIR": os.environ.get("MATERIALS_DIR"),
+            **{name: os.environ.get(name) for name in (
+                "MATERIALS_S3_BUCKET", "MATERIALS_S3_ENDPOINT_URL", "MATERIALS_S3_REGION",
+                "MATERIALS_S3_ACCESS_KEY_ID", "MATERIALS_S3_SECRET_ACCESS_KEY")},
             "LOCK_TIMEOUT_SECONDS": float(os.environ.get("LOCK_TIMEOUT_SECONDS")
                                           or cls.LOCK_TIMEOUT_SECONDS),
         }
@@ -169,6 +188,9 @@ class TestConfig(Config):
     BASE_URL = "http://localhost"
     PASSWORD_HASH_FAST = True  # argon2 with small cost: same code path, quicker suite
     POLICY_STRICT = True  # a route that answers without asking the policy fails the test
+    # Files uploaded in tests (and by the demo run in tests) land in a folder of this run,
+    # never in the instance folder; tests that look at the files set their own.
+    MATERIALS_DIR = str(Path(tempfile.gettempdir()) / f"eventapp-test-materials-{os.getpid()}")
 
     @classmethod
     def from_env(cls) -> dict:

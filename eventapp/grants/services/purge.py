@@ -18,6 +18,7 @@ from eventapp.grants.services.figures import report_for
 from eventapp.grants.services.grant_rules import rules_for
 from eventapp.grants.services.notify import mail_hosts
 from eventapp.invitations.services import purge_invitations
+from eventapp.materials.services import purge_personal as purge_materials
 from eventapp.registration.models import Registration
 from eventapp.registration.services import purge_personal_data
 
@@ -35,7 +36,10 @@ def purge(gathering: Gathering, actor) -> dict:
     invitations, invitation_mail = purge_invitations(gathering)
     result = purge_personal_data(gathering, mail_ids=invitation_mail)
     result = {"registrations": result["registrations"], "invitations": invitations,
-              "messages": result["messages"]}
+              "messages": result["messages"],
+              # Files the uploader marked as holding personal data; removed from the store
+              # once this commits.
+              "materials": purge_materials(gathering)}
     report.purged_at = utcnow()
     db.session.flush()
     return result
