@@ -13,7 +13,14 @@ from eventapp.core.errors import ValidationFailed
 from eventapp.core.time import OSLO
 from eventapp.extensions import db
 from eventapp.gatherings.checks import CODES
-from eventapp.gatherings.models import ITEM_KINDS, ORGANISATION_KINDS, STATUSES, Gathering
+from eventapp.gatherings.models import (
+    ITEM_KINDS,
+    MEETING_URL_MAX,
+    MODES,
+    ORGANISATION_KINDS,
+    STATUSES,
+    Gathering,
+)
 from eventapp.gatherings.services import (
     ItemData,
     SpeakerData,
@@ -34,7 +41,8 @@ GATHERING = {
         "title": {"type": "string"},
         "start_date": {"type": "string", "format": "date"},
         "end_date": {"type": "string", "format": "date"},
-        "venue": {"type": "string"},
+        "venue": {"type": ["string", "null"],
+                  "description": "Null only for a digital gathering."},
         "address": {"type": ["string", "null"]},
         "registration_opens": {"type": ["string", "null"], "format": "date"},
         "registration_closes": {"type": ["string", "null"], "format": "date"},
@@ -42,8 +50,18 @@ GATHERING = {
         "municipal_cap": {"type": "integer"},
         "pool_cap": {"type": "integer"},
         "capacity": {"type": ["integer", "null"]},
+        "mode": {"enum": list(MODES),
+                 "description": "in_person (the default), digital (a meeting link and no "
+                 "venue, e.g. a follow-up webinar) or hybrid (a venue and a meeting link)."},
+        "meeting_url": {"type": ["string", "null"],
+                        "description": "The https:// link for those who take part digitally; "
+                        "set for digital and hybrid gatherings, null in person. Not public."},
     },
 }
+MEETING_URL = {"type": ["string", "null"], "maxLength": MEETING_URL_MAX,
+               "description": "A whole https:// address (no blanks, no user name), at most "
+               f"{MEETING_URL_MAX} characters; anything else is refused with 422 naming the "
+               "field."}
 
 
 def gathering_json(g: Gathering) -> dict:
@@ -56,6 +74,7 @@ def gathering_json(g: Gathering) -> dict:
         "address": g.address, "registration_opens": iso(g.registration_opens),
         "registration_closes": iso(g.registration_closes), "status": g.status,
         "municipal_cap": g.municipal_cap, "pool_cap": g.pool_cap, "capacity": g.capacity,
+        "mode": g.mode, "meeting_url": g.meeting_url,
     }
 
 
@@ -88,17 +107,22 @@ def get_gathering(id: int):  # noqa: A002 - the name is the API's
 CREATE_GATHERING = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["county_number", "title", "start_date", "end_date", "venue"],
+    "required": ["county_number", "title", "start_date", "end_date"],
     "properties": {
         "county_number": {"type": "string", "pattern": "^[0-9]{2}$"},
         "title": {"type": "string", "minLength": 1, "maxLength": 200},
         "start_date": {"type": "string", "format": "date"},
         "end_date": {"type": "string", "format": "date"},
-        "venue": {"type": "string", "minLength": 1, "maxLength": 200},
+        "venue": {"type": ["string", "null"], "maxLength": 200,
+                  "description": "Required unless mode is digital (a digital gathering's venue "
+                  "is dropped)."},
         "address": {"type": "string", "maxLength": 300},
         "registration_opens": {"type": "string", "format": "date"},
         "registration_closes": {"type": "string", "format": "date"},
         "capacity": {"type": "integer", "minimum": 1},
+        "mode": {"enum": list(MODES), "description": "Default in_person."},
+        "meeting_url": {**MEETING_URL, "description": "Required for digital and hybrid, refused "
+                        "in person. " + MEETING_URL["description"]},
     },
 }
 
@@ -128,9 +152,10 @@ def create(body: dict):
         raise ValidationFailed(_("The request has invalid fields."), fields=fields)
     gathering = create_gathering(
         county=county, title=body["title"], start_date=dates["start_date"],
-        end_date=dates["end_date"], venue=body["venue"], actor=api_user(),
+        end_date=dates["end_date"], venue=body.get("venue"), actor=api_user(),
         address=body.get("address"), registration_opens=dates["registration_opens"],
         registration_closes=dates["registration_closes"], capacity=body.get("capacity"),
+        mode=body.get("mode", "in_person"), meeting_url=body.get("meeting_url"),
     )
     db.session.commit()
     return jsonify(gathering_json(gathering)), 201
@@ -186,6 +211,11 @@ ITEM = {
         "title": {"type": "string"},
         "description": {"type": ["string", "null"]},
         "room": {"type": ["string", "null"]},
+        "meeting_url": {"type": ["string", "null"],
+                        "description": "The item's own meeting link (an item held online); "
+                        "null for one in the room or on the gathering's link."},
+        "digital": {"type": "boolean",
+                    "description": "Held online: its own link, or a digital gathering."},
         "question_minutes": {"type": "integer"},
         "sequence": {"type": "integer"},
         "speakers": {"type": "array", "items": SPEAKER},
@@ -206,6 +236,8 @@ CREATE_ITEM = {
         "title": {"type": "string", "minLength": 1, "maxLength": 200},
         "description": {"type": "string", "maxLength": 5000},
         "room": {"type": "string", "maxLength": 100},
+        "meeting_url": {**MEETING_URL, "description": "For an item held online on its own link. "
+                        + MEETING_URL["description"]},
         "question_minutes": {"type": "integer", "minimum": 0},
         "speakers": {"type": "array", "maxItems": 20, "items": SPEAKER},
         "topics": {"type": "array", "maxItems": 20,
@@ -229,6 +261,7 @@ def item_json(item) -> dict:
         "starts_at": item.starts_at.astimezone(OSLO).isoformat(),
         "ends_at": item.ends_at.astimezone(OSLO).isoformat(), "kind": item.kind,
         "title": item.title, "description": item.description, "room": item.room,
+        "meeting_url": item.meeting_url, "digital": item.digital,
         "question_minutes": item.question_minutes, "sequence": item.sequence,
         "speakers": [{"name": s.name, "organisation": s.organisation,
                       "organisation_kind": s.organisation_kind} for s in item.speakers],
@@ -303,6 +336,7 @@ def create_item(id: int, body: dict):  # noqa: A002
     data = ItemData(
         day=day, start=starts.time(), end=ends.time(), kind=body["kind"], title=body["title"],
         description=body.get("description", ""), room=body.get("room", ""),
+        meeting_url=body.get("meeting_url") or "",
         question_minutes=body.get("question_minutes", 0),
         speakers=[SpeakerData(name=s["name"], organisation=s.get("organisation", ""),
                               organisation_kind=s.get("organisation_kind", "other"))
@@ -391,6 +425,8 @@ def get_programme_calendar(id: int):  # noqa: A002 - the name is the API's
     from eventapp.gatherings.services import programme_ics
 
     gathering = _scoped_gathering(id)
-    response = Response(programme_ics(gathering), content_type="text/calendar; charset=utf-8")
+    # For a caller who may see the gathering: with the meeting links.
+    response = Response(programme_ics(gathering, links=True),
+                        content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = 'attachment; filename="programme.ics"'
     return response

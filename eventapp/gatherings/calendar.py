@@ -43,6 +43,10 @@ class Labels:
     # {minutes} is replaced by the number.
     questions: str = "{minutes} minutes for questions and discussion"
     programme: str = "Programme"
+    # LOCATION of a digital event when its link is not given out (a public calendar file).
+    digital: str = "Digital"
+    # Before the meeting link in DESCRIPTION.
+    join: str = "Join digitally"
 
 
 @dataclass
@@ -60,6 +64,11 @@ class ItemInfo:
     speakers: list[str] = field(default_factory=list)
     # What kind of item, as the reader says it ("Talk"), shown as its category.
     category: str | None = None
+    # Held online (the item's own link, or a digital gathering): LOCATION is the link, or
+    # ``Labels.digital`` in a file that does not carry links.
+    digital: bool = False
+    # The link to join (the item's own, else the gathering's); None in a file for the public.
+    meeting_url: str | None = None
     sequence: int = 0
     cancelled: bool = False
     created_at: datetime | None = None
@@ -72,10 +81,13 @@ class GatheringInfo:
     title: str
     start_date: date
     end_date: date
-    venue: str
+    venue: str | None
     address: str | None = None
     description: str | None = None
     url: str | None = None
+    # "in_person", "digital" or "hybrid"; the link only in a file for the registered.
+    mode: str = "in_person"
+    meeting_url: str | None = None
     # The programme's first start and last end, when it has items: the "add to calendar"
     # event then covers exactly that time; otherwise it is all-day over the gathering's days.
     first_start: datetime | None = None
@@ -155,6 +167,9 @@ def _item_description(item: ItemInfo, labels: Labels) -> str:
         parts.append(f"{labels.speakers}: " + "; ".join(item.speakers))
     if item.question_minutes:
         parts.append(labels.questions.format(minutes=item.question_minutes))
+    if item.meeting_url:
+        # Not every calendar program shows URL; every one shows the description.
+        parts.append(f"{labels.join}: {item.meeting_url}")
     return "\n\n".join(parts)
 
 
@@ -168,13 +183,16 @@ def _item_event(item: ItemInfo, gathering: GatheringInfo, now: datetime) -> Even
     description = _item_description(item, gathering.labels)
     if description:
         event.add("description", description)
-    location = _location(item.room, gathering.venue)
+    if item.digital:
+        location = item.meeting_url or gathering.labels.digital
+    else:
+        location = _location(item.room, gathering.venue)
     if location:
         event.add("location", location)
     if item.category:
         event.add("categories", [item.category])
-    if gathering.url:
-        event.add("url", gathering.url)
+    if item.meeting_url or gathering.url:
+        event.add("url", item.meeting_url or gathering.url)
     event.add("sequence", max(0, item.sequence))
     event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
@@ -217,13 +235,20 @@ def gathering_calendar(gathering: GatheringInfo, now: datetime | None = None) ->
         event.add("dtstart", gathering.start_date)
         event.add("dtend", gathering.end_date + timedelta(days=1))
     event.add("summary", gathering.title)
-    if gathering.description and gathering.description.strip():
-        event.add("description", gathering.description.strip())
-    location = _location(gathering.venue, gathering.address)
+    parts = [gathering.description.strip()] if gathering.description and \
+        gathering.description.strip() else []
+    if gathering.meeting_url:
+        parts.append(f"{gathering.labels.join}: {gathering.meeting_url}")
+    if parts:
+        event.add("description", "\n\n".join(parts))
+    if gathering.mode == "digital":
+        location = gathering.meeting_url or gathering.labels.digital
+    else:
+        location = _location(gathering.venue, gathering.address)
     if location:
         event.add("location", location)
-    if gathering.url:
-        event.add("url", gathering.url)
+    if gathering.meeting_url or gathering.url:
+        event.add("url", gathering.meeting_url or gathering.url)
     event.add("sequence", max(0, gathering.sequence))
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE" if timed else "TRANSPARENT")

@@ -507,3 +507,29 @@ def _overview_then_depth(items: list[Item], programme: Programme, _: Translate) 
         "panel or discussion after day one has a topic from day one. Give those items their "
         "topics, and take day one's themes further at the tables."),
         _item_fix(working[0]) if working else "programme", tuple(map(_ref, working)))
+
+
+# --- the directorate's quality assurance ------------------------------------------------------
+# Not a check: HK-dir's judgement of the programme as a whole, which the checklist shows above
+# the checks. The dialogue feature sets the mark on the gathering and hands it in here.
+
+@dataclass(frozen=True)
+class QualityMark:
+    on: date
+    by: str
+    # The programme has changed after the mark was set.
+    changed_since: bool = False
+
+
+def quality_note(mark: QualityMark | None, gettext: Translate = english,
+                 format_day: Callable[[date], str] = date.isoformat) -> str:
+    """The checklist's line on the directorate's quality assurance."""
+    _ = gettext
+    if mark is None:
+        return _("The directorate has not yet marked the programme quality assured.")
+    day = format_day(mark.on)
+    text = (_("Quality assured by the directorate (%(who)s) on %(day)s.", who=mark.by, day=day)
+            if mark.by else _("Quality assured by the directorate on %(day)s.", day=day))
+    if mark.changed_since:
+        text += " " + _("The programme has changed since.")
+    return text

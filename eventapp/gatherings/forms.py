@@ -5,16 +5,28 @@ from wtforms import (
     FieldList,
     FormField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
     TimeField,
+    URLField,
 )
 from wtforms import Form as PlainForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from eventapp.accounts.forms import MultiCheckboxField
-from eventapp.gatherings.models import ITEM_KINDS, ORGANISATION_KINDS
+from eventapp.gatherings.models import ITEM_KINDS, MODES, ORGANISATION_KINDS
+
+
+def mode_label(mode: str) -> str:
+    from flask_babel import gettext as _
+
+    return {
+        "in_person": _("In person"),
+        "digital": _("Digital"),
+        "hybrid": _("Hybrid (in person and digital)"),
+    }.get(mode, mode)
 
 
 def item_kind_label(kind: str) -> str:
@@ -59,7 +71,21 @@ class GatheringForm(FlaskForm):
         _l("Last day"), validators=[InputRequired(_l("Enter the last day."))],
         description=_l("Two days is the norm; one day is allowed."),
     )
-    venue = StringField(_l("Venue"), validators=[DataRequired(_l("Enter the venue.")), Length(max=200)])
+    mode = RadioField(
+        _l("How people take part"), default="in_person",
+        choices=[(m, m) for m in MODES],
+        # DataRequired, not InputRequired: a form sent without it keeps the default (or, when
+        # editing, the gathering's mode).
+        validators=[DataRequired(_l("Choose in person, digital or hybrid."))],
+        description=_l("A digital gathering (a follow-up webinar, say) has a meeting link instead "
+                       "of a venue."))
+    # Required or not by the mode: the service says which, beside the field.
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)],
+                        description=_l("Not needed for a digital gathering."))
+    meeting_url = URLField(
+        _l("Meeting link"), validators=[Optional()],
+        description=_l("For digital and hybrid gatherings: the whole https:// link to Teams, "
+                       "Zoom or the like. Only registered participants see it."))
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     description = TextAreaField(_l("About the gathering"), validators=[Optional(), Length(max=5000)],
                                 description=_l("Shown on the public page."))
@@ -77,6 +103,10 @@ class GatheringForm(FlaskForm):
         validators=[InputRequired(_l("Enter the number of places.")), NumberRange(min=0, max=20)],
         description=_l("NAV, adult education, IMDi, the County Governor and others: at most 20."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mode.choices = [(m, mode_label(m)) for m in MODES]
 
 
 class StatusForm(FlaskForm):
@@ -101,6 +131,10 @@ class ItemForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     room = StringField(_l("Room"), validators=[Optional(), Length(max=100)],
                        description=_l("Leave empty for the main room."))
+    meeting_url = URLField(
+        _l("Meeting link for this item"), validators=[Optional()],
+        description=_l("Only for an item held online on its own link (https://…). Items of a "
+                       "digital or hybrid gathering use the gathering's link without one."))
     question_minutes = IntegerField(
         _l("Minutes for questions"), default=0,
         validators=[InputRequired(_l("Enter 0 if there is no time for questions.")),

@@ -46,6 +46,14 @@ ORGANISATION_KINDS = (
     "research", "refugee_background", "statsforvalteren", "other",
 )
 INPUT_STATUSES = ("new", "adopted", "declined")
+# Where people take part: in the room, only through a meeting link (a webinar: no venue), or
+# both (hybrid: a venue, and a link for those who attend digitally).
+MODES = ("in_person", "digital", "hybrid")
+MEETING_URL_MAX = 500
+# The database holds the gist of the link rule (https only, no blanks); the service
+# (``services.gathering.clean_meeting_url``) holds the rest and says what is wrong.
+_MEETING_URL_SHAPE = ("meeting_url IS NULL OR (meeting_url LIKE 'https://%' "
+                      "AND meeting_url NOT LIKE '% %')")
 
 
 # Secrets in links (see core.links): the municipal input form and the calendar subscription.
@@ -63,6 +71,15 @@ class Gathering(db.Model):
         CheckConstraint("municipal_cap >= 0", name="municipal_cap_not_negative"),
         CheckConstraint("pool_cap >= 0", name="pool_cap_not_negative"),
         CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        CheckConstraint("quality_assured_by_id IS NULL OR quality_assured_at IS NOT NULL",
+                        name="quality_assured_dated"),
+        CheckConstraint(f"mode IN ({sql_in(MODES)})", name="mode_known"),
+        # A webinar has no room; everyone else meets somewhere.
+        CheckConstraint("mode = 'digital' OR venue IS NOT NULL", name="venue_unless_digital"),
+        # Whoever attends digitally needs the link.
+        CheckConstraint("mode = 'in_person' OR meeting_url IS NOT NULL",
+                        name="meeting_url_unless_in_person"),
+        CheckConstraint(_MEETING_URL_SHAPE, name="meeting_url_https"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,8 +87,14 @@ class Gathering(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     start_date: Mapped[date]
     end_date: Mapped[date]
-    venue: Mapped[str] = mapped_column(String(200))
+    # None only for a digital gathering (checked above).
+    venue: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(300))
+    mode: Mapped[str] = mapped_column(String(20), default="in_person",
+                                      server_default="in_person")
+    # Not public: shown to the registered (their page, their mail, their calendar file) and to
+    # those who run the gathering, never on the public page.
+    meeting_url: Mapped[str | None] = mapped_column(String(MEETING_URL_MAX))
     registration_opens: Mapped[date | None]
     registration_closes: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(20), default="draft")
@@ -97,8 +120,14 @@ class Gathering(db.Model):
     calendar_legacy_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The directorate's mark that it has quality assured the programme, and who set it (the
+    # dialogue feature sets and clears it; the checklist shows it).
+    quality_assured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    quality_assured_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
 
     county: Mapped[County] = relationship()
+    quality_assured_by = relationship("User", foreign_keys=[quality_assured_by_id])
     items: Mapped[list["ProgrammeItem"]] = relationship(
         back_populates="gathering", order_by="ProgrammeItem.starts_at",
         cascade="all, delete-orphan",
@@ -132,6 +161,19 @@ class Gathering(db.Model):
     @property
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
+
+    @property
+    def digital(self) -> bool:
+        return self.mode == "digital"
+
+    @property
+    def place(self) -> str:
+        """Where, for a reader: the venue, or "Digital" for a gathering without one."""
+        if self.venue:
+            return self.venue
+        from flask_babel import gettext as _
+
+        return _("Digital")
 
     @property
     def published(self) -> bool:
@@ -224,6 +266,7 @@ class ProgrammeItem(db.Model):
         CheckConstraint("question_minutes >= 0", name="question_minutes_not_negative"),
         CheckConstraint(f"kind IN ({sql_in(ITEM_KINDS)})", name="kind_known"),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        CheckConstraint(_MEETING_URL_SHAPE, name="meeting_url_https"),
         Index("ix_programme_items_gathering_start", "gathering_id", "starts_at"),
     )
 
@@ -239,6 +282,9 @@ class ProgrammeItem(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     room: Mapped[str | None] = mapped_column(String(100))
+    # An item of its own online (a digital talk in an in-person gathering, say): its link.
+    # Not public, like the gathering's.
+    meeting_url: Mapped[str | None] = mapped_column(String(MEETING_URL_MAX))
     question_minutes: Mapped[int] = mapped_column(default=0)
     sequence: Mapped[int] = mapped_column(default=0)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -257,8 +303,22 @@ class ProgrammeItem(db.Model):
 
     @property
     def room_key(self) -> str:
-        """Items without a room are in the main hall; rooms compare without case or spaces."""
+        """Items without a room are in the main hall; rooms compare without case or spaces.
+        An item online without a room is "in" its meeting link, so it does not clash with the
+        main hall (the same link twice at once does)."""
+        if not (self.room or "").strip() and self.meeting_url:
+            return f"link:{self.meeting_url}"
         return " ".join((self.room or "").lower().split())
+
+    @property
+    def link(self) -> str | None:
+        """The link to join this item: its own, else the gathering's when it has one."""
+        return self.meeting_url or self.gathering.meeting_url
+
+    @property
+    def digital(self) -> bool:
+        """Held online: an item with its own link, or any item of a digital gathering."""
+        return bool(self.meeting_url) or self.gathering.mode == "digital"
 
     @property
     def minutes(self) -> int:

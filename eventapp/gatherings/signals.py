@@ -60,7 +60,9 @@ class _Before:
 
 
 def _place(gathering: Gathering) -> str:
-    return ", ".join(p.strip() for p in (gathering.venue, gathering.address) if p and p.strip())
+    # A gathering that became digital "moves" to its link (told as "Digital", never the link).
+    return ", ".join(p.strip() for p in (gathering.venue, gathering.address) if p and p.strip()) \
+        or gathering.place
 
 
 def note_move(gathering: Gathering, actor=None) -> None:

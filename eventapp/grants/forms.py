@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventapp.core.forms import WholeNumberField
-from eventapp.grants.models import ATTENDANCE_RULES, CATEGORIES
+from eventapp.grants.models import ATTENDANCE_RULES, CATEGORIES, DIGITAL_RULES
 
 
 def category_label(category: str) -> str:
@@ -42,6 +42,15 @@ def attendance_label(attendance: str) -> str:
         "any_day": _("Checked in on at least one day"),
         "all_days": _("Checked in on every day of the gathering"),
     }.get(attendance, attendance)
+
+
+def digital_label(rule: str) -> str:
+    from flask_babel import gettext as _
+
+    return {
+        "full": _("Count like everyone else (checked in by the same attendance rule)"),
+        "not_counted": _("Do not count"),
+    }.get(rule, rule)
 
 
 def _amount(label, description=None):
@@ -132,6 +141,11 @@ class RulesForm(FlaskForm):
                             choices=[(a, a) for a in ATTENDANCE_RULES],
                             validators=[InputRequired(_l("Choose how attendance counts."))])
     include_speakers = BooleanField(_l("Count speakers as participants"))
+    digital_counts = RadioField(
+        _l("Participants who took part digitally"),
+        choices=[(d, d) for d in DIGITAL_RULES],
+        # DataRequired, not InputRequired: a form sent without it keeps the year's setting.
+        validators=[DataRequired(_l("Choose whether digital participants count."))])
     purge_after_months = WholeNumberField(
         _l("Remind the county to delete personal data after (months)"),
         validators=[InputRequired(_l("Give a number of months."))],
@@ -141,3 +155,4 @@ class RulesForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.attendance.choices = [(a, attendance_label(a)) for a in ATTENDANCE_RULES]
+        self.digital_counts.choices = [(d, digital_label(d)) for d in DIGITAL_RULES]

@@ -13,6 +13,9 @@ from eventapp.extensions import db
 
 RATE_NOK = 4000
 ATTENDANCE_RULES = ("any_day", "all_days")
+# How those who took part digitally (everyone at a digital gathering; at a hybrid one, those
+# registered as attending digitally) count as participants: like everyone else, or not at all.
+DIGITAL_RULES = ("full", "not_counted")
 PURGE_AFTER_MONTHS = 6
 CATEGORIES = ("venue", "meals", "social_dinner", "accommodation", "speakers", "travel_support",
               "materials", "other")
@@ -30,12 +33,18 @@ class GrantRules(db.Model):
         CheckConstraint("rate_nok > 0", name="rate_positive"),
         CheckConstraint(f"attendance IN ({sql_in(ATTENDANCE_RULES)})", name="attendance_known"),
         CheckConstraint("purge_after_months BETWEEN 1 AND 60", name="purge_months_range"),
+        CheckConstraint(f"digital_counts IN ({sql_in(DIGITAL_RULES)})",
+                        name="digital_counts_known"),
     )
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     rate_nok: Mapped[int] = mapped_column(default=RATE_NOK)
     attendance: Mapped[str] = mapped_column(String(20), default="any_day")
     include_speakers: Mapped[bool] = mapped_column(default=False)
+    # "full" by default: before digital sessions every participant who came counted, and a
+    # year without a row keeps that; the directorate narrows it per year.
+    digital_counts: Mapped[str] = mapped_column(String(20), default="full",
+                                                server_default="full")
     purge_after_months: Mapped[int] = mapped_column(default=PURGE_AFTER_MONTHS)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -43,7 +52,7 @@ class GrantRules(db.Model):
     @classmethod
     def defaults(cls, year: int) -> "GrantRules":
         return cls(year=year, rate_nok=RATE_NOK, attendance="any_day", include_speakers=False,
-                   purge_after_months=PURGE_AFTER_MONTHS)
+                   digital_counts="full", purge_after_months=PURGE_AFTER_MONTHS)
 
 
 class GrantApplication(db.Model):

@@ -558,7 +558,8 @@ def rules():
         done, status = attempt(form, lambda: services.set_rules(
             year, current_user, rate_nok=form.rate_nok.data, attendance=form.attendance.data,
             include_speakers=form.include_speakers.data,
-            purge_after_months=form.purge_after_months.data))
+            purge_after_months=form.purge_after_months.data,
+            digital_counts=form.digital_counts.data))
         if done is not None:
             flash(_("The rules for %(year)d are saved.", year=year), "success")
             return redirect(url_for("grants.rules", year=year))

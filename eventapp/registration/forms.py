@@ -60,6 +60,9 @@ class RegistrationForm(EditOwnForm):
     partner_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)],
                                description=_l("For partners: e.g. NAV Vestland, IMDi Vest."))
     role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
+    # Only asked at a hybrid gathering (the view removes it elsewhere).
+    attends_digitally = BooleanField(
+        _l("I will take part digitally (the meeting link comes with the confirmation)"))
 
 
 class ParticipantForm(RegistrationForm):
@@ -94,6 +97,7 @@ class ParticipantForm(RegistrationForm):
                                                "support"))
     list_consent = BooleanField(_l("Show the participant's name and organisation on the public "
                                    "participant list"))
+    attends_digitally = BooleanField(_l("The participant will take part digitally"))
 
 
 # --- lists and the day ---------------------------------------------------------------------

@@ -3,7 +3,16 @@ and the row per municipality and gathering that owns that cap."""
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.db import sql_in
@@ -72,6 +81,9 @@ class Registration(db.Model):
     dietary_consent: Mapped[bool] = mapped_column(default=False)
     accessibility_needs: Mapped[str | None] = mapped_column(Text)
     accommodation: Mapped[bool] = mapped_column(default=False)
+    # At a hybrid gathering: takes part through the meeting link, not in the room (the grant's
+    # participant rule may count them differently). Everyone at a digital gathering is digital.
+    attends_digitally: Mapped[bool] = mapped_column(default=False, server_default=false())
     travel_support_requested: Mapped[bool] = mapped_column(default=False)
     list_consent: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(20))

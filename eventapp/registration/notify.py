@@ -29,7 +29,8 @@ def mail_moved(gathering, moved: Moved, **_ignored) -> int:
         .order_by(Registration.id)).all()
     if not people:
         return 0
-    calendar = gathering_ics(gathering)
+    # Attached only for those with a place, so it may carry the meeting link.
+    calendar = gathering_ics(gathering, links=True)
     positions = waitlist_positions(people)
     for person in people:
         has_place = person.status == "confirmed"

@@ -73,6 +73,8 @@ def _form(gathering: Gathering, unit=None, person: tuple[str, str] | None = None
     form.role.choices = [(value, role_label(value)) for value, _label in form.role.choices]
     if gathering.days == 1:
         del form.day2
+    if gathering.mode != "hybrid":
+        del form.attends_digitally
     return form
 
 
@@ -91,6 +93,8 @@ def _data(form: RegistrationForm, unit=None) -> services.RegistrationData:
         accommodation=form.accommodation.data,
         travel_support_requested=form.travel_support_requested.data,
         list_consent=form.list_consent.data,
+        attends_digitally=getattr(form, "attends_digitally", None) is not None
+        and form.attends_digitally.data,
     )
 
 

@@ -35,7 +35,7 @@ def participant_ics(registration: Registration, now=None) -> bytes:
     seated = tables_by_item(registration)
     items = []
     for item in gathering.items:
-        info = calendar_item_info(item)
+        info = calendar_item_info(item, links=True)
         table = seated.get(item.id)
         changes = {"uid": personal_uid(registration, item.uid)}
         if table is not None:
@@ -44,7 +44,9 @@ def participant_ics(registration: Registration, now=None) -> bytes:
             text = (item.description or "").strip()
             changes["description"] = f"{line}\n\n{text}" if text else line
         items.append(replace(info, **changes))
-    return programme_calendar(calendar_gathering_info(gathering), items, now or utcnow())
+    # The participant's own file: with the meeting links.
+    return programme_calendar(calendar_gathering_info(gathering, links=True), items,
+                              now or utcnow())
 
 
 person_summary = services.person_summary

@@ -16,10 +16,17 @@ def _calendar_labels():
         speakers=_("Speakers"),
         questions=_("%(minutes)s minutes for questions and discussion", minutes="{minutes}"),
         programme=_("Programme"),
+        digital=_("Digital"),
+        join=_("Join digitally"),
     )
 
 
-def calendar_item_info(item: ProgrammeItem):
+# ``links``: whether a calendar file carries the meeting links. The links are not public: only
+# files for the registered (their confirmation, their own programme) and for those who run the
+# gathering carry them; the public "add to calendar" file and the subscription feed (a link
+# that may be passed on) say "Digital" instead.
+
+def calendar_item_info(item: ProgrammeItem, links: bool = False):
     from eventapp.gatherings.calendar import ItemInfo
     from eventapp.gatherings.forms import item_kind_label, organisation_kind_label
 
@@ -28,13 +35,14 @@ def calendar_item_info(item: ProgrammeItem):
     return ItemInfo(
         uid=item.uid, starts_at=item.starts_at, ends_at=item.ends_at, title=item.title,
         description=item.description, room=item.room, question_minutes=item.question_minutes,
-        speakers=speakers, category=item_kind_label(item.kind), sequence=item.sequence,
+        speakers=speakers, category=item_kind_label(item.kind), digital=item.digital,
+        meeting_url=item.link if links else None, sequence=item.sequence,
         cancelled=item.cancelled_at is not None, created_at=item.created_at,
         updated_at=item.updated_at,
     )
 
 
-def calendar_gathering_info(gathering: Gathering):
+def calendar_gathering_info(gathering: Gathering, links: bool = False):
     """The gathering as the calendar module wants it. Its event's SEQUENCE counts the programme's
     changes (every item added, changed or removed raises it) and the changes to the gathering's
     own fields (``calendar_sequence``: dates, venue ...), so an imported "add to calendar" event
@@ -52,7 +60,8 @@ def calendar_gathering_info(gathering: Gathering):
     return GatheringInfo(
         id=gathering.id, title=gathering.title, start_date=gathering.start_date,
         end_date=gathering.end_date, venue=gathering.venue, address=gathering.address,
-        description=gathering.description, url=url,
+        description=gathering.description, url=url, mode=gathering.mode,
+        meeting_url=gathering.meeting_url if links else None,
         first_start=min((i.starts_at for i in active), default=None),
         last_end=max((i.ends_at for i in active), default=None),
         sequence=(gathering.calendar_sequence or 0) + len(gathering.items)
@@ -62,19 +71,22 @@ def calendar_gathering_info(gathering: Gathering):
     )
 
 
-def programme_ics(gathering: Gathering, now: datetime | None = None) -> bytes:
+def programme_ics(gathering: Gathering, now: datetime | None = None,
+                  links: bool = False) -> bytes:
     """The programme as iCalendar: every item, the removed ones as cancelled."""
     from eventapp.gatherings.calendar import programme_calendar
 
-    return programme_calendar(calendar_gathering_info(gathering),
-                              [calendar_item_info(i) for i in gathering.items], now or utcnow())
+    return programme_calendar(calendar_gathering_info(gathering, links),
+                              [calendar_item_info(i, links) for i in gathering.items],
+                              now or utcnow())
 
 
-def gathering_ics(gathering: Gathering, now: datetime | None = None) -> bytes:
+def gathering_ics(gathering: Gathering, now: datetime | None = None,
+                  links: bool = False) -> bytes:
     """One event for the whole gathering, for "add to calendar"."""
     from eventapp.gatherings.calendar import gathering_calendar
 
-    return gathering_calendar(calendar_gathering_info(gathering), now or utcnow())
+    return gathering_calendar(calendar_gathering_info(gathering, links), now or utcnow())
 
 
 def gathering_by_calendar_token(token: str) -> Gathering | None:

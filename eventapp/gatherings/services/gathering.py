@@ -5,6 +5,7 @@ Services validate, change and flush; the caller commits once.
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 
@@ -14,7 +15,14 @@ from eventapp.core.errors import ValidationFailed
 from eventapp.core.hostile import DB_INT_MAX
 from eventapp.core.time import OSLO, utcnow
 from eventapp.extensions import db
-from eventapp.gatherings.models import DEFAULT_POOL_CAP, Gathering, ProgrammeChange, ProgrammeItem
+from eventapp.gatherings.models import (
+    DEFAULT_POOL_CAP,
+    MEETING_URL_MAX,
+    MODES,
+    Gathering,
+    ProgrammeChange,
+    ProgrammeItem,
+)
 from eventapp.gatherings.signals import note_move
 from eventapp.places.models import County
 
@@ -53,32 +61,96 @@ def _check_settings(values: dict, problems: dict) -> None:
         problems["capacity"] = _("Capacity must be at least 1, or left empty.")
     elif capacity is not None and capacity > DB_INT_MAX:
         problems["capacity"] = _("Capacity can be at most %(n)d.", n=DB_INT_MAX)
-    for name in ("title", "venue"):
-        if name in values and not (values[name] or "").strip():
-            problems[name] = _("Enter a title.") if name == "title" else _("Enter the venue.")
+    if "title" in values and not (values["title"] or "").strip():
+        problems["title"] = _("Enter a title.")
+    _check_mode(values, problems)
+
+
+def clean_meeting_url(value: str | None) -> str | None:
+    """A meeting link as stored (its scheme and host in small letters), None for an empty one.
+    Raises ValueError with the message to show beside the field: only a whole https:// address
+    (a host with a dot in it, no blanks, no user name or password) of at most 500 characters;
+    never javascript:, data: or a bare word."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if len(text) > MEETING_URL_MAX:
+        raise ValueError(_("The meeting link can be at most %(n)d characters.", n=MEETING_URL_MAX))
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ValueError(_("The meeting link cannot contain spaces. Paste the whole link, as "
+                           "the meeting service gives it."))
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        raise ValueError(_("This is not a web address. Paste the whole link, beginning with "
+                           "https://.")) from None
+    if parts.scheme.lower() != "https":
+        raise ValueError(_("The meeting link must begin with https:// (a secure web address)."))
+    labels = host.split(".")
+    if (not text[len(parts.scheme):].startswith("://") or "." not in host
+            or not all(labels) or parts.username is not None or parts.password is not None
+            or not all(c.isalnum() or c in "-." for c in host)):
+        raise ValueError(_("This is not a web address. Paste the whole link, beginning with "
+                           "https://."))
+    # Scheme and host do not care about case; the database's check reads "https://".
+    return f"https://{parts.netloc.lower()}{text[len(parts.scheme) + 3 + len(parts.netloc):]}"
+
+
+def _check_mode(values: dict, problems: dict) -> None:
+    """The venue and the meeting link, by the gathering's mode; cleans the values given."""
+    mode = values.get("mode") or "in_person"
+    if mode not in MODES:
+        problems["mode"] = _("Choose in person, digital or hybrid.")
+        return
+    if "meeting_url" in values:
+        try:
+            values["meeting_url"] = clean_meeting_url(values["meeting_url"])
+        except ValueError as exc:
+            problems["meeting_url"] = str(exc)
+    link = values.get("meeting_url")
+    if mode == "in_person" and link and "meeting_url" not in problems:
+        problems["meeting_url"] = _("A gathering in person has no meeting link. Choose digital "
+                                    "or hybrid, or leave the link empty.")
+    elif mode != "in_person" and not link and "meeting_url" not in problems:
+        problems["meeting_url"] = _("Enter the meeting link (https://…) for those who take part "
+                                    "digitally.")
+    if mode != "digital" and "venue" in values and not (values["venue"] or "").strip():
+        problems["venue"] = _("Enter the venue.") if mode == "in_person" else _(
+            "Enter the venue. A hybrid gathering meets somewhere too; choose digital if it "
+            "has no venue.")
 
 
 def oslo_today() -> date:
     return datetime.now(OSLO).date()
 
 
-def create_gathering(*, county: County, title: str, start_date: date, end_date: date, venue: str,
-                     actor=None, record_past: bool = False, **fields) -> Gathering:
+def create_gathering(*, county: County, title: str, start_date: date, end_date: date,
+                     venue: str | None, actor=None, record_past: bool = False,
+                     **fields) -> Gathering:
     """A draft gathering for ``county``; a county host creates one only for their own county.
 
     Its days cannot lie in the past: a gathering is planned ahead. ``record_past`` lets the
-    demo (and tests) write down a gathering already held."""
+    demo (and tests) write down a gathering already held. A digital gathering (``mode``) has
+    no venue (one given is dropped) and needs ``meeting_url``; a hybrid one needs both."""
     if actor is not None:
         policy.authorize(actor, "gathering.create", county.id)
     problems: dict = {}
     _check_dates(start_date, end_date, problems)
     if not record_past and start_date and start_date < oslo_today():
         problems["start_date"] = _("The first day cannot be in the past.")
-    _check_settings({"title": title, "venue": venue, "start_date": start_date, **fields}, problems)
+    values = {"title": title, "venue": venue, "start_date": start_date, **fields}
+    _check_settings(values, problems)
     if problems:
         raise ValidationFailed(next(iter(problems.values())), fields=problems)
+    if "meeting_url" in fields:
+        fields["meeting_url"] = values["meeting_url"]
+    venue = (venue or "").strip() or None
+    if fields.get("mode") == "digital":
+        venue = fields["address"] = None
     gathering = Gathering(county=county, title=title.strip(), start_date=start_date,
-                          end_date=end_date, venue=venue.strip(),
+                          end_date=end_date, venue=venue,
                           created_by_id=getattr(actor, "id", None), **fields)
     db.session.add(gathering)
     db.session.flush()
@@ -86,9 +158,11 @@ def create_gathering(*, county: County, title: str, start_date: date, end_date: 
 
 
 EDITABLE = ("title", "start_date", "end_date", "venue", "address", "description",
-            "registration_opens", "registration_closes", "capacity", "municipal_cap", "pool_cap")
+            "registration_opens", "registration_closes", "capacity", "municipal_cap", "pool_cap",
+            "mode", "meeting_url")
 # What the "add to calendar" event shows of the gathering itself.
-CALENDAR_FIELDS = ("title", "start_date", "end_date", "venue", "address", "description")
+CALENDAR_FIELDS = ("title", "start_date", "end_date", "venue", "address", "description",
+                   "mode", "meeting_url")
 
 
 def update_gathering(gathering: Gathering, actor, *, move_programme: bool = False,
@@ -107,6 +181,9 @@ def update_gathering(gathering: Gathering, actor, *, move_programme: bool = Fals
     if unknown:
         raise ValidationFailed(_("These fields cannot be changed: %(names)s",
                                  names=", ".join(sorted(unknown))))
+    if changes.get("mode") == "in_person" and "meeting_url" not in changes:
+        # Back in the room only: the link goes with the digital part.
+        changes["meeting_url"] = None
     merged = {name: getattr(gathering, name) for name in EDITABLE} | changes
     problems: dict = {}
     _check_dates(merged["start_date"], merged["end_date"], problems)
@@ -129,6 +206,13 @@ def update_gathering(gathering: Gathering, actor, *, move_programme: bool = Fals
                 "with the dates, or move the items first.", n=len(outside))
     if problems:
         raise ValidationFailed(next(iter(problems.values())), fields=problems)
+    if "meeting_url" in changes:
+        changes["meeting_url"] = merged["meeting_url"]
+    if merged["mode"] == "digital":
+        # A webinar has no room: a venue left from before would be shown and mailed.
+        changes["venue"] = changes["address"] = None
+    elif "venue" in changes:
+        changes["venue"] = (changes["venue"] or "").strip() or None
     # Everyone registered is told of a new venue, new dates or moved items when this commits.
     note_move(gathering, actor)
     before = {name: getattr(gathering, name) for name in CALENDAR_FIELDS}

@@ -19,7 +19,7 @@ from eventapp.gatherings.models import (
     ProgrammeItem,
     Speaker,
 )
-from eventapp.gatherings.services.gathering import lock_gathering
+from eventapp.gatherings.services.gathering import clean_meeting_url, lock_gathering
 from eventapp.gatherings.services.topics import all_topics, topics_for_codes
 from eventapp.gatherings.signals import note_move
 
@@ -43,6 +43,8 @@ class ItemData:
     description: str = ""
     room: str = ""
     question_minutes: int = 0
+    # An item held online on its own link; empty for one in the room (or on the gathering's).
+    meeting_url: str = ""
     speakers: list[SpeakerData] = field(default_factory=list)
     # Codes from the national list of topics; None leaves an item's topics as they are.
     topics: list[str] | None = None
@@ -79,6 +81,10 @@ def _validate_item(gathering: Gathering, data: ItemData, ignore: ProgrammeItem |
         problems["question_minutes"] = _("The time for questions is longer than the item.")
     if len((data.room or "").strip()) > 100:
         problems["room"] = _("The room name can be at most 100 characters.")
+    try:
+        data.meeting_url = clean_meeting_url(data.meeting_url) or ""
+    except ValueError as exc:
+        problems["meeting_url"] = str(exc)
     for i, speaker in enumerate(data.speakers):
         if not speaker.name.strip():
             problems[f"speakers.{i}.name"] = _("Enter the speaker's name.")
@@ -96,11 +102,15 @@ def _validate_item(gathering: Gathering, data: ItemData, ignore: ProgrammeItem |
     starts = local_moment(gathering, data.day, data.start)
     ends = local_moment(gathering, data.day, data.end)
     room_key = " ".join((data.room or "").lower().split())
+    if not room_key and data.meeting_url:
+        # The same key as ProgrammeItem.room_key: an item online is "in" its link.
+        room_key = f"link:{data.meeting_url}"
     for other in gathering.active_items:
         if other is ignore or other.room_key != room_key:
             continue
         if other.starts_at < ends and starts < other.ends_at:
-            where = data.room.strip() if room_key else _("the main room")
+            where = (_("its meeting link") if room_key.startswith("link:")
+                     else data.room.strip() if room_key else _("the main room"))
             raise ValidationFailed(
                 _("This overlaps “%(title)s” (%(start)s–%(end)s) in %(room)s. Choose another "
                   "time or room.", title=other.title,
@@ -113,8 +123,10 @@ def _validate_item(gathering: Gathering, data: ItemData, ignore: ProgrammeItem |
 
 def _describe(item: ProgrammeItem) -> str:
     local = item.starts_at.astimezone(OSLO)
+    # The log is read by the committee; the link itself stays out of it.
+    where = item.room or (_("digital") if item.meeting_url else "")
     return (f"{item.title} ({local:%Y-%m-%d %H:%M}–{item.ends_at.astimezone(OSLO):%H:%M}"
-            f"{', ' + item.room if item.room else ''})")
+            f"{', ' + where if where else ''})")
 
 
 def _log(gathering, actor, action, summary, item=None):
@@ -129,6 +141,7 @@ def _apply(item: ProgrammeItem, data: ItemData, starts, ends) -> list[str]:
         "starts_at": starts, "ends_at": ends, "kind": data.kind, "title": data.title.strip(),
         "description": (data.description or "").strip() or None,
         "room": (data.room or "").strip() or None, "question_minutes": data.question_minutes,
+        "meeting_url": data.meeting_url or None,
     }
     changed = [name for name, value in new.items() if getattr(item, name) != value]
     for name in changed:
@@ -220,7 +233,8 @@ def restore_item(item: ProgrammeItem, actor) -> ProgrammeItem:
                              title=item.title, other=other.title,
                              start=format_time(other.starts_at, "HH:mm"),
                              end=format_time(other.ends_at, "HH:mm"),
-                             room=other.room or _("the main room")))
+                             room=other.room or (_("its meeting link") if other.meeting_url
+                                                 else _("the main room"))))
     item.cancelled_at = None
     # Calendars that showed it cancelled replace it only when its SEQUENCE goes up.
     item.sequence += 1

@@ -30,13 +30,15 @@ def _ics_response(data: bytes, filename: str, attachment: bool = True):
 @policy.requires("gathering.view")
 def programme_ics(gathering_id: int):
     gathering = policy.load(Gathering, gathering_id)
-    return _ics_response(services.programme_ics(gathering), "programme.ics")
+    # For those who run or follow the gathering: with the meeting links.
+    return _ics_response(services.programme_ics(gathering, links=True), "programme.ics")
 
 
 @bp.get("/calendar/<token>.ics")
 @policy.public
 def calendar_feed(token: str):
-    """The subscription link: the same URL always gives the current programme."""
+    """The subscription link: the same URL always gives the current programme. It may be
+    passed on, so it carries no meeting links."""
     gathering = services.gathering_by_calendar_token(token)
     if gathering is None:
         abort(404)
@@ -53,7 +55,10 @@ def gathering_ics(gathering_id: int):
             # The same answer whether or not a draft has this number.
             return redirect(url_for("accounts.login", next=request.path))
         gathering = policy.load(Gathering, gathering_id, "gathering.view")
-    return _ics_response(services.gathering_ics(gathering), "gathering.ics")
+    # Public: the meeting link only for those who may see the gathering itself.
+    links = current_user.is_authenticated and policy.can(current_user, "gathering.view",
+                                                         gathering)
+    return _ics_response(services.gathering_ics(gathering, links=links), "gathering.ics")
 
 
 def _events_page(gathering: Gathering, event_form=None, import_form=None, status: int = 200):

@@ -22,6 +22,7 @@ from eventapp.gatherings.forms import (
     GatheringForm,
     StatusForm,
     item_kind_label,
+    mode_label,
     organisation_kind_label,
 )
 from eventapp.gatherings.models import STATUSES, Gathering, status_label
@@ -29,7 +30,7 @@ from eventapp.gatherings.services.gathering import items_outside, programme_move
 
 GATHERING_FIELDS = ("title", "start_date", "end_date", "venue", "address", "description",
                     "registration_opens", "registration_closes", "capacity", "municipal_cap",
-                    "pool_cap")
+                    "pool_cap", "mode", "meeting_url")
 
 
 @bp.get("/")
@@ -55,7 +56,7 @@ def index():
                   if (county is None or g.county_id == county.id)
                   and (year is None or g.start_date.year == year)
                   and (status is None or g.status == status)
-                  and (not q or matches(q, g.title, g.venue, g.county.name))]
+                  and (not q or matches(q, g.title, g.place, g.county.name))]
     gatherings.sort(key=INDEX_SORTS[sort.key], reverse=sort.desc)
     return render_template("gatherings/index.html", gatherings=gatherings, counties=counties,
                            years=years, statuses=STATUSES, county=county, year=year,
@@ -72,7 +73,7 @@ INDEX_SORTS = {
 
 def _form_values(form: GatheringForm) -> dict:
     values = {name: getattr(form, name).data for name in GATHERING_FIELDS}
-    for name in ("address", "description"):
+    for name in ("venue", "address", "description", "meeting_url"):
         values[name] = (values[name] or "").strip() or None
     return values
 
@@ -127,6 +128,7 @@ def _hub(gathering: Gathering) -> dict:
         "status_form": status_form,
         "is_host": is_host,
         "may_edit": policy.can(current_user, "programme.edit", gathering),
+        "mode_label": mode_label,
     }
     context["clashes"] = services.clashes(gathering)
     context["gathering_clashes"] = services.gathering_clashes(gathering, viewer=current_user)

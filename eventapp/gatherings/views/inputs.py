@@ -136,7 +136,7 @@ def _ask_text(gathering: Gathering, link: str) -> tuple[str, str]:
         "It takes two minutes: tell us the topics you want covered, the questions you want "
         "answered, and experience from your municipality you could share as a speaker. "
         "Small municipalities are especially welcome.\n\n%(link)s\n\nKind regards",
-        title=gathering.title, dates=dates, venue=gathering.venue, link=link,
+        title=gathering.title, dates=dates, venue=gathering.place, link=link,
     )
     return subject, body
 

@@ -49,6 +49,7 @@ def _item_data(gathering: Gathering, item: ProgrammeItem) -> dict:
         "day": gathering.day_of(item.starts_at), "start": item.starts_at.astimezone(OSLO).time(),
         "end": item.ends_at.astimezone(OSLO).time(), "kind": item.kind, "title": item.title,
         "description": item.description or "", "room": item.room or "",
+        "meeting_url": item.meeting_url or "",
         "question_minutes": item.question_minutes, "speakers": speakers,
         "topics": [t.code for t in item.topics],
     }
@@ -59,6 +60,7 @@ def _data_from(form: ItemForm) -> services.ItemData:
         day=form.day.data, start=form.start.data, end=form.end.data, kind=form.kind.data,
         title=form.title.data or "", description=form.description.data or "",
         room=form.room.data or "", question_minutes=form.question_minutes.data or 0,
+        meeting_url=(form.meeting_url.data or "").strip(),
         speakers=[
             services.SpeakerData(name=e.form.name.data.strip(),
                                  organisation=e.form.organisation.data or "",

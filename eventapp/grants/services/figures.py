@@ -38,6 +38,14 @@ def _attended(registration: Registration, gathering: Gathering, attendance: str)
     return all(days)
 
 
+def took_part_digitally(registration: Registration, gathering: Gathering) -> bool:
+    """Everyone at a digital gathering; at a hybrid one, those registered as attending
+    digitally. (At a gathering in person nobody, whatever the registration says.)"""
+    if gathering.mode == "digital":
+        return True
+    return gathering.mode == "hybrid" and bool(registration.attends_digitally)
+
+
 def county_municipality_count(county_id: int) -> int:
     """The county's municipalities (Oslo counts once, not per district)."""
     return db.session.scalar(select(func.count()).select_from(Municipality).where(
@@ -46,10 +54,14 @@ def county_municipality_count(county_id: int) -> int:
 
 
 def count_participants(gathering: Gathering, rules: GrantRules) -> Counts:
-    """Participants by the directorate's rule, by group, and the municipalities they came from."""
+    """Participants by the directorate's rule, by group, and the municipalities they came from.
+    Those who took part digitally count like everyone else, or not at all (not even as
+    speakers or towards the municipalities covered), as the year's ``digital_counts`` says."""
     people = db.session.scalars(select(Registration).where(
         Registration.gathering_id == gathering.id, Registration.status == "confirmed")).all()
     came = [r for r in people if _attended(r, gathering, rules.attendance)]
+    if (rules.digital_counts or "full") == "not_counted":
+        came = [r for r in came if not took_part_digitally(r, gathering)]
     speakers = sum(1 for r in came if r.role == "speaker")
     counted = [r for r in came if rules.include_speakers or r.role != "speaker"]
     municipal = [r for r in counted if r.organisation_kind in ("municipality", "district")]
@@ -82,6 +94,9 @@ class GrantFigures:
     planned_nok: int
     settlement: Settlement
     frozen: bool  # read from the submitted report, not from today's data
+    # How digital participants counted (the year's rule); None on a submitted report, which
+    # keeps its count but not this setting.
+    digital_counts: str | None = None
 
     @property
     def granted_nok(self) -> int | None:
@@ -169,7 +184,8 @@ def figures(gathering: Gathering) -> GrantFigures:
     settlement = Settlement(participants=counts.participants, rate_nok=rules.rate_nok,
                             granted_nok=granted, spent_nok=actual)
     return GrantFigures(gathering, application, report, rules.rate_nok, rules.attendance,
-                        rules.include_speakers, counts, planned, settlement, False)
+                        rules.include_speakers, counts, planned, settlement, False,
+                        rules.digital_counts or "full")
 
 
 

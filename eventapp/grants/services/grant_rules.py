@@ -1,5 +1,6 @@
 """The directorate's rules for a year: the rate per participant, how attendance counts, whether
-speakers count, and how long personal data is kept after the report is approved."""
+speakers count, whether digital participants count, and how long personal data is kept after
+the report is approved."""
 
 from flask_babel import gettext as _
 
@@ -7,7 +8,7 @@ from eventapp.core import policy
 from eventapp.core.errors import ValidationFailed
 from eventapp.core.time import utcnow
 from eventapp.extensions import db
-from eventapp.grants.models import ATTENDANCE_RULES, GrantRules
+from eventapp.grants.models import ATTENDANCE_RULES, DIGITAL_RULES, GrantRules
 from eventapp.grants.services.amounts import whole_nok
 
 
@@ -17,13 +18,17 @@ def rules_for(year: int) -> GrantRules:
 
 
 def set_rules(year: int, actor, *, rate_nok: int, attendance: str, include_speakers: bool,
-              purge_after_months: int) -> GrantRules:
+              purge_after_months: int, digital_counts: str | None = None) -> GrantRules:
+    """Save the year's rules. ``digital_counts`` None keeps what the year has (or the default)."""
     policy.authorize(actor, "grant.rules")
     if not 2000 <= year <= 2100:
         raise ValidationFailed(_("Give a year between 2000 and 2100."), field="year")
     whole_nok(rate_nok, "rate_nok", minimum=1, maximum=1_000_000)
     if attendance not in ATTENDANCE_RULES:
         raise ValidationFailed(_("Choose how attendance counts."), field="attendance")
+    if digital_counts is not None and digital_counts not in DIGITAL_RULES:
+        raise ValidationFailed(_("Choose whether digital participants count."),
+                               field="digital_counts")
     if isinstance(purge_after_months, bool) or not isinstance(purge_after_months, int) \
             or not 1 <= purge_after_months <= 60:
         raise ValidationFailed(_("Give a number of months from 1 to 60."),
@@ -35,6 +40,10 @@ def set_rules(year: int, actor, *, rate_nok: int, attendance: str, include_speak
     rules.rate_nok = rate_nok
     rules.attendance = attendance
     rules.include_speakers = bool(include_speakers)
+    if digital_counts is not None:
+        rules.digital_counts = digital_counts
+    elif rules.digital_counts is None:
+        rules.digital_counts = "full"
     rules.purge_after_months = purge_after_months
     rules.updated_at = utcnow()
     rules.updated_by_id = actor.id

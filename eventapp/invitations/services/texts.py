@@ -152,7 +152,7 @@ def campaign_dates(gathering) -> str:
 
 
 def campaign_values(gathering, *, name: str, municipality: str, link: str) -> dict[str, str]:
-    venue = ", ".join(p for p in (gathering.venue, gathering.address) if p)
+    venue = ", ".join(p for p in (gathering.venue, gathering.address) if p) or gathering.place
     return {"name": name, "municipality": municipality, "link": link, "gathering": gathering.title,
             "dates": campaign_dates(gathering), "venue": venue}
 

@@ -58,6 +58,8 @@ class RegistrationData:
     accommodation: bool = False
     travel_support_requested: bool = False
     list_consent: bool = False
+    # At a hybrid gathering only; ignored elsewhere.
+    attends_digitally: bool = False
 
 
 def registration_open(gathering: Gathering, today: date | None = None) -> bool:
@@ -262,6 +264,7 @@ def register(gathering: Gathering, data: RegistrationData, *, channel: str, acto
         accommodation=bool(data.accommodation),
         travel_support_requested=bool(data.travel_support_requested),
         list_consent=bool(data.list_consent),
+        attends_digitally=bool(data.attends_digitally) and gathering.mode == "hybrid",
         channel=channel, invitation_id=invitation_id,
         created_by_id=getattr(actor, "id", None),
     )
@@ -297,7 +300,8 @@ class Confirmation:
         from eventapp.gatherings.services import gathering_ics
 
         self.gathering, self.registration, self.actor = gathering, registration, actor
-        self.calendar = gathering_ics(gathering)
+        # Attached only for a place, so it may carry the meeting link.
+        self.calendar = gathering_ics(gathering, links=True)
         self.link = manage_link(registration)
         self.texts = {registration.status: self._render()}
 
