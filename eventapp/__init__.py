@@ -90,6 +90,7 @@ def _register_blueprints(app: "Flask") -> None:
         accounts,
         api,
         core,
+        documents,
         followup,
         gatherings,
         grants,
@@ -107,6 +108,9 @@ def _register_blueprints(app: "Flask") -> None:
     from eventapp.api import openapi as _openapi  # noqa: F401
     from eventapp.api import views as _api_views  # noqa: F401
     from eventapp.core.views import bp as core_bp
+    from eventapp.dialogue import bp as dialogue_bp
+    from eventapp.dialogue import views as _dialogue_views  # noqa: F401
+    from eventapp.documents import views as _documents_views  # noqa: F401
     from eventapp.extensions import csrf
     from eventapp.followup import models as _followup_models  # noqa: F401
     from eventapp.followup import views as _followup_views  # noqa: F401
@@ -119,6 +123,8 @@ def _register_blueprints(app: "Flask") -> None:
     from eventapp.invitations import api as _invitations_api  # noqa: F401
     from eventapp.invitations import views as _invitations_views  # noqa: F401
     from eventapp.mail import views as _mail_views  # noqa: F401
+    from eventapp.materials import bp as materials_bp
+    from eventapp.materials import views as _materials_views  # noqa: F401
     from eventapp.partners import api as _partners_api  # noqa: F401
     from eventapp.partners import views as _partners_views  # noqa: F401
     from eventapp.places import api as _places_api  # noqa: F401
@@ -142,7 +148,7 @@ def _register_blueprints(app: "Flask") -> None:
     csrf.exempt(api.bp)
     for blueprint in (core_bp, home_bp, accounts.bp, places.bp, gatherings.bp, invitations.bp,
                       registration.bp, grants.bp, reporting.bp, seating_bp, surveys.bp, followup.bp,
-                      mail.bp, partners.bp,
+                      mail.bp, partners.bp, documents.bp, dialogue_bp, materials_bp,
                       api.bp, api.ui):
         app.register_blueprint(blueprint)
 

@@ -293,6 +293,18 @@ ACTIONS: dict[str, Rule] = {
     # An action's status at the directorate's evaluation meeting, also after the final report.
     "followup.evaluate": rule(_l("Only the directorate and the county's host record the status "
                                  "at the evaluation meeting."), directorate=ANY, **HOST),
+    # --- materials ---
+    # Slides and handouts of the programme's items: the directorate, the county's host and the
+    # programme committee read them (participants through their own link, after the
+    # gathering); the host and the committee add and delete them.
+    "materials.view": rule(_l("Only the directorate, the county's host and the programme "
+                              "committee see the materials."),
+                           everyone=COMMITTEE, directorate=ANY, **HOST),
+    "materials.manage": rule(_l("Only the county's host and the programme committee add "
+                                "slides and handouts."), everyone=COMMITTEE, **HOST),
+    # A table's group-work notes and the host's and the directorate's own notes: theirs only.
+    "materials.notes": rule(_l("Only the county's host and the directorate see the notes."),
+                            directorate=ANY, **HOST),
     # --- grants, budget, final report ---
     # Municipal contacts see the gathering but not its accounts.
     "grant.view": rule(_l("Only the directorate and the county's host and career counsellors "
@@ -304,6 +316,24 @@ ACTIONS: dict[str, Rule] = {
     "final_report.edit": rule(_l("Only the county's host can do this."), **HOST),
     "final_report.review": rule(_l("Only the directorate can do this."), directorate=ANY),
     "personal_data.purge": rule(_l("Only the county's host can do this."), **HOST),
+    # --- the directorate in planning ---
+    # The conversation per gathering between the county's hosts and the directorate: only they
+    # read and write it (everyone else gets 404, as if it were not there).
+    "dialogue.view": rule(_l("Only the county's host and the directorate see the "
+                             "conversation."), directorate=ANY, **HOST),
+    "dialogue.comment": rule(_l("Only the county's host and the directorate see the "
+                                "conversation."), directorate=ANY, **HOST),
+    "programme.quality_assure": rule(_l("Only the directorate can do this."), directorate=ANY),
+    # Other counties' published programmes, read only (the page lists other counties' only),
+    # and copying one of their items into a gathering of the host's own county.
+    "programmes.browse": rule(_l("Only the county hosts read other counties' programmes here."),
+                              county_host=ANY),
+    "programmes.copy_item": rule(_l("You may only copy items into your own county's "
+                                    "gatherings."), county_host=OWN_COUNTY),
+    # The directorate's evaluation meeting with the organisers, shown to the county's host.
+    "evaluation.view": rule(_l("Only the county's host and the directorate see the evaluation "
+                               "meeting."), directorate=ANY, **HOST),
+    "evaluation.record": rule(_l("Only the directorate can do this."), directorate=ANY),
 }
 
 

@@ -15,10 +15,12 @@ Features never import the demo; ``cli`` calls ``demo_setup``.
 from flask import current_app
 
 from eventapp.demo.accounts import DEMO_PASSWORD, DEMO_USERS, demo_user, demo_users
+from eventapp.demo.dialogue import demo_dialogue
 from eventapp.demo.facts import demo_facts
 from eventapp.demo.gatherings import DEMO_PROGRAMME, demo_gathering
 from eventapp.demo.grants import demo_grants, previous_year_hosts
 from eventapp.demo.invitations import demo_campaign
+from eventapp.demo.materials import demo_materials
 from eventapp.demo.places import load_places
 from eventapp.demo.topics import demo_topics
 from eventapp.extensions import db
@@ -39,5 +41,7 @@ def demo_setup() -> list[tuple[str, str, str]]:
     demo_facts(demo_user(0))
     demo_grants(host, demo_user(0), gathering)
     demo_topics()
+    demo_materials(gathering, host)
+    demo_dialogue(host, demo_user(0), gathering)
     db.session.commit()
     return logins

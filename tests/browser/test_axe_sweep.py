@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 pytestmark = pytest.mark.browser
 
-SKIP = re.compile(r"\.(csv|xlsx|ics|svg|png|js)\b|<any\(|^/static/|^/api/|^/reports/assets/")
+SKIP = re.compile(r"\.(csv|xlsx|ics|svg|png|js|pdf)\b|<any\(|^/static/|^/api/|^/reports/assets/")
 
 ROLES = (
     ("anonymous", None),

@@ -10,7 +10,8 @@ import eventapp
 # the package (the factory, config, extensions, cli) stand apart.
 LAYERS = ["core", "mail", "api", "places", "accounts", "gatherings", "partners", "registration",
           "invitations",
-          "seating", "surveys", "followup", "grants", "reporting", "home", "demo"]
+          "seating", "surveys", "followup", "materials", "grants", "dialogue", "reporting",
+          "documents", "home", "demo"]
 ROOT = Path(eventapp.__file__).parent
 
 

@@ -32,6 +32,10 @@ caps.view                      | any              | county              | county
 checkin.record                 | -                | county              | county              | -
 contacts.manage                | -                | county              | -                   | -
 contacts.read                  | -                | county              | county              | -
+dialogue.comment               | any              | county              | -                   | -
+dialogue.view                  | any              | county              | -                   | -
+evaluation.record              | any              | -                   | -                   | -
+evaluation.view                | any              | county              | -                   | -
 facts.manage                   | any              | -                   | -                   | -
 facts.view                     | any              | any                 | any                 | -
 final_report.edit              | -                | county              | -                   | -
@@ -52,6 +56,9 @@ input.give                     | -                | -                   | -     
 input.review                   | committee        | county or committee | committee           | committee
 mail.retry                     | any              | any                 | any                 | any
 mail.view                      | any              | any                 | any                 | any
+materials.manage               | committee        | county or committee | committee           | committee
+materials.notes                | any              | county              | -                   | -
+materials.view                 | any or committee | county or committee | committee           | committee
 outreach.edit                  | -                | county              | author              | -
 partners.manage                | -                | county              | -                   | -
 partners.view                  | any              | county              | county              | -
@@ -60,6 +67,9 @@ places.import                  | any              | -                   | -     
 places.view                    | any              | any                 | any                 | any
 places.view_county             | any              | any                 | any                 | -
 programme.edit                 | committee        | county or committee | committee           | committee
+programme.quality_assure       | any              | -                   | -                   | -
+programmes.browse              | -                | any                 | -                   | -
+programmes.copy_item           | -                | county              | -                   | -
 public_link.share              | any or committee | county or committee | county or committee | committee
 registration.cancel            | -                | county              | -                   | -
 registration.list              | any              | county              | -                   | -

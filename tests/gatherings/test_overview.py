@@ -234,7 +234,8 @@ def test_the_sections_are_grouped_by_phase_and_keep_aria_current(client, db, mak
     html = client.get(f"/gatherings/{gathering.id}/checkin").get_data(as_text=True)
     nav = html[html.index('class="subnav subnav--phases"'):]
     nav = nav[:nav.index("</nav>")]
-    assert nav.count("<a ") == 21  # every section the host had before, and the overview
+    # Every section the host had before, the overview, materials and the talk with HK-dir.
+    assert nav.count("<a ") == 23
     assert f'href="/gatherings/{gathering.id}/checkin" aria-current="page"' in nav
     assert "<details" in nav and "Dagene: Innsjekking" in nav
     for group in ("Planlegging", "Invitasjoner", "Påmelding", "Dagene", "Etterpå"):
