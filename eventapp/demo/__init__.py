@@ -17,7 +17,7 @@ from flask import current_app
 from eventapp.demo.accounts import DEMO_PASSWORD, DEMO_USERS, demo_user, demo_users
 from eventapp.demo.dialogue import demo_dialogue
 from eventapp.demo.facts import demo_facts
-from eventapp.demo.gatherings import DEMO_PROGRAMME, demo_gathering
+from eventapp.demo.gatherings import DEMO_PROGRAMME, demo_gathering, demo_webinar
 from eventapp.demo.grants import demo_grants, previous_year_hosts
 from eventapp.demo.invitations import demo_campaign
 from eventapp.demo.materials import demo_materials
@@ -43,5 +43,6 @@ def demo_setup() -> list[tuple[str, str, str]]:
     demo_topics()
     demo_materials(gathering, host)
     demo_dialogue(host, demo_user(0), gathering)
+    demo_webinar(host)
     db.session.commit()
     return logins

@@ -158,3 +158,22 @@ def _demo_inputs(gathering, host, municipal, items: dict) -> None:
     for given, title in linked.items():
         review_input(given, host, "adopted", "Tatt inn i programmet.",
                      [items[title]] if title in items else [])
+
+
+WEBINAR = "Oppfølgingswebinar om karriereveiledning for flyktninger, Vestland 2027"
+
+
+def demo_webinar(host):
+    """A digital follow-up to the 2027 gathering: its own short gathering with a meeting link
+    and no venue, still a draft the host will open. Made once."""
+    from eventapp.gatherings.models import Gathering
+    from eventapp.gatherings.services import create_gathering
+
+    webinar = db.session.scalars(select(Gathering).where(Gathering.title == WEBINAR)).first()
+    if webinar is None:
+        webinar = create_gathering(
+            county=county("46"), actor=host, title=WEBINAR,
+            start_date=date(2027, 5, 4), end_date=date(2027, 5, 4), venue=None,
+            mode="digital", meeting_url="https://moete.example.no/vestland-oppfolging",
+            registration_opens=date(2027, 3, 15), registration_closes=date(2027, 5, 3))
+    return webinar

@@ -74,7 +74,7 @@ def _values(db):
     current = db.session.scalars(select(Gathering).where(Gathering.title.like("Fylkessamling%"))).one()
     # Last year's gathering in the same county: its grant, report, survey and follow-up are done.
     previous = _first(db, select(Gathering).where(Gathering.county_id == current.county_id,
-                                                  Gathering.id != current.id)
+                                                  Gathering.start_date < current.start_date)
                       .order_by(Gathering.start_date.desc()))
     municipal = db.session.scalars(select(User).where(User.email == "kommune@demo.eventapp.no")).one()
     counsellor = db.session.scalars(select(User).where(User.email == "veileder@demo.eventapp.no")).one()

@@ -61,6 +61,10 @@ def test_demo_setup_is_safe_to_run_twice(app, db):
     gatherings = db.session.scalars(select(Gathering).where(Gathering.status == "open")).all()
     assert len(gatherings) == 1 and gatherings[0].start_date.year == 2027
     assert gatherings[0].county.number == "46" and gatherings[0].days == 2
+    # Its digital follow-up: a one-day webinar with a meeting link and no venue, still a draft.
+    webinar = db.session.scalars(select(Gathering).where(Gathering.mode == "digital")).one()
+    assert webinar.venue is None and webinar.meeting_url.startswith("https://")
+    assert webinar.days == 1 and webinar.status == "draft"
 
 
 def test_demo_command_prints_logins(app):
