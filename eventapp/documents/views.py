@@ -4,13 +4,12 @@ contacts), the programme as its printable page (anyone once published)."""
 
 import logging
 
-from flask import Response, abort, redirect, request, url_for
-from flask_login import current_user
+from flask import Response, abort
 
 from eventapp.core import policy
 from eventapp.documents import bp, services
-from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
+from eventapp.gatherings.views.gathering import printable_gathering
 from eventapp.grants import services as grants
 
 log = logging.getLogger(__name__)
@@ -47,11 +46,4 @@ def decision_letter(gathering_id: int):
 @policy.public
 def programme(gathering_id: int):
     """As the printable programme: public once published, else for those who may see it."""
-    gathering = db.session.get(Gathering, gathering_id)
-    if gathering is None:
-        abort(404)
-    if not gathering.published:
-        if not current_user.is_authenticated:
-            return redirect(url_for("accounts.login", next=request.path))
-        gathering = policy.load(Gathering, gathering_id, "gathering.view")
-    return _download(services.programme(gathering))
+    return _download(services.programme(printable_gathering(gathering_id)))

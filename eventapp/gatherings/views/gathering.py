@@ -265,17 +265,24 @@ def paragraphs(text: str | None) -> list[Markup]:
             for block in blocks if block.strip()]
 
 
-@bp.get("/<int:gathering_id>/programme/print")
-@policy.public
-def printable(gathering_id: int):
-    """The programme to print: public once published, else for those who may see it."""
+def printable_gathering(gathering_id: int) -> Gathering:
+    """The gathering whose programme is printed (the page here, the PDF in documents): anyone's
+    once published, else only for those who may see it; a visitor is sent to log in first."""
     gathering = db.session.get(Gathering, gathering_id)
     if gathering is None:
         abort(404)
     if not gathering.published:
         if not current_user.is_authenticated:
-            return redirect(url_for("accounts.login", next=request.path))
+            abort(redirect(url_for("accounts.login", next=request.path)))
         gathering = policy.load(Gathering, gathering_id, "gathering.view")
+    return gathering
+
+
+@bp.get("/<int:gathering_id>/programme/print")
+@policy.public
+def printable(gathering_id: int):
+    """The programme to print: public once published, else for those who may see it."""
+    gathering = printable_gathering(gathering_id)
     return render_template("gatherings/print.html", gathering=gathering,
                            days=services.programme_by_day(gathering), kind_label=item_kind_label,
                            org_label=organisation_kind_label)
