@@ -10,6 +10,7 @@ image."""
 import asyncio
 import base64
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from eventapp.core import numbers
 from eventapp.reporting import charts as page_charts
@@ -50,7 +51,10 @@ def svg_images(figures: list) -> list[str | None]:
     for figure in figures:
         _print_ready(figure)
     try:
-        drawn = asyncio.run(_draw(figures))
+        # In a thread of its own: asyncio.run refuses a thread whose event loop runs already
+        # (an async server, or Playwright's sync API in the tests), and kaleido is async only.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            drawn = pool.submit(asyncio.run, _draw(figures)).result()
     except Exception:  # no Chromium, or it failed: the document goes out without images
         log.warning("document charts: Chromium could not draw them", exc_info=True)
         return [None] * len(figures)

@@ -74,7 +74,9 @@ def test_public_pages_are_clean_and_styled(page, live_server, screenshot):
     expect(page).to_have_url(f"{live_server}/privacy")
     expect(page.get_by_role("heading", level=1)).to_have_text("Personvernerklæring for deltakere")
 
-    # Designsystemet is in force: Inter from the app, its tokens under the app's classes.
+    # Designsystemet is in force: Inter from the app, its tokens under the app's classes. The
+    # click's navigation shows the heading before the stylesheets have loaded: wait for them.
+    page.wait_for_load_state("load")
     assert "Inter" in page.evaluate("getComputedStyle(document.body).fontFamily")
     # Loaded from the app: a face is found and loads (check() alone is false until the page's
     # text has made the browser fetch it, which raced with this line).

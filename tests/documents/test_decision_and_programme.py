@@ -2,6 +2,8 @@
 year's rule, the programme's titles and times; each refused where its page is. The fetcher
 behind every document serves the static folder and nothing else, never the network."""
 
+import asyncio
+import shutil
 import socket
 import time
 
@@ -122,3 +124,19 @@ def test_charts_without_a_chromium_leave_a_note_not_an_error(app, monkeypatch):
         {"personal": "a", "qr": "b", "silent": "c", "axis": "d"})
     assert charts.svg_images([figure]) == [None]
     assert charts.svg_images([]) == []
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("chromium-browser")),
+                    reason="kaleido draws with the system Chromium")
+def test_charts_draw_where_an_event_loop_already_runs(app):
+    """As under Playwright's sync API in the full suite, or an async server: asyncio.run in
+    that thread would refuse, and the report went out without its charts."""
+    figure = charts.responses_figure(
+        {"responses_personal": 3, "responses_qr": 1, "invitations": 9},
+        {"personal": "a", "qr": "b", "silent": "c", "axis": "d"})
+
+    async def inside_a_running_loop():
+        return charts.svg_images([figure])
+
+    [image] = asyncio.run(inside_a_running_loop())
+    assert image is not None and image.startswith("data:image/svg+xml;base64,")
