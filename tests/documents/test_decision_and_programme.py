@@ -6,6 +6,7 @@ import asyncio
 import shutil
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -138,5 +139,8 @@ def test_charts_draw_where_an_event_loop_already_runs(app):
     async def inside_a_running_loop():
         return charts.svg_images([figure])
 
-    [image] = asyncio.run(inside_a_running_loop())
+    # The loop runs in a thread of the test's own: this worker's main thread may hold
+    # Playwright's already, where the test could not start one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        [image] = pool.submit(asyncio.run, inside_a_running_loop()).result()
     assert image is not None and image.startswith("data:image/svg+xml;base64,")
