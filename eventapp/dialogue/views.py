@@ -154,8 +154,8 @@ def _source_page(source: Gathering, *, failed_item: int | None = None, failed_fo
                                       target=preferred, day=_day, start=local.time())
     return render_template("dialogue/other_programme.html", source=source, days=days,
                            forms=forms, targets=targets, target_id=preferred,
-                           failed_item=failed_item, item_kind_label=item_kind_label,
-                           organisation_kind_label=organisation_kind_label), status
+                           failed_item=failed_item, kind_label=item_kind_label,
+                           org_label=organisation_kind_label), status
 
 
 @bp.get("/programmes/other-counties/<int:source_id>")
