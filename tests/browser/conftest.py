@@ -72,6 +72,9 @@ def page(browser, live_server):
     """A fresh page in its own context (no cookies), Norwegian locale, at desktop size."""
     context = browser.new_context(locale="nb-NO", base_url=live_server, viewport=DESKTOP)
     context.set_default_timeout(5000)
+    # A page load may wait longer than a click: a chart page's plotly.js (4.8 MB) is compiled
+    # on a machine that is running the other database's suite beside this one.
+    context.set_default_navigation_timeout(20000)
     page = context.new_page()
     yield page
     context.close()

@@ -9,7 +9,9 @@ Skipped, as they are no pages: exports and downloads (``.csv``, ``.xlsx``, ``.ic
 parameter the demo cannot fill is listed in the printed summary. A page that redirects (to the
 login form, or elsewhere) is not checked there: its target is checked in its own right.
 
-All failures are reported together at the end: page, width, rule and target.
+All failures are reported together at the end: page, width, rule and target. The roles are
+swept by two test files (``test_axe_sweep_*.py``), so that the two test workers share the
+minutes it takes.
 """
 
 import functools
@@ -18,8 +20,6 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import select
-
-pytestmark = pytest.mark.browser
 
 SKIP = re.compile(r"\.(csv|xlsx|ics|svg|png|js|pdf)\b|<any\(|^/static/|^/api/|^/reports/assets/")
 
@@ -205,8 +205,8 @@ def _sweep(page, url: str, failures: list[str], rules: Counter) -> int:
     return states
 
 
-def test_every_page_is_clean_under_axe_in_every_role(app, db, places, browser, live_server,
-                                                    is_postgres):
+def sweep(roles, app, db, browser, live_server, is_postgres):
+    """Sweep every page of the demo as each of ``roles`` (names from ``ROLES``)."""
     if is_postgres:
         # The pages' markup does not depend on the database, and the sweep takes minutes: CI
         # runs it in the SQLite run, side by side with the PostgreSQL one (which runs
@@ -222,6 +222,8 @@ def test_every_page_is_clean_under_axe_in_every_role(app, db, places, browser, l
     rules: Counter = Counter()
     checked: dict[str, int] = {}
     for role, email in ROLES:
+        if role not in roles:
+            continue
         context = browser.new_context(locale="nb-NO", base_url=live_server,
                                       viewport={"width": WIDTHS[0], "height": HEIGHT})
         context.set_default_timeout(10000)
@@ -240,5 +242,6 @@ def test_every_page_is_clean_under_axe_in_every_role(app, db, places, browser, l
     print("skipped as downloads or not pages: " + ", ".join(skipped))
     print("not filled from the demo: " + (", ".join(unfilled) or "none"))
     print("violations by rule: " + (", ".join(f"{k} {v}" for k, v in rules.most_common()) or "none"))
+    assert checked.keys() == set(roles), f"unknown roles: {set(roles) - checked.keys()}"
     assert all(checked.values()), f"a role saw no page at all: {checked}"
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures)
