@@ -165,6 +165,37 @@ def outbox_send(watch, interval, limit):
             time.sleep(interval)
 
 
+@click.group("jobs")
+def jobs_cli():
+    """Background jobs (table plans): the worker."""
+
+
+@jobs_cli.command("work")
+@click.option("--threads", default=2, show_default=True, help="Jobs run at once.")
+@with_appcontext
+def jobs_work(threads):
+    """Run queued jobs until stopped (SIGTERM or Ctrl+C: the jobs running are let finish).
+    Needs JOBS_BROKER_URL; without it the web process runs its jobs itself."""
+    import signal
+
+    from eventapp.core.jobs import start_worker
+
+    app = current_app._get_current_object()
+    if not app.config.get("JOBS_BROKER_URL"):
+        raise click.ClickException("JOBS_BROKER_URL is not set: the web process runs the jobs "
+                                   "itself, so there is nothing for a worker to do.")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker = start_worker(app, threads=threads)
+    click.echo(f"jobs worker: {threads} threads on {app.config['JOBS_NAMESPACE']}", err=True)
+    try:
+        while not stop.wait(1):
+            pass
+    finally:
+        worker.stop()
+
+
 @click.group("grants")
 def grants_cli():
     """The grant: reminders about personal data."""
@@ -278,6 +309,6 @@ def topics_load():
 
 
 def register(app) -> None:
-    for command in (places_cli, users_cli, tokens_cli, outbox_cli, grants_cli, surveys_cli,
+    for command in (places_cli, users_cli, tokens_cli, outbox_cli, jobs_cli, grants_cli, surveys_cli,
                     topics_cli, demo):
         app.cli.add_command(command)

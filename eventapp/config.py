@@ -115,6 +115,21 @@ class Config:
     # (409, Retry-After) with nothing saved, instead of queueing without end. PostgreSQL only.
     LOCK_TIMEOUT_SECONDS = 3.0
 
+    # Table plans made in the background (core.jobs, Dramatiq). With JOBS_BROKER_URL
+    # (redis://...) the web process only queues, and `flask --app eventapp jobs work` runs the
+    # jobs; without it the web process runs them in JOBS_THREADS threads of its own (the demo).
+    # A gathering of at most JOBS_INLINE_MAX_SEATINGS people × rounds is planned at once in the
+    # request, within JOBS_INLINE_SECONDS. A job silent for JOBS_STALE_SECONDS past its time
+    # limit counts as dead (its worker was killed) and may be started over; the library ends
+    # a job that runs past JOBS_TIME_LIMIT_SECONDS.
+    JOBS_BROKER_URL: str | None = None
+    JOBS_NAMESPACE = "eventapp"
+    JOBS_THREADS = 2
+    JOBS_INLINE_MAX_SEATINGS = 100
+    JOBS_INLINE_SECONDS = 2
+    JOBS_STALE_SECONDS = 60
+    JOBS_TIME_LIMIT_SECONDS = 600
+
     # Where the accessibility statement and the privacy notice send questions and feedback;
     # without it they point people to the host of their gathering.
     CONTACT_EMAIL: str | None = None
@@ -171,6 +186,13 @@ class Config:
             **{name: os.environ.get(name) for name in (
                 "MATERIALS_S3_BUCKET", "MATERIALS_S3_ENDPOINT_URL", "MATERIALS_S3_REGION",
                 "MATERIALS_S3_ACCESS_KEY_ID", "MATERIALS_S3_SECRET_ACCESS_KEY")},
+            "JOBS_BROKER_URL": os.environ.get("JOBS_BROKER_URL") or None,
+            "JOBS_NAMESPACE": os.environ.get("JOBS_NAMESPACE", cls.JOBS_NAMESPACE),
+            "JOBS_THREADS": _int("JOBS_THREADS", cls.JOBS_THREADS),
+            "JOBS_INLINE_MAX_SEATINGS": _int("JOBS_INLINE_MAX_SEATINGS",
+                                             cls.JOBS_INLINE_MAX_SEATINGS),
+            "JOBS_INLINE_SECONDS": _int("JOBS_INLINE_SECONDS", cls.JOBS_INLINE_SECONDS),
+            "JOBS_STALE_SECONDS": _int("JOBS_STALE_SECONDS", cls.JOBS_STALE_SECONDS),
             "LOCK_TIMEOUT_SECONDS": float(os.environ.get("LOCK_TIMEOUT_SECONDS")
                                           or cls.LOCK_TIMEOUT_SECONDS),
         }

@@ -22,6 +22,7 @@ from eventapp.demo.grants import demo_grants, previous_year_hosts
 from eventapp.demo.invitations import demo_campaign
 from eventapp.demo.materials import demo_materials
 from eventapp.demo.places import load_places
+from eventapp.demo.seating import demo_seating
 from eventapp.demo.topics import demo_topics
 from eventapp.extensions import db
 
@@ -38,6 +39,7 @@ def demo_setup() -> list[tuple[str, str, str]]:
     host, counsellor, municipal = demo_user(1), demo_user(2), demo_user(3)
     gathering = demo_gathering(host, counsellor, municipal)
     demo_campaign(gathering, host)
+    demo_seating(gathering, host)
     demo_facts(demo_user(0))
     demo_grants(host, demo_user(0), gathering)
     demo_topics()

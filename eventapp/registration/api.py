@@ -14,7 +14,7 @@ from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.gatherings.services import MAX_MUNICIPAL_CAP
 from eventapp.registration import services
-from eventapp.registration.models import ROLES, STATUSES, Registration
+from eventapp.registration.models import ROLES, SEATING_WISHES, STATUSES, Registration
 
 ORGANISATION = {
     "type": "object",
@@ -48,6 +48,10 @@ CREATE = {
         "accommodation": {"type": "boolean"},
         "travel_support_requested": {"type": "boolean"},
         "list_consent": {"type": "boolean"},
+        "seating_wish": {"enum": [*SEATING_WISHES, None],
+                         "description": "A wish for the group-work tables: a regional table, or "
+                         "not with the neighbour municipality (as the host marked them); null "
+                         "or left out for none."},
     },
 }
 REGISTRATION = {
@@ -70,6 +74,8 @@ REGISTRATION = {
         "attended_day2": {"type": ["boolean", "null"],
                           "description": "Checked in on day 2; null until recorded (and always "
                           "on a one-day gathering)."},
+        "seating_wish": {"enum": [*SEATING_WISHES, None],
+                         "description": "The wish for the group-work tables; null for none."},
     },
 }
 ID = [path_param("id", {"type": "integer"})]
@@ -89,6 +95,7 @@ def registration_json(r: Registration) -> dict:
         "days": [d for d, on in ((1, r.day1), (2, r.day2)) if on], "channel": r.channel,
         "attends_dinner": r.attends_dinner, "attended": r.attended,
         "attended_day1": r.attended_day1, "attended_day2": r.attended_day2,
+        "seating_wish": r.seating_wish,
     }
 
 
@@ -128,6 +135,7 @@ def create(id: int, body: dict):  # noqa: A002 - the name is the API's
         accessibility_needs=body.get("accessibility_needs", ""),
         accommodation=body.get("accommodation", False),
         travel_support_requested=body.get("travel_support_requested", False),
+        seating_wish=body.get("seating_wish"),
         list_consent=body.get("list_consent", False),
     )
     registration = services.register(gathering, data, channel="api", actor=api_user())

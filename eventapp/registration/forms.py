@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from eventapp.registration.models import ROLES
@@ -43,6 +43,20 @@ class EditOwnForm(FlaskForm):
     accommodation = BooleanField(_l("I need a hotel room"))
     travel_support_requested = BooleanField(_l("My municipality asks for travel support"))
     list_consent = BooleanField(_l("Show my name and organisation on the public participant list"))
+    # Optional: "" is no wish. An unknown value is refused beside the field.
+    seating_wish = RadioField(
+        _l("At the group-work tables I would like"),
+        choices=[("", _l("No particular wish")), ("regional", _l("A regional table")),
+                 ("apart_from_neighbours", _l("Not to sit with my neighbour municipality"))],
+        default="", validate_choice=True,
+        description=_l("The table plan follows your wish as far as the host's rules allow."))
+
+
+def wish_label(wish: str | None) -> str:
+    from flask_babel import gettext as _
+
+    return {"regional": _("A regional table"),
+            "apart_from_neighbours": _("Not with the neighbour municipality")}.get(wish or "", "")
 
 
 class RegistrationForm(EditOwnForm):
@@ -98,6 +112,11 @@ class ParticipantForm(RegistrationForm):
     list_consent = BooleanField(_l("Show the participant's name and organisation on the public "
                                    "participant list"))
     attends_digitally = BooleanField(_l("The participant will take part digitally"))
+    seating_wish = RadioField(
+        _l("At the group-work tables the participant would like"),
+        choices=[("", _l("No particular wish")), ("regional", _l("A regional table")),
+                 ("apart_from_neighbours", _l("Not to sit with their neighbour municipality"))],
+        default="", validate_choice=True)
 
 
 # --- lists and the day ---------------------------------------------------------------------

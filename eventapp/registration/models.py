@@ -29,6 +29,9 @@ STATUSES = ("confirmed", "waitlisted", "cancelled")
 CHANNELS = ("personal_link", "public_link", "host", "municipal_contact", "api")
 # What stops a municipality from coming, as the invitations board notes it.
 BARRIERS = ("travel_cost", "finances", "staffing", "timing", "other")
+# A wish for the group-work tables, given when registering (the table plan honours it as far as
+# the host's rules allow).
+SEATING_WISHES = ("regional", "apart_from_neighbours")
 
 
 # The private link to view, change or cancel a registration (see core.links).
@@ -54,6 +57,8 @@ class Registration(db.Model):
         CheckConstraint("partner_id IS NULL OR organisation_kind = 'partner'",
                         name="partner_id_for_partner"),
         CheckConstraint("day1 OR day2", name="at_least_one_day"),
+        CheckConstraint(f"seating_wish IS NULL OR seating_wish IN ({sql_in(SEATING_WISHES)})",
+                        name="seating_wish_known"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         # One live registration per address and gathering; a cancelled one may be replaced.
         Index("uq_registrations_gathering_email_live", "gathering_id", "email", unique=True,
@@ -85,6 +90,7 @@ class Registration(db.Model):
     # participant rule may count them differently). Everyone at a digital gathering is digital.
     attends_digitally: Mapped[bool] = mapped_column(default=False, server_default=false())
     travel_support_requested: Mapped[bool] = mapped_column(default=False)
+    seating_wish: Mapped[str | None] = mapped_column(String(30))
     list_consent: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(20))

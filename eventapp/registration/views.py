@@ -95,6 +95,7 @@ def _data(form: RegistrationForm, unit=None) -> services.RegistrationData:
         list_consent=form.list_consent.data,
         attends_digitally=getattr(form, "attends_digitally", None) is not None
         and form.attends_digitally.data,
+        seating_wish=form.seating_wish.data or None,
     )
 
 
@@ -240,7 +241,8 @@ def edit_own(token: str):
                 accessibility_needs=form.accessibility_needs.data or "",
                 accommodation=form.accommodation.data,
                 travel_support_requested=form.travel_support_requested.data,
-                list_consent=form.list_consent.data))
+                list_consent=form.list_consent.data,
+                seating_wish=form.seating_wish.data or None))
         except DomainError as exc:
             db.session.rollback()
             errors_to_form(form, exc)

@@ -17,6 +17,8 @@ def main(argv=None) -> int:
     parser.add_argument("instance", help="instance JSON file, or - for standard input")
     parser.add_argument("--seed", type=int, help="overrides the instance's seed")
     parser.add_argument("--time-limit", type=float, help="seconds; overrides time_limit_s")
+    parser.add_argument("--iterations", type=int,
+                        help="search steps instead of the clock (one seed, one plan)")
     args = parser.parse_args(argv)
     try:
         if args.instance == "-":
@@ -32,6 +34,8 @@ def main(argv=None) -> int:
             data["seed"] = args.seed
         if args.time_limit is not None:
             data["time_limit_s"] = args.time_limit
+        if args.iterations is not None:
+            data["iterations"] = args.iterations
     try:
         plan = solve(data)
     except InstanceError as exc:

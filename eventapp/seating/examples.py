@@ -86,11 +86,12 @@ GOLFERS_LARGE = ((6, 3, 8), (7, 3, 9), (8, 4, 9), (8, 4, 10), (7, 7, 8), (8, 8, 
 
 
 def random_plan(instance: dict, seed: int = 0) -> dict:
-    """The baseline: everyone at a random table with a free seat, round by round."""
+    """The baseline: everyone present at a random table with a free seat, round by round."""
     rng = random.Random(seed)
-    ids = [p["id"] for p in instance["people"]]
     rounds = []
-    for _ in instance["rounds"]:
+    for r, _ in enumerate(instance["rounds"]):
+        ids = [p["id"] for p in instance["people"]
+               if p.get("rounds") is None or r in p["rounds"]]
         seats = [t["id"] for t in instance["tables"] for _ in range(t["seats"])]
         rng.shuffle(seats)
         tables = {t["id"]: [] for t in instance["tables"]}
@@ -98,3 +99,59 @@ def random_plan(instance: dict, seed: int = 0) -> dict:
             tables[table].append(pid)
         rounds.append({"tables": tables})
     return {"rounds": rounds}
+
+
+PARTNER_KINDS = {"NAV": "nav", "Voksenopplæring": "adult_education", "IMDi": "imdi",
+                 "Statsforvaltaren": "statsforvalteren", "Tolketenesta": "interpreter_service"}
+
+
+def realistic(people: int = 96, rounds: int = 4, seats: int = 8, seed: int = 0,
+              one_day: float = 0.1, wishes: float = 0.1) -> dict:
+    """A gathering with every rule hosts ask for: a counsellor per table, a cap on county
+    staff and on each municipality, partners spread by kind (NAV, adult education), staff of
+    large municipalities spread, neighbour municipalities kept apart (marked pairs and one
+    region's municipalities), wishes at registration, and some people on one day only (the
+    rounds split evenly over two days)."""
+    data = gathering(people, rounds=rounds, seats=seats, seed=seed, apart_pairs=2, pins=1)
+    rng = random.Random(seed * 7919 + 1)
+    municipalities: dict[str, list[dict]] = {}
+    for p in data["people"]:
+        if p["role"] == "partner":
+            p["partner_kind"] = PARTNER_KINDS[p["organisation"].rsplit(" ", 1)[0]]
+        elif p["organisation"].startswith("kommune"):
+            municipalities.setdefault(p["organisation"], []).append(p)
+    names = sorted(municipalities, key=lambda o: int(o[len("kommune"):]))
+    for org in names:
+        size_class = rng.choice(("small", "small", "medium", "medium", "large"))
+        for p in municipalities[org]:
+            p["size_class"] = size_class
+    first_day = list(range(max(1, rounds // 2)))
+    second_day = list(range(max(1, rounds // 2), rounds)) or first_day
+    for org in names:
+        for p in municipalities[org]:
+            if rng.random() < one_day:
+                p["rounds"] = first_day if rng.random() < 0.5 else second_day
+            if rng.random() < wishes:
+                p["wish"] = rng.choice(("regional", "apart_from_neighbours"))
+    # Neighbours: municipalities next to each other in a region's list.
+    by_region: dict[str, list[str]] = {}
+    for org in names:
+        by_region.setdefault(municipalities[org][0]["region"], []).append(org)
+    neighbours = [[a, b] for orgs in by_region.values()
+                  for a, b in zip(orgs, orgs[1:], strict=False)]
+    tables = len(data["tables"])
+    marked = rng.sample(neighbours, min(3, len(neighbours)))
+    # One region's municipalities apart, as many as leave each a table of its own per person
+    # (one per municipality at a table): at most half the tables' worth of people.
+    kept, room = [], tables // 2
+    for org in by_region[sorted(by_region)[0]]:
+        if len(municipalities[org]) <= room:
+            kept.append(org)
+            room -= len(municipalities[org])
+    apart = [*marked, kept]
+    data["rules"].update({
+        "apart_organisations": apart, "neighbours": neighbours,
+        "spread_partner_kinds": ["nav", "adult_education"],
+        "spread_size_classes": ["large"],
+    })
+    return data

@@ -5,8 +5,19 @@ between rows live in the services, which name the field they refuse."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventapp.core.forms import WholeNumberField
 from eventapp.seating.models import MODES
@@ -138,6 +149,58 @@ class RulesForm(FlaskForm):
         message=_l("Give the time limit as a whole number of seconds, for example 10."),
         description=_l("The planner stops at this limit with the best plan it has found; it "
                        "stops earlier when it cannot do better."))
+
+
+class RegionsField(SelectMultipleField):
+    """Regions as checkboxes, by their counsellor's user id; an id that is not one of the
+    county's regions is refused beside the field in words."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("coerce", _int_or_none)
+        kwargs.setdefault("choices", [])
+        super().__init__(label, validators, **kwargs)
+
+    def pre_validate(self, form):
+        known = {choice[0] for choice in self.choices or ()}
+        if any(value is None or value not in known for value in self.data or ()):
+            raise ValidationError(str(_l("Choose among the regions listed.")))
+
+
+class MoreRulesForm(FlaskForm):
+    """The rules hosts asked for: partners by kind, neighbours and regions apart, large
+    municipalities spread, and re-planning by who came."""
+
+    spread_partner_kinds = BooleanField(
+        _l("Spread NAV and adult education over the tables"),
+        description=_l("As many tables as possible get someone from NAV and someone from adult "
+                       "education."))
+    apart_neighbours = BooleanField(
+        _l("Keep marked neighbour municipalities apart"),
+        description=_l("Two municipalities marked as neighbours below never share a table."))
+    apart_regions = RegionsField(
+        _l("Keep the municipalities of these regions apart"),
+        description=_l("Each region is the municipalities one career counsellor serves, as in "
+                       "regional rounds. Its municipalities never share a table."))
+    spread_large = BooleanField(
+        _l("Spread staff of large municipalities over the tables"),
+        description=_l("So that staff of small municipalities meet them. Uses the size class in "
+                       "the municipality facts for the gathering's year."))
+    follow_attendance = BooleanField(
+        _l("When planning again after check-in has started, seat people only on the days "
+           "they were checked in"),
+        description=_l("Someone not checked in on a day that has begun gets no seat that day."))
+
+
+class MunicipalitySelectField(IdSelectField):
+    refusal = _l("Choose a municipality of this county.")
+
+
+class NeighbourForm(FlaskForm):
+    municipality_id = MunicipalitySelectField(_l("Municipality"))
+    neighbour_id = MunicipalitySelectField(_l("Neighbour municipality"))
 
 
 # --- pins and keep-apart pairs ------------------------------------------------------------------

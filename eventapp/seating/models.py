@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.core.time import UTCDateTime, utcnow
@@ -29,6 +29,13 @@ class SeatingSettings(db.Model):
     max_per_organisation: Mapped[int] = mapped_column(default=1)
     seed: Mapped[int] = mapped_column(default=0)
     time_limit_s: Mapped[int] = mapped_column(default=10)
+    # The soft rules hosts asked for (issue 19). New settings spread NAV and adult education;
+    # settings that existed before keep planning as they did (the migration's default is off).
+    spread_partner_kinds: Mapped[bool] = mapped_column(default=True, server_default=false())
+    apart_neighbours: Mapped[bool] = mapped_column(default=False, server_default=false())
+    spread_large: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Re-planning once check-in has started seats people on the days they were checked in.
+    follow_attendance: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The solver's metrics and broken rules for the stored plan, as it returned them (JSON).
     plan_report: Mapped[str | None] = mapped_column(Text)
     planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -106,6 +113,41 @@ class SeatingApart(db.Model):
     second = relationship("Registration", foreign_keys=[second_id])
 
 
+class SeatingNeighbour(db.Model):
+    """Two municipalities of a county the host marked as neighbours. Kept per county, not per
+    gathering, so the next gathering starts with the same marks; stored in number order."""
+
+    __tablename__ = "seating_neighbours"
+    __table_args__ = (
+        UniqueConstraint("first_id", "second_id"),
+        CheckConstraint("first_id < second_id", name="ordered_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id", ondelete="CASCADE"),
+                                           index=True)
+    first_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"))
+    second_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"))
+
+    first = relationship("Municipality", foreign_keys=[first_id])
+    second = relationship("Municipality", foreign_keys=[second_id])
+
+
+class SeatingApartRegion(db.Model):
+    """A region (the municipalities one career counsellor serves) whose municipalities the host
+    keeps at different tables at this gathering."""
+
+    __tablename__ = "seating_apart_regions"
+    __table_args__ = (UniqueConstraint("gathering_id", "counsellor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), index=True)
+    counsellor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
+    counsellor = relationship("User")
+
+
 class Seat(db.Model):
     """The plan: who sits at which table in which round."""
 
@@ -124,3 +166,45 @@ class Seat(db.Model):
     round = relationship("SeatingRound")
     registration = relationship("Registration")
     table = relationship("SeatingTable")
+
+
+JOB_STATUSES = ("queued", "running", "done", "stopped", "conflict", "failed")
+JOB_ACTIVE = ("queued", "running")
+
+
+class SeatingJob(db.Model):
+    """A plan being made in the background: its state for the page (the job library only moves
+    the work). At most one queued or running job per gathering, held by a partial unique index;
+    a finished job stays as the record of how it ended."""
+
+    __tablename__ = "seating_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'done', 'stopped', 'conflict', "
+                        "'failed')", name="known_status"),
+        db.Index("uq_seating_jobs_one_active", "gathering_id", unique=True,
+                 postgresql_where=db.text("status IN ('queued', 'running')"),
+                 sqlite_where=db.text("status IN ('queued', 'running')")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gathering_id: Mapped[int] = mapped_column(
+        ForeignKey("gatherings.id", ondelete="CASCADE"), index=True)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    replan: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    stop_requested: Mapped[bool] = mapped_column(default=False)
+    time_limit_s: Mapped[int] = mapped_column(default=10)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last sign of life from the worker (start, progress): a running job silent for long
+    # past its time limit has died with its worker and may be started over.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The latest progress report: seconds, iterations, the best so far and the lower bound.
+    progress: Mapped[str | None] = mapped_column(Text)
+    # The best plan so far in the solver's output shape (JSON), kept for a stop or a crash.
+    best_plan: Mapped[str | None] = mapped_column(Text)
+    # Why it ended as it did (a conflict, a failure), in the words shown to the host.
+    message: Mapped[str | None] = mapped_column(Text)
+
+    gathering = relationship("Gathering")

@@ -126,9 +126,10 @@ def test_infeasible_rules_are_named(db, api, w):
         "message": "Every table should have a career counsellor, but 3 career counsellors "
                    "cannot cover the tables (6 needed)."}]
     broken = [v for v in body["violations"] if v["rule"] == "min_counsellors_per_table"]
-    assert len(broken) == 6 and body["metrics"]["hard_violations"] == 6
-    assert all(v["message"] == f"{v['table']} has 1 career counsellor in round "
-               f"{v['round_number']}, 2 needed" for v in broken)
+    # 1-1-1 and 2-1-0 counsellors over three tables break the rule equally (six short in two
+    # rounds), so the test asks for the count, not for one of the equal plans.
+    assert body["metrics"]["hard_violations"] == 6
+    assert all("career counsellor" in v["message"] and "round" in v["message"] for v in broken)
     assert {v["round_id"] for v in broken} == {r.id for r in services.rounds(w["gathering"])}
 
 
@@ -247,7 +248,10 @@ def test_seating_operations_are_in_the_openapi_document(client, places):
     request = post["requestBody"]["content"]["application/json"]["schema"]
     assert {"tables", "seats_per_table", "rounds", "rules", "seed", "replan"} <= set(
         request["properties"])
-    schema = post["responses"]["200"]["content"]["application/json"]["schema"]
-    assert {"rounds", "metrics", "violations", "infeasible"} <= set(schema["required"])
+    # 200 with the plan (a small gathering), 202 with the job to poll (a large one).
+    plan, job = post["responses"]["200"]["content"]["application/json"]["schema"]["oneOf"]
+    assert {"rounds", "metrics", "violations", "infeasible"} <= set(plan["required"])
+    assert {"id", "status", "progress"} <= set(job["required"])
+    assert post["responses"]["202"] == post["responses"]["200"]
     assert {"403", "404", "409", "422"} <= set(post["responses"])
     assert {"403", "404"} <= set(get["responses"])

@@ -121,7 +121,9 @@ def test_repeats_forced_by_the_numbers_are_bounded_and_counted():
 
 def test_lower_bound_by_hand():
     assert repeat_lower_bound(4, [2, 2], 4) == 2      # 4 rounds × 2 pairs − 6 pairs
-    assert repeat_lower_bound(5, [3, 3], 2) == 0
+    # Round 2's table of 3 draws on round 1's two tables: two of its people sat together.
+    assert repeat_lower_bound(5, [3, 3], 2) == 1
+    assert repeat_lower_bound(48, [8] * 6, 2) == 12  # tables of 8 from 6 tables: 2 each
     assert repeat_lower_bound(9, [3, 3, 3], 4) == 0   # 4 × 9 = 36 = C(9, 2)
     assert repeat_lower_bound(9, [3, 3, 3], 5) == 9   # 45 − 36
 

@@ -18,6 +18,7 @@ from eventapp.registration.services.registering import (
     ensure_unreported,
     hold_places,
     queue_confirmation,
+    seating_wish,
 )
 
 
@@ -131,6 +132,7 @@ class OwnChanges:
     accommodation: bool = False
     travel_support_requested: bool = False
     list_consent: bool = False
+    seating_wish: str | None = None
 
 
 def editable(registration: Registration) -> bool:
@@ -159,6 +161,10 @@ def update_own(registration: Registration, changes: OwnChanges) -> Registration:
         problems["accessibility_needs"] = _("Keep it within 500 characters.")
     if len((changes.phone or "").strip()) > 40:
         problems["phone"] = _("The phone number can be at most 40 characters.")
+    try:
+        wish = seating_wish(changes.seating_wish)
+    except ValidationFailed as exc:
+        problems.update(exc.fields)
     if problems:
         raise ValidationFailed(next(iter(problems.values())), fields=problems)
     registration.phone = (changes.phone or "").strip() or None
@@ -171,5 +177,6 @@ def update_own(registration: Registration, changes: OwnChanges) -> Registration:
     registration.accommodation = bool(changes.accommodation)
     registration.travel_support_requested = bool(changes.travel_support_requested)
     registration.list_consent = bool(changes.list_consent)
+    registration.seating_wish = wish
     db.session.flush()
     return registration

@@ -27,6 +27,7 @@ from eventapp.registration.models import (
     CHANNELS,
     MANAGE_LINK,
     ROLES,
+    SEATING_WISHES,
     GatheringMunicipality,
     Registration,
 )
@@ -60,6 +61,18 @@ class RegistrationData:
     list_consent: bool = False
     # At a hybrid gathering only; ignored elsewhere.
     attends_digitally: bool = False
+    # A wish for the group-work tables (SEATING_WISHES), or None.
+    seating_wish: str | None = None
+
+
+def seating_wish(value) -> str | None:
+    """A wish for the tables as stored: one of SEATING_WISHES, or None for none ("" too)."""
+    if value in (None, ""):
+        return None
+    if value not in SEATING_WISHES:
+        raise ValidationFailed(_("Choose a regional table, not with the neighbour municipality, "
+                                 "or no wish."), field="seating_wish")
+    return value
 
 
 def registration_open(gathering: Gathering, today: date | None = None) -> bool:
@@ -265,7 +278,7 @@ def register(gathering: Gathering, data: RegistrationData, *, channel: str, acto
         travel_support_requested=bool(data.travel_support_requested),
         list_consent=bool(data.list_consent),
         attends_digitally=bool(data.attends_digitally) and gathering.mode == "hybrid",
-        channel=channel, invitation_id=invitation_id,
+        seating_wish=seating_wish(data.seating_wish), channel=channel, invitation_id=invitation_id,
         created_by_id=getattr(actor, "id", None),
     )
     # Most find a place: the mail for that is ready before the locks, the other made if needed.

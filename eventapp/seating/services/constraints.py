@@ -11,6 +11,8 @@ from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.registration.models import Registration
 from eventapp.seating.models import SeatingApart, SeatingPin, SeatingRound, SeatingTable
+from eventapp.seating.services.days import missed_day
+from eventapp.seating.services.setup import settings_for
 
 
 def people(gathering: Gathering) -> list[Registration]:
@@ -44,6 +46,16 @@ def _table(gathering: Gathering, ident, field_name: str = "table_id") -> Seating
     return table
 
 
+def check_attends(gathering: Gathering, reg: Registration, rnd: SeatingRound,
+                  field_name: str = "round_id") -> None:
+    """Refuse a seat in a round held on a day the person does not come."""
+    day = missed_day(gathering, reg, rnd, settings_for(gathering))
+    if day is not None:
+        raise ValidationFailed(_(
+            "%(person)s does not come on day %(day)s, when this round is held: choose a round "
+            "on a day they come.", person=reg.name, day=day), field=field_name)
+
+
 def pins(gathering: Gathering) -> list[SeatingPin]:
     return list(db.session.scalars(
         select(SeatingPin).join(SeatingRound, SeatingPin.round_id == SeatingRound.id)
@@ -60,6 +72,7 @@ def add_pin(gathering: Gathering, actor, *, registration_id: int, round_id: int,
     reg = _registration(gathering, registration_id, "registration_id")
     rnd = _round(gathering, round_id)
     table = _table(gathering, table_id)
+    check_attends(gathering, reg, rnd)
     pin = db.session.scalars(select(SeatingPin).where(
         SeatingPin.round_id == rnd.id, SeatingPin.registration_id == reg.id)).first()
     if pin is None:

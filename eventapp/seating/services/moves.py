@@ -13,7 +13,7 @@ from eventapp.core.time import utcnow
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.seating.models import Seat, SeatingTable
-from eventapp.seating.services.constraints import _registration, _round, _table
+from eventapp.seating.services.constraints import _registration, _round, _table, check_attends
 from eventapp.seating.services.plan_view import (
     Move,
     PlanView,
@@ -33,6 +33,7 @@ def _moved(gathering: Gathering, registration_id, round_id, table_id_):
     reg = _registration(gathering, registration_id, "registration_id")
     rnd = _round(gathering, round_id)
     table = _table(gathering, table_id_)
+    check_attends(gathering, reg, rnd)
     assignment = dict(stored.assignment)
     before = assignment.get((rnd.id, reg.id))
     assignment[(rnd.id, reg.id)] = table.id

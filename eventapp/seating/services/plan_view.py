@@ -19,11 +19,18 @@ from eventapp.seating.services.instance import (
     _seats,
     fingerprint,
     organisation_key,
+    partner_kind,
     person_id,
+    presence,
     table_id,
 )
 from eventapp.seating.services.setup import rounds, settings_for, tables
-from eventapp.seating.services.words import describe, describe_infeasible
+from eventapp.seating.services.words import (
+    SOFT_RULES,
+    describe,
+    describe_infeasible,
+    describe_reason,
+)
 
 
 @dataclass
@@ -33,6 +40,9 @@ class Problem:
     table: SeatingTable | None
     text: str
     people: list[Registration] = field(default_factory=list)
+    # A soft rule or a wish (kept as far as the rules allow), and why it is not met, in words.
+    soft: bool = False
+    reason: str = ""
 
     @property
     def key(self) -> tuple:
@@ -73,17 +83,20 @@ class Stale:
     dropped: list[Registration] = field(default_factory=list)
     unseated: list[Registration] = field(default_factory=list)
     changed: bool = False
+    # People with a seat in a round on a day they do not come (their days changed, or check-in
+    # showed they did not come): the seat is not shown, and re-planning frees it.
+    absent: list[Registration] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.dropped or self.unseated or self.changed)
+        return bool(self.dropped or self.unseated or self.changed or self.absent)
 
     @property
     def count(self) -> int:
-        return len(self.dropped) + len(self.unseated)
+        return len(self.dropped) + len(self.unseated) + len(self.absent)
 
     @property
     def names(self) -> list[str]:
-        return [r.name for r in self.dropped + self.unseated]
+        return [r.name for r in self.dropped + self.unseated + self.absent]
 
 
 @dataclass
@@ -114,6 +127,25 @@ class PlanView:
     infeasible_raw: list[dict] = field(default_factory=list)
     # Solver ids (r…, t…, organisation keys) → names, for ``describe``.
     names: dict = field(default_factory=dict)
+    # Soft rules met as well as the counts allow, with why not more (not problems).
+    notes: list[Problem] = field(default_factory=list)
+
+    @property
+    def broken(self) -> list[Problem]:
+        """The hard rules the plan breaks."""
+        return [p for p in self.problems if not p.soft]
+
+    @property
+    def unmet(self) -> list[Problem]:
+        """The soft rules and wishes the plan does not meet in full."""
+        return [p for p in self.problems if p.soft]
+
+    def by_rule(self, soft: bool) -> dict[str, list[Problem]]:
+        out: dict[str, list[Problem]] = {}
+        for p in self.problems:
+            if p.soft == soft:
+                out.setdefault(p.rule, []).append(p)
+        return out
 
     @property
     def problems_by_round(self) -> dict[int, list[Problem]]:
@@ -136,18 +168,50 @@ def names_for(gathering: Gathering, regs, table_list) -> dict:
     return names
 
 
-def _problems(violations: list[dict], names: dict, round_list, table_by_sid, reg_by_sid):
+def _problems(violations: list[dict], names: dict, round_list, table_by_sid, reg_by_sid, *,
+              settings=None, counts=None):
     out = []
     for v in violations:
         rnd = v.get("round")
-        people_ids = v.get("people") or ([v["person"]] if v.get("person") else [])
+        people_ids = list(v.get("people") or [])
+        if v.get("person") and v["person"] not in people_ids:
+            people_ids.insert(0, v["person"])
         out.append(Problem(
             rule=v.get("rule"),
             round=round_list[rnd] if isinstance(rnd, int) and 0 <= rnd < len(round_list) else None,
             table=table_by_sid.get(v.get("table")),
             text=describe(v, names),
-            people=[reg_by_sid[p] for p in people_ids if p in reg_by_sid]))
+            people=[reg_by_sid[p] for p in people_ids if p in reg_by_sid],
+            soft=bool(v.get("soft", v.get("rule") in SOFT_RULES)),
+            reason=describe_reason(v, names, settings=settings, counts=counts)))
     return out
+
+
+def _split(violations: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The broken rules and unmet wishes, apart from the solver's notes on a soft rule met as
+    far as the counts allow (count 0: «only 1 from NAV for 3 tables»). A note on a kind nobody
+    present has says nothing and is left out."""
+    broken, notes = [], []
+    for v in violations:
+        if v.get("soft") and not v.get("count"):
+            if v.get("limit"):
+                notes.append(v)
+        else:
+            broken.append(v)
+    return broken, notes
+
+
+def _counts(stored: _Stored) -> dict:
+    """What the reasons' sentences need: the tables, and per round the people present of each
+    partner kind."""
+    kinds: dict[int, dict[str, int]] = {}
+    for index, rnd in enumerate(stored.rounds):
+        per = kinds.setdefault(index, {})
+        for reg in stored.regs:
+            kind = partner_kind(reg)
+            if kind is not None and stored.shown(reg.id, rnd):
+                per[kind] = per.get(kind, 0) + 1
+    return {"tables": len(stored.tables), "kinds": kinds}
 
 
 @dataclass
@@ -161,14 +225,23 @@ class _Stored:
     seats: list[Seat]
     assignment: dict[tuple[int, int], int]  # (round id, registration id) → table id
     settings: SeatingSettings
+    # Registration id → indices of the rounds the person is there for (the days they come).
+    present: dict[int, list[int]] = field(default_factory=dict)
+
+    def shown(self, reg_id: int, rnd: SeatingRound) -> bool:
+        """Whether a seat of the person in the round is part of the plan: only on their days."""
+        index = self.rounds.index(rnd)
+        return index in self.present.get(reg_id, range(len(self.rounds)))
 
 
 def _load(gathering: Gathering) -> _Stored:
     seats = _seats(gathering)
-    return _Stored(gathering=gathering, regs=_confirmed_by_id(gathering),
-                   tables=tables(gathering), rounds=rounds(gathering), seats=seats,
+    regs, round_list, settings = _confirmed_by_id(gathering), rounds(gathering), \
+        settings_for(gathering)
+    return _Stored(gathering=gathering, regs=regs, tables=tables(gathering), rounds=round_list,
+                   seats=seats,
                    assignment={(s.round_id, s.registration_id): s.table_id for s in seats},
-                   settings=settings_for(gathering))
+                   settings=settings, present=presence(gathering, regs, round_list, settings))
 
 
 def _report(settings: SeatingSettings) -> dict | None:
@@ -186,17 +259,25 @@ def _score(stored: _Stored, assignment: dict[tuple[int, int], int]):
     scored; the others are stale. Returns (report, stale, seated registrations, fingerprint)."""
     table_ids = {t.id for t in stored.tables}
     confirmed = {r.id for r in stored.regs}
+    # Seated: a seat in every round of the days they come; seats on other days do not count.
     seated = [r for r in stored.regs
-              if all(assignment.get((rnd.id, r.id)) in table_ids for rnd in stored.rounds)]
+              if all(assignment.get((rnd.id, r.id)) in table_ids for rnd in stored.rounds
+                     if stored.shown(r.id, rnd))]
     seated_ids = {r.id for r in seated}
     unseated = [r for r in stored.regs if r.id not in seated_ids]
+    absent = [r for r in stored.regs
+              if any(assignment.get((rnd.id, r.id)) in table_ids and not stored.shown(r.id, rnd)
+                     for rnd in stored.rounds)]
     dropped_ids = sorted({reg_id for (_rid, reg_id) in assignment if reg_id not in confirmed})
     dropped = [db.session.get(Registration, i) for i in dropped_ids]
-    instance = _instance(stored.gathering, seated, stored.tables, stored.rounds, stored.settings)
-    plan = _plan_dict(stored.rounds, stored.tables, assignment, [r.id for r in seated])
+    instance = _instance(stored.gathering, seated, stored.tables, stored.rounds, stored.settings,
+                         stored.present)
+    plan = _plan_dict(stored.rounds, stored.tables, assignment, [r.id for r in seated],
+                      stored.present)
     report = solver.evaluate(instance, plan)
     stale = Stale(dropped=sorted((d for d in dropped if d is not None), key=lambda r: r.name),
-                  unseated=sorted(unseated, key=lambda r: r.name))
+                  unseated=sorted(unseated, key=lambda r: r.name),
+                  absent=sorted(absent, key=lambda r: r.name))
     return report, stale, seated, fingerprint(instance)
 
 
@@ -205,8 +286,12 @@ def _view(stored: _Stored, assignment, report: dict, stale: Stale, seated) -> Pl
     table_by_sid = {table_id(t.id): t for t in stored.tables}
     reg_by_sid = {person_id(r.id): r for r in stored.regs}
     names = names_for(stored.gathering, stored.regs, stored.tables)
-    problems = _problems(report.get("violations") or [], names, stored.rounds, table_by_sid,
-                         reg_by_sid)
+    violations, noted = _split(report.get("violations") or [])
+    counts = _counts(stored)
+    problems = _problems(violations, names, stored.rounds, table_by_sid, reg_by_sid,
+                         settings=stored.settings, counts=counts)
+    notes = _problems(noted, names, stored.rounds, table_by_sid, reg_by_sid,
+                      settings=stored.settings, counts=counts)
     position = {t.id: i for i, t in enumerate(stored.tables)}
     problems.sort(key=lambda p: (stored.rounds.index(p.round) if p.round in stored.rounds else -1,
                                  position.get(p.table.id, -1) if p.table else -1, p.rule, p.text))
@@ -215,21 +300,22 @@ def _view(stored: _Stored, assignment, report: dict, stale: Stale, seated) -> Pl
     for number, rnd in enumerate(stored.rounds, start=1):
         views = []
         for table in stored.tables:
-            members = [r for r in by_name if assignment.get((rnd.id, r.id)) == table.id]
+            members = [r for r in by_name if assignment.get((rnd.id, r.id)) == table.id
+                       and stored.shown(r.id, rnd)]
             views.append(TableView(table=table, people=members, problems=[
                 p for p in problems if p.round is rnd and p.table is table]))
         round_views.append(RoundView(round=rnd, number=number, tables=views))
     by_person = []
     for reg in by_name:
         places = [(rnd, table_by_id[assignment[(rnd.id, reg.id)]]) for rnd in stored.rounds
-                  if assignment.get((rnd.id, reg.id)) in table_by_id]
+                  if assignment.get((rnd.id, reg.id)) in table_by_id and stored.shown(reg.id, rnd)]
         by_person.append((reg, places))
     return PlanView(
         rounds=round_views, metrics=report.get("metrics") or {}, problems=problems,
         infeasible=[describe_infeasible(i, names) for i in report.get("infeasible") or []],
         by_person=by_person, stale=stale, planned_at=stored.settings.planned_at,
         moved_by_hand={(s.registration_id, s.round_id) for s in stored.seats if s.moved_by_hand},
-        violations=report.get("violations") or [],
+        violations=violations, notes=notes,
         infeasible_raw=report.get("infeasible") or [], names=names)
 
 

@@ -29,7 +29,8 @@ def _check_plannable(gathering: Gathering, regs, table_list, round_list) -> None
         raise Conflict(_("Nobody to seat yet: the plan needs confirmed participants."))
 
 
-def plan(gathering: Gathering, actor, *, replan: bool = False) -> PlanView:
+def plan(gathering: Gathering, actor, *, replan: bool = False,
+         time_limit_s: float | None = None) -> PlanView:
     """Solve and store the plan: one seat per confirmed person and round, and the solver's
     report. ``replan`` starts from the stored plan and moves as few people as possible, so a
     cancellation or a walk-in changes little; people no longer confirmed lose their seats.
@@ -37,11 +38,16 @@ def plan(gathering: Gathering, actor, *, replan: bool = False) -> PlanView:
     The solver runs holding no lock (it may take a minute; registrations, cancellations and
     hand moves go on meanwhile). The plan is written under the gathering's lock, and only if
     what it was solved from (people, tables, rounds, rules, the stored plan) is still so: else
-    nothing is written and the host is asked to plan again."""
+    nothing is written and the host is asked to plan again. ``time_limit_s`` cuts the
+    gathering's own limit short (a small plan made in the request: ``services.jobs``); a large
+    one is made in the background (``services.jobs.start``)."""
     policy.authorize(actor, "seating.manage", gathering)
     instance = _plannable_instance(gathering, replan)
+    solve_input = instance
+    if time_limit_s is not None and time_limit_s < instance.get("time_limit_s", time_limit_s):
+        solve_input = {**instance, "time_limit_s": time_limit_s}
     try:
-        result = solver.solve(instance)
+        result = solver.solve(solve_input)
     except solver.InstanceError as exc:  # the instance is built here: a bug, said plainly
         raise Conflict(_("The plan could not be made: %(reason)s", reason=str(exc))) from exc
 

@@ -6,19 +6,27 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventapp.extensions import db
+from eventapp.gatherings.models import Gathering
 from eventapp.registration.models import Registration
-from eventapp.seating.models import Seat, SeatingRound, SeatingTable
+from eventapp.seating.models import Seat, SeatingRound, SeatingSettings, SeatingTable
+from eventapp.seating.services.days import missed_day
 
 
 def seats_for(registration: Registration) -> list[tuple[SeatingRound, SeatingTable]]:
-    """Where the person sits, round by round (rounds without a seat left out)."""
+    """Where the person sits, round by round (rounds without a seat, and a seat left over on a
+    day they no longer come, left out)."""
     rows = db.session.execute(
         select(SeatingRound, SeatingTable).select_from(Seat)
         .join(SeatingRound, Seat.round_id == SeatingRound.id)
         .join(SeatingTable, Seat.table_id == SeatingTable.id)
         .where(Seat.registration_id == registration.id)
         .order_by(SeatingRound.position, SeatingRound.id)).all()
-    return [(rnd, table) for rnd, table in rows]
+    if not rows:
+        return []
+    gathering = db.session.get(Gathering, registration.gathering_id)
+    settings = db.session.get(SeatingSettings, gathering.id)  # reading creates nothing
+    return [(rnd, table) for rnd, table in rows
+            if missed_day(gathering, registration, rnd, settings) is None]
 
 
 def round_numbers(gathering_id: int) -> dict[int, int]:

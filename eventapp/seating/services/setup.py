@@ -18,6 +18,7 @@ from eventapp.seating.models import (
     SeatingSettings,
     SeatingTable,
 )
+from eventapp.seating.services.rules import region_counsellors, set_apart_regions
 
 MAX_TABLES = 100
 MAX_SEATS = 30  # the database's check
@@ -45,13 +46,19 @@ def settings_for(gathering: Gathering) -> SeatingSettings:
     return settings
 
 
+SWITCHES = ("spread_partner_kinds", "apart_neighbours", "spread_large", "follow_attendance")
+
+
 def update_settings(gathering: Gathering, actor, *, min_counsellors_per_table: int,
                     max_county_staff_per_table: int, max_per_organisation: int, seed: int,
-                    time_limit_s: int) -> SeatingSettings:
-    """The rules (0 switches one off), the seed and the solver's time limit in seconds."""
+                    time_limit_s: int, apart_regions=None, **switches) -> SeatingSettings:
+    """The rules (0 switches one off), the seed and the solver's time limit in seconds; the
+    switches (``SWITCHES``: True or False, left out: unchanged) and the regions whose
+    municipalities sit apart (counsellors' user ids; None: unchanged). Nothing is saved unless
+    all of it is valid."""
     policy.authorize(actor, "seating.manage", gathering)
     values = {}
-    errors = {}
+    errors = _more_rules_errors(gathering, apart_regions, switches)
     for name, value, low, high in (
             ("min_counsellors_per_table", min_counsellors_per_table, 0, 10),
             ("max_county_staff_per_table", max_county_staff_per_table, 0, 30),
@@ -67,8 +74,46 @@ def update_settings(gathering: Gathering, actor, *, min_counsellors_per_table: i
     settings = settings_for(gathering)
     for name, value in values.items():
         setattr(settings, name, value)
-    db.session.flush()
+    _apply_more_rules(gathering, actor, settings, apart_regions, switches)
     return settings
+
+
+def update_more_rules(gathering: Gathering, actor, *, apart_regions=None,
+                      **switches) -> SeatingSettings:
+    """Only the switches (``SWITCHES``: True or False; left out: unchanged) and the regions
+    kept apart (counsellors' user ids; None: unchanged), all or nothing."""
+    policy.authorize(actor, "seating.manage", gathering)
+    errors = _more_rules_errors(gathering, apart_regions, switches)
+    if errors:
+        raise ValidationFailed(_("Some settings are not valid."), fields=errors)
+    settings = settings_for(gathering)
+    _apply_more_rules(gathering, actor, settings, apart_regions, switches)
+    return settings
+
+
+def _more_rules_errors(gathering: Gathering, apart_regions, switches: dict) -> dict:
+    errors = {}
+    for name, value in switches.items():
+        if name not in SWITCHES:
+            raise TypeError(f"unknown setting {name}")
+        if not isinstance(value, bool):
+            errors[name] = _("Choose on or off.")
+    if apart_regions is not None:
+        known = {u.id for u in region_counsellors(gathering)}
+        if not isinstance(apart_regions, list | tuple) or any(
+                isinstance(i, bool) or not isinstance(i, int) or i not in known
+                for i in apart_regions):
+            errors["apart_regions"] = _("Choose regions of this county's career counsellors.")
+    return errors
+
+
+def _apply_more_rules(gathering: Gathering, actor, settings: SeatingSettings, apart_regions,
+                      switches: dict) -> None:
+    for name, value in switches.items():
+        setattr(settings, name, value)
+    if apart_regions is not None:
+        set_apart_regions(gathering, actor, list(apart_regions))
+    db.session.flush()
 
 
 # --- tables ------------------------------------------------------------------------------------

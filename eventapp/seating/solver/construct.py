@@ -20,11 +20,19 @@ def construct(state: State, rng: random.Random) -> bool:
             # A pinned person takes the grid place of someone at their table, in every grid
             # round at once, which keeps the grid's promise of no repeats.
             settled = set()
+            everywhere = {p for p in range(n) if all(state.present[r][p] for r in mixed)}
             for (r, p), t in sorted(state.pinned.items()):
                 if r not in done or state.assign[r][p] == t:
                     continue
                 free = [q for q in state.members[r][t] if (r, q) not in state.pinned]
-                if p not in settled and free:
+                if state.assign[r][p] < 0:  # off the grid: take a seat, its holder moves on
+                    if state.size[r][t] >= state.seats[t] and free:
+                        state.remove(r, free[0])
+                    state.place(r, p, t)
+                    continue
+                free_everywhere = [q for q in free if q in everywhere]
+                if p not in settled and free_everywhere:
+                    free = free_everywhere
                     q = min(free, key=lambda q: (swap_everywhere(state, mixed, p, q, True), q))
                     swap_everywhere(state, mixed, p, q, False)
                 elif free:
@@ -36,12 +44,12 @@ def construct(state: State, rng: random.Random) -> bool:
                     state.place(r, p, t)
                 settled.add(p)
     for r in range(state.R):
-        if r in done:
-            continue
-        for (rr, p), t in sorted(state.pinned.items()):
-            if rr == r:
-                state.place(r, p, t)
-        order = [p for p in range(n) if state.assign[r][p] < 0]
+        if r not in done:
+            for (rr, p), t in sorted(state.pinned.items()):
+                if rr == r:
+                    state.place(r, p, t)
+        # Everyone present and not seated by the grid (all of them off the grid rounds).
+        order = [p for p in range(n) if state.present[r][p] and state.assign[r][p] < 0]
         rng.shuffle(order)
         if state.previous is not None:
             # Whoever had a seat keeps it if they can; newcomers fill in around them.
@@ -57,7 +65,7 @@ def construct(state: State, rng: random.Random) -> bool:
                                   -org_size.get(state.org[p], 0)))
         for p in order:
             free = [t for t in range(k) if state.size[r][t] < state.seats[t]] or list(range(k))
-            best = min(free, key=lambda t: (state.delta_join(r, p, t), state.size[r][t]))
+            best = min(free, key=lambda t: (state.delta_join(r, p, t), state.size[r][t], t))
             state.place(r, p, best)
     return bool(done)
 
@@ -137,7 +145,10 @@ def _shifts(k: int, columns: int, count: int, rng: random.Random,
 def _grid_seed(state: State, rng: random.Random, rounds: list[int]) -> list[int]:
     """Seat ``rounds`` (or as many of them as the grid holds without repeats) by the grid, if
     the tables are alike enough for it; the rounds seated."""
-    n, k = state.n, state.k
+    # The grid seats the people present in every one of these rounds; the others are seated
+    # greedily around it in the rounds they come to.
+    people = [p for p in range(state.n) if all(state.present[r][p] for r in rounds)]
+    n, k = len(people), state.k
     shifts = None
     if k in _GF2_POLY or _is_prime(k):
         q = k
@@ -154,13 +165,14 @@ def _grid_seed(state: State, rng: random.Random, rounds: list[int]) -> list[int]
     columns = -(-n // q)
     # One more round than rows is the grid's columns themselves (an affine plane's last
     # parallel class), when a column fits at a table.
-    by_column = len(rounds) == q + 1 and q == k and min(state.seats) >= q
+    by_column = (len(rounds) == q + 1 and q == k and min(state.seats) >= q
+                 and -(-n // q) <= k)
     if columns > min(state.seats) or not rounds or n > sum(state.seats) or (
             len(rounds) > q and not by_column):
         return []
     field = q in _GF2_POLY
-    counsellors = [p for p in range(n) if state.is_couns[p]]
-    county = [p for p in range(n) if state.is_county[p] and not state.is_couns[p]]
+    counsellors = [p for p in people if state.is_couns[p]]
+    county = [p for p in people if state.is_county[p] and not state.is_couns[p]]
     rng.shuffle(counsellors)
     rng.shuffle(county)
     grid: list[list[int]] = [[] for _ in range(columns)]
@@ -177,20 +189,40 @@ def _grid_seed(state: State, rng: random.Random, rounds: list[int]) -> list[int]
     # One column per organisation, and people kept apart share a column too: a column's
     # people never meet. Groups linked by a keep-apart pair are merged.
     group_of = {p: (state.org[p] if state.org[p] >= 0 else -1 - p)
-                for p in range(n) if not state.is_county[p]}
+                for p in people if not state.is_county[p]}
     groups: dict[int, list[int]] = {}
     for p, g in group_of.items():
         groups.setdefault(g, []).append(p)
     for p, g in list(group_of.items()):
-        for other in state.apart[p]:
+        for other in state.apart[p] | state.aorg[p]:
             h = group_of.get(other)
             g = group_of[p]
             if h is not None and h != g and len(groups[g]) + len(groups[h]) <= q:
                 for x in groups.pop(h):
                     group_of[x] = g
                     groups[g].append(x)
-    ordered = sorted(groups.values(), key=lambda g: (-len(g), rng.random()))
-    for group in ordered:
+    # A column's people sit at different tables in every round: the people of a partner kind
+    # or size class to spread go into as few columns as they fill (first fit, kind by kind),
+    # before everyone else (largest group first, into the emptiest column).
+    def spread_key(group):
+        kinds = sorted(state.kind[p] for p in group if state.kind[p] >= 0)
+        classes = sorted(state.sclass[p] for p in group if state.sclass[p] >= 0)
+        return (kinds[0] if kinds else len(state.kinds), classes[0] if classes
+                else len(state.classes))
+
+    spread = sorted((g for g in groups.values() if spread_key(g) < (len(state.kinds),
+                                                                     len(state.classes))),
+                    key=lambda g: (spread_key(g), -len(g), rng.random()))
+    rest = sorted((g for g in groups.values() if spread_key(g) == (len(state.kinds),
+                                                                    len(state.classes))),
+                  key=lambda g: (-len(g), rng.random()))
+    for group in spread:
+        room = [c for c in range(columns) if q - len(grid[c]) >= len(group)]
+        if room:
+            grid[room[0]].extend(group)
+        else:
+            rest.append(group)
+    for group in rest:
         room = [c for c in range(columns) if q - len(grid[c]) >= len(group)]
         if room:
             target = max(room, key=lambda c: (q - len(grid[c]), -c))
@@ -211,7 +243,7 @@ def _grid_seed(state: State, rng: random.Random, rounds: list[int]) -> list[int]
             coords[p] = (x, y)
     placed = list(rounds)
     if by_column:
-        for p in range(n):
+        for p in people:
             state.place(rounds[-1], p, coords[p][1])
         rounds = rounds[:-1]
 
@@ -225,7 +257,7 @@ def _grid_seed(state: State, rng: random.Random, rounds: list[int]) -> list[int]
 
     # People kept apart but in different columns meet once; move one of them to another row of
     # its column (swapping with whoever sits there), which keeps the grid without repeats.
-    for p in range(n):
+    for p in people:
         for other in state.apart[p]:
             if other < p or other not in coords or p not in coords or not meets(p, other):
                 continue
@@ -248,7 +280,7 @@ def _grid_seed(state: State, rng: random.Random, rounds: list[int]) -> list[int]
                     coords[z] = (row, y)
     for m, r in zip(range(len(rounds)), rounds, strict=False):
         elsewhere = []
-        for p in range(n):
+        for p in people:
             x, y = coords[p]
             t = table(m, x, y)
             if t < k:

@@ -11,7 +11,7 @@ from eventapp.core import policy
 from eventapp.core.time import to_oslo
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
-from eventapp.registration.forms import role_label
+from eventapp.registration.forms import role_label, wish_label
 from eventapp.seating import services
 from eventapp.seating.models import MODES, SeatingRound
 
@@ -19,7 +19,8 @@ from eventapp.seating.models import MODES, SeatingRound
 REMOVE_EXPIRED = _l("Nothing was removed: the form had expired. Try again.")
 
 RULES = ("capacity", "min_counsellors_per_table", "max_county_staff_per_table",
-         "max_per_organisation", "apart", "pinned")
+         "max_per_organisation", "apart", "apart_organisations", "pinned")
+SOFT_RULES = services.SOFT_RULES
 # Registration roles that count as county staff at the tables (counsellors included).
 COUNTY_ROLES = ("career_counsellor", "county_staff")
 
@@ -68,7 +69,8 @@ def page_labels(gathering: Gathering, rounds=None) -> dict:
     return {"round_label": round_labels(rounds), "item_label": item_label,
             "mode_label": services.mode_label, "rule_label": services.rule_label,
             "reg_role_label": role_label, "person_label": person_label, "percent": _percent,
-            "decimal": format_decimal, "county_roles": COUNTY_ROLES,
+            "decimal": format_decimal, "county_roles": COUNTY_ROLES, "soft_rules": SOFT_RULES,
+            "wish_label": wish_label,
             "is_host": policy.can(current_user, "seating.manage", gathering)}
 
 

@@ -1,15 +1,19 @@
 """The plan, table by table and person by person, and the button that makes it."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from eventapp.core import confirm, policy
-from eventapp.core.web import attempt
+from eventapp.core.errors import DomainError
+from eventapp.core.web import act, attempt
+from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.seating import services
 from eventapp.seating.forms import PlanForm
+from eventapp.seating.models import JOB_ACTIVE, SeatingJob
+from eventapp.seating.services import jobs as plan_jobs
 from eventapp.seating.views import bp
 from eventapp.seating.views.common import RULES, load_gathering, page_labels
 
@@ -53,6 +57,11 @@ def _stale(plan) -> list[str]:
             "%(num)d seated person no longer has a confirmed place: %(names)s.",
             "%(num)d seated people no longer have a confirmed place: %(names)s.",
             len(stale.dropped), names=", ".join(r.name for r in stale.dropped)))
+    if stale.absent:
+        reasons.append(ngettext(
+            "%(num)d person has a seat on a day they do not come: %(names)s.",
+            "%(num)d people have a seat on a day they do not come: %(names)s.",
+            len(stale.absent), names=", ".join(r.name for r in stale.absent)))
     if stale.changed:
         reasons.append(_("Tables, rounds, rules, pins or pairs kept apart have changed since the "
                          "plan was made; the figures below score the seats against what holds "
@@ -72,7 +81,61 @@ def plan(gathering_id: int):
         "seating/plan.html", gathering=gathering, view=view,
         plan_form=PlanForm() if policy.can(current_user, "seating.manage", gathering) else None,
         tables=services.tables(gathering), people=services.people(gathering),
+        **_job_context(gathering, _shown_job(gathering)),
         **_plan_context(gathering, current), **page_labels(gathering))
+
+
+def _shown_job(gathering: Gathering) -> SeatingJob | None:
+    """The job the page shows: the one queued or running, else the one named by ``?job=`` (the
+    page the progress sends the host to when the job ends, to say how it ended)."""
+    active = plan_jobs.active_job(gathering)
+    if active is not None:
+        return active
+    wanted = request.args.get("job", "")
+    if wanted.isdigit() and len(wanted) < 10:
+        job = db.session.get(SeatingJob, int(wanted))
+        if job is not None and job.gathering_id == gathering.id:
+            return job
+    return None
+
+
+def _job_context(gathering: Gathering, job: SeatingJob | None) -> dict:
+    running = job is not None and job.status in JOB_ACTIVE
+    stale = running and plan_jobs.is_stale(job)
+    return {"job": job, "job_running": running and not stale, "job_stale": stale,
+            "job_progress": plan_jobs.progress_of(job) if job is not None else {},
+            "job_seconds": plan_jobs.elapsed(job) if job is not None else 0,
+            "can_manage": policy.can(current_user, "seating.manage", gathering)}
+
+
+def _load_job(gathering: Gathering, job_id: int) -> SeatingJob:
+    job = db.session.get(SeatingJob, job_id)
+    if job is None or job.gathering_id != gathering.id:
+        abort(404)
+    return job
+
+
+@bp.get("/gatherings/<int:gathering_id>/seating/jobs/<int:job_id>")
+@policy.requires("seating.view")
+def job(gathering_id: int, job_id: int):
+    """The job's progress as a fragment of the plan page, which its script polls."""
+    gathering = load_gathering(gathering_id)
+    found = _load_job(gathering, job_id)
+    response = render_template("seating/_job.html", gathering=gathering, decimal=format_decimal,
+                               **_job_context(gathering, found))
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/gatherings/<int:gathering_id>/seating/jobs/<int:job_id>/stop")
+@policy.requires("seating.manage")
+def stop_job(gathering_id: int, job_id: int):
+    gathering = load_gathering(gathering_id, "seating.manage")
+    found = _load_job(gathering, job_id)
+    act(lambda: plan_jobs.stop(found, current_user),
+        lambda stopped: _("Stopping: the best plan so far is kept.")
+        if stopped.status == "running" else _("The job has stopped."),
+        _("The form had expired. Please send it again."))
+    return redirect(url_for("seating.plan", gathering_id=gathering.id, job=found.id) + "#job")
 
 
 def _new_plan_question(gathering: Gathering) -> confirm.Question:
@@ -112,13 +175,23 @@ def make_plan(gathering_id: int):
     if not replan and not confirm.given() and services.current_plan(gathering) is not None:
         # A new plan seats everyone afresh: ask first (a stale one-click form changes nothing).
         return confirm.ask(_new_plan_question(gathering))
-    made, _status = attempt(form, lambda: services.plan(gathering, current_user, replan=replan))
+    made, _status = attempt(form, lambda: plan_jobs.start(gathering, current_user,
+                                                          replan=replan))
     target = url_for("seating.plan", gathering_id=gathering.id)
     if made is None:
         for message in (*form.form_errors, *(form.errors.get("csrf_token") or ())):
             flash(message if message in form.form_errors
                   else _("The form had expired. Please send it again."), "error")
         return redirect(target)
+    if isinstance(made, SeatingJob):
+        try:
+            plan_jobs.send(made)
+        except DomainError as exc:
+            flash(exc.message, "error")
+            return redirect(target)
+        flash(_("The plan is being made in the background; its progress is shown below."),
+              "info")
+        return redirect(target + "#job")
     broken = made.metrics.get("hard_violations", 0)
     repeats = made.metrics.get("repeat_pairs", 0)
     if replan:

@@ -15,6 +15,8 @@ from eventapp.seating.forms import (
     AddRoundForm,
     ApartForm,
     ConfirmForm,
+    MoreRulesForm,
+    NeighbourForm,
     PinForm,
     RoundListForm,
     RulesForm,
@@ -41,6 +43,29 @@ def _round_rows(rounds) -> list[dict]:
     return [{"round_id": r.id, "mode": r.mode, "item": r.programme_item_id} for r in rounds]
 
 
+def _more_rules_form(settings, regions) -> MoreRulesForm:
+    return MoreRulesForm(formdata=None, obj=settings,
+                         apart_regions=[r.counsellor_id for r in regions])
+
+
+def _fill_rule_choices(gathering: Gathering, *, more_rules_form=None, neighbour_form=None,
+                       counsellors=None, units=None) -> None:
+    """The regions (the county's counsellors who serve municipalities) and the county's
+    municipalities to choose from."""
+    if more_rules_form is not None:
+        counsellors = services.region_counsellors(gathering) if counsellors is None \
+            else counsellors
+        more_rules_form.apart_regions.choices = [
+            (u.id, _("%(name)s's region: %(places)s", name=u.name,
+                     places=", ".join(m.name for m in sorted(u.assigned_municipalities,
+                                                             key=lambda m: m.name))))
+            for u in counsellors]
+    if neighbour_form is not None:
+        units = services.neighbour_choices(gathering) if units is None else units
+        for field in (neighbour_form.municipality_id, neighbour_form.neighbour_id):
+            field.choices = [("", _("Choose a municipality"))] + [(m.id, m.name) for m in units]
+
+
 def _setup_page(gathering: Gathering, *, status: int = 200, refusals=(), **given):
     settings = services.settings_for(gathering)
     tables = services.tables(gathering)
@@ -48,6 +73,8 @@ def _setup_page(gathering: Gathering, *, status: int = 200, refusals=(), **given
     items = services.group_work_items(gathering)
     people = services.people(gathering)
     host = policy.can(current_user, "seating.manage", gathering)
+    regions = services.apart_regions(gathering)
+    counsellors = services.region_counsellors(gathering)
     forms = {}
     if host:
         forms = {
@@ -59,16 +86,22 @@ def _setup_page(gathering: Gathering, *, status: int = 200, refusals=(), **given
             "rules_form": RulesForm(formdata=None, obj=settings),
             "pin_form": PinForm(formdata=None),
             "apart_form": ApartForm(formdata=None),
+            "more_rules_form": _more_rules_form(settings, regions),
+            "neighbour_form": NeighbourForm(formdata=None),
             "action": ConfirmForm(),
         }
         forms.update({k: v for k, v in given.items() if v is not None})
         fill_choices(gathering, people=people, rounds=rounds, tables=tables, items=items,
-                      forms=forms.values())
+                      forms=[f for k, f in forms.items() if k != "neighbour_form"])
+        _fill_rule_choices(gathering, more_rules_form=forms["more_rules_form"],
+                           neighbour_form=forms["neighbour_form"], counsellors=counsellors)
     linked = {r.programme_item_id for r in rounds if r.programme_item_id}
     return render_template(
         "seating/setup.html", gathering=gathering, settings=settings, tables=tables,
         rounds=rounds, items=items, people=people, pins=services.pins(gathering),
         aparts=services.aparts(gathering), unlinked_items=[i for i in items if i.id not in linked],
+        neighbours=services.neighbours(gathering.county_id), apart_regions=regions,
+        region_counsellors=counsellors, wishes=_wishes(people),
         seats_total=sum(t.seats for t in tables), refusals=list(refusals), **forms,
         **page_labels(gathering, rounds)), status
 
@@ -311,3 +344,61 @@ def delete_apart(gathering_id: int, apart_id: int):
         lambda _r: _("%(first)s and %(second)s may share a table again.", first=names[0],
                      second=names[1]), REMOVE_EXPIRED)
     return redirect(url_for("seating.setup", gathering_id=gathering.id) + "#apart")
+
+
+def _wishes(people) -> dict[str, int]:
+    """How many asked for each wish at registration."""
+    counts: dict[str, int] = {}
+    for person in people:
+        if person.seating_wish:
+            counts[person.seating_wish] = counts.get(person.seating_wish, 0) + 1
+    return counts
+
+
+@bp.post("/gatherings/<int:gathering_id>/seating/rules/more")
+@policy.requires("seating.manage")
+def save_more_rules(gathering_id: int):
+    gathering = load_gathering(gathering_id, "seating.manage")
+    form = MoreRulesForm()
+    _fill_rule_choices(gathering, more_rules_form=form)
+    saved, status = attempt(form, lambda: services.update_more_rules(
+        gathering, current_user, apart_regions=list(form.apart_regions.data or []),
+        spread_partner_kinds=bool(form.spread_partner_kinds.data),
+        apart_neighbours=bool(form.apart_neighbours.data),
+        spread_large=bool(form.spread_large.data),
+        follow_attendance=bool(form.follow_attendance.data)))
+    if saved is None:
+        return _setup_page(gathering, more_rules_form=form, status=status)
+    flash(_("The rules are saved."), "success")
+    return redirect(url_for("seating.setup", gathering_id=gathering.id) + "#more-rules")
+
+
+@bp.post("/gatherings/<int:gathering_id>/seating/neighbours")
+@policy.requires("seating.manage")
+def add_neighbour(gathering_id: int):
+    gathering = load_gathering(gathering_id, "seating.manage")
+    form = NeighbourForm()
+    _fill_rule_choices(gathering, neighbour_form=form)
+    pair, status = attempt(form, lambda: services.add_neighbour(
+        gathering, current_user, municipality_id=form.municipality_id.data,
+        neighbour_id=form.neighbour_id.data))
+    if pair is None:
+        return _setup_page(gathering, neighbour_form=form, status=status)
+    flash(_("%(first)s and %(second)s are marked as neighbours.", first=pair.first.name,
+            second=pair.second.name), "success")
+    return redirect(url_for("seating.setup", gathering_id=gathering.id) + "#neighbours")
+
+
+@bp.post("/gatherings/<int:gathering_id>/seating/neighbours/<int:pair_id>/delete")
+@policy.requires("seating.manage")
+def delete_neighbour(gathering_id: int, pair_id: int):
+    gathering = load_gathering(gathering_id, "seating.manage")
+    try:
+        pair = services.get_neighbour(gathering, pair_id)
+    except DomainError:
+        abort(404)
+    names = (pair.first.name, pair.second.name)
+    act(lambda: services.remove_neighbour(gathering, pair, current_user),
+        lambda _r: _("%(first)s and %(second)s are no longer marked as neighbours.",
+                     first=names[0], second=names[1]), REMOVE_EXPIRED)
+    return redirect(url_for("seating.setup", gathering_id=gathering.id) + "#neighbours")
