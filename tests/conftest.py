@@ -14,7 +14,7 @@ import threading
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from eventapp import create_app
 from eventapp.config import TestConfig
@@ -142,8 +142,23 @@ def app(_built_app, tmp_path):
     with app.app_context():
         yield app
         _db.session.remove()
+        _end_jobs(app)
         _truncate()
         _db.engine.dispose()
+
+
+def _end_jobs(app):
+    """A plan a test left solving in the in-process workers must not write into the next
+    test's tables: ask every job to stop, and wait until the workers are idle."""
+    if not any(jobs.worker for jobs in app.extensions.get("jobs", {}).values()):
+        return
+    from eventapp.core import jobs as core_jobs
+    from eventapp.seating.models import JOB_ACTIVE, SeatingJob
+
+    with _db.engine.begin() as conn:
+        conn.execute(update(SeatingJob).where(SeatingJob.status.in_(JOB_ACTIVE))
+                     .values(stop_requested=True))
+    core_jobs.wait_idle(app, timeout_s=60)
 
 
 def _truncate():

@@ -3,6 +3,7 @@ directorate decides, the report goes in and is approved, the host deletes person
 page passes axe and fits a phone without sideways scroll."""
 
 from datetime import date
+from functools import partial
 
 import pytest
 from playwright.sync_api import expect
@@ -10,8 +11,9 @@ from sqlalchemy import select
 
 from eventapp.grants import services
 from eventapp.grants.models import FinalReport, GrantApplication
-from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.test_journeys import check_axe, log_in_ok, no_horizontal_scroll
+from tests.browser.conftest import DESKTOP
+from tests.browser.looks import look
+from tests.browser.test_journeys import log_in_ok
 from tests.grants.conftest import add_attended, add_person, vestland_units
 
 pytestmark = pytest.mark.browser
@@ -34,15 +36,7 @@ def held(db, make_user, make_gathering):
             "directorate": make_user("directorate", county=None, name="Dina Direktorat")}
 
 
-def _look(page, where: str, found: list[str], screenshot, name: str):
-    for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(viewport)
-        check_axe(page, f"{where} ({size})", found)
-        width, inner = no_horizontal_scroll(page)
-        if width > inner:
-            found.append(f"[{where}] scrolls sideways at {size}: {width} > {inner}")
-        screenshot(page, f"grants-{name}-{size}")
-    page.set_viewport_size(DESKTOP)
+_look = partial(look, prefix="grants")
 
 
 def test_grant_journey_in_the_browser(page, browser, live_server, db, held, screenshot):

@@ -4,13 +4,14 @@ previews a hand move (nothing saved) before making it. Every page passes axe (no
 critical findings) and fits a phone without sideways scroll."""
 
 from datetime import date
+from functools import partial
 
 import pytest
 from playwright.sync_api import expect
 
 from eventapp.seating import services
-from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.test_journeys import check_axe, log_in_ok, no_horizontal_scroll
+from tests.browser.looks import look
+from tests.browser.test_journeys import log_in_ok
 from tests.seating import world
 
 pytestmark = pytest.mark.browser
@@ -48,15 +49,7 @@ def gathering(db, make_user, make_gathering):
     return {"gathering": g, "host": make_user("county_host", county="46", name="Hanne Vert")}
 
 
-def _look(page, where: str, found: list[str], screenshot, name: str):
-    for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(viewport)
-        check_axe(page, f"{where} ({size})", found)
-        width, inner = no_horizontal_scroll(page)
-        if width > inner:
-            found.append(f"[{where}] scrolls sideways at {size}: {width} > {inner}")
-        screenshot(page, f"seating-{name}-{size}")
-    page.set_viewport_size(DESKTOP)
+_look = partial(look, prefix="seating")
 
 
 def test_seating_journey_in_the_browser(page, db, gathering, screenshot):

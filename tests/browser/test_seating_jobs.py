@@ -8,6 +8,7 @@ rounds: the social golfer 8-4-10), so the solver keeps searching until it is sto
 Needs the solver that takes ``progress`` and ``should_stop`` (issue 19, §4)."""
 
 from datetime import date
+from functools import partial
 
 import pytest
 from playwright.sync_api import expect
@@ -16,8 +17,8 @@ from eventapp.core import jobs as core_jobs
 from eventapp.extensions import db as _db
 from eventapp.seating import services
 from eventapp.seating.models import SeatingJob
-from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.test_journeys import check_axe, log_in_ok, no_horizontal_scroll
+from tests.browser.looks import look
+from tests.browser.test_journeys import log_in_ok
 from tests.seating import world
 
 pytestmark = pytest.mark.browser
@@ -46,15 +47,7 @@ def gathering(app, db, make_user, make_gathering):
     core_jobs.wait_idle(app)
 
 
-def _look(page, where: str, found: list[str], screenshot, name: str):
-    for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(viewport)
-        check_axe(page, f"{where} ({size})", found)
-        width, inner = no_horizontal_scroll(page)
-        if width > inner:
-            found.append(f"[{where}] scrolls sideways at {size}: {width} > {inner}")
-        screenshot(page, f"seating-job-{name}-{size}")
-    page.set_viewport_size(DESKTOP)
+_look = partial(look, prefix="seating-job")
 
 
 def test_start_follow_stop_early_and_keep_the_best(page, db, gathering, screenshot):

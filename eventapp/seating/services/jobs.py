@@ -11,8 +11,6 @@ once in the request, within ``JOBS_INLINE_SECONDS``.
 
 from __future__ import annotations
 
-import functools
-import inspect
 import json
 import time
 from datetime import timedelta
@@ -42,22 +40,6 @@ STOP_POLL_S = 0.5
 HEARTBEAT_S = 2.0
 # Tries at storing the plan when the gathering is locked by others just then.
 STORE_ATTEMPTS = 5
-
-
-@functools.cache
-def _solve_takes(fn) -> frozenset[str]:
-    return frozenset(inspect.signature(fn).parameters)
-
-
-def solve(instance: dict, *, progress=None, should_stop=None) -> dict:
-    """``solver.solve``, handing on ``progress`` and ``should_stop`` where it takes them."""
-    takes = _solve_takes(solver.solve)
-    kwargs = {}
-    if progress is not None and "progress" in takes:
-        kwargs["progress"] = progress
-    if should_stop is not None and "should_stop" in takes:
-        kwargs["should_stop"] = should_stop
-    return solver.solve(instance, **kwargs)
 
 
 def seatings(instance: dict) -> int:
@@ -210,7 +192,7 @@ def _run(job_id: int) -> None:
     db.session.commit()  # the solve holds no transaction, let alone a lock
 
     watch = _Watch(job_id)
-    result = solve(instance, progress=watch.progress, should_stop=watch.should_stop)
+    result = solver.solve(instance, progress=watch.progress, should_stop=watch.should_stop)
 
     for attempt in range(STORE_ATTEMPTS):
         try:
