@@ -146,6 +146,10 @@ class Config:
     MATERIALS_S3_ACCESS_KEY_ID: str | None = None
     MATERIALS_S3_SECRET_ACCESS_KEY: str | None = None  # noqa: S105 - read from the environment
 
+    # Where the static files' hashed and compressed copies are made at start (core/assets.py);
+    # default instance/assets. A folder the app may write, kept between starts.
+    ASSETS_DIR: str | None = None
+
     ACTIVATION_LINK_HOURS = 72
     RESET_LINK_HOURS = 2
     # Links in mail must point at the public address, not at the sender process.
@@ -183,6 +187,7 @@ class Config:
             "MATERIALS_MAX_BYTES": _int("MATERIALS_MAX_BYTES", cls.MATERIALS_MAX_BYTES),
             "MATERIALS_STORAGE": os.environ.get("MATERIALS_STORAGE", cls.MATERIALS_STORAGE),
             "MATERIALS_DIR": os.environ.get("MATERIALS_DIR"),
+            "ASSETS_DIR": os.environ.get("ASSETS_DIR"),
             **{name: os.environ.get(name) for name in (
                 "MATERIALS_S3_BUCKET", "MATERIALS_S3_ENDPOINT_URL", "MATERIALS_S3_REGION",
                 "MATERIALS_S3_ACCESS_KEY_ID", "MATERIALS_S3_SECRET_ACCESS_KEY")},

@@ -5,7 +5,6 @@ import re
 from dataclasses import dataclass, field
 from functools import wraps
 
-import jsonschema
 from flask import request
 from flask_babel import gettext as _
 
@@ -209,6 +208,8 @@ def validate_parameters(parameters: list, path_values: dict) -> None:
                 continue
         else:
             continue
+        import jsonschema  # with the first API request, not at the app's start
+
         error = next(jsonschema.Draft202012Validator(schema).iter_errors(value), None)
         if error is not None:
             fields[name] = error.message
@@ -222,6 +223,8 @@ def validated_body(schema: dict) -> dict:
     data = request.get_json(silent=True)
     if data is None:
         raise ValidationFailed(_("The body is not valid JSON."))
+    import jsonschema  # with the first API request, not at the app's start
+
     fields = {}
     for error in jsonschema.Draft202012Validator(schema).iter_errors(data):
         where = ".".join(str(p) for p in error.absolute_path) or "body"

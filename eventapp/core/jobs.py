@@ -19,13 +19,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import dramatiq
-from dramatiq.brokers.redis import RedisBroker
-from dramatiq.brokers.stub import StubBroker
 from flask import Flask, current_app
 
 from eventapp.extensions import db
+
+if TYPE_CHECKING:  # Dramatiq (and Redis's client) load with the first job, not at the app's start.
+    import dramatiq
 
 QUEUE = "eventapp"
 _TASKS: dict[str, Callable] = {}
@@ -65,12 +66,17 @@ def _in_app(app: Flask, name: str):
 def jobs_for(app: Flask) -> Jobs:
     """The app's broker and actors for its current ``JOBS_BROKER_URL``, made on first use
     (every task is registered by then); kept per broker address, so a test may switch."""
+    import dramatiq
+    from dramatiq.brokers.stub import StubBroker
+
     url = app.config.get("JOBS_BROKER_URL") or None
     namespace = app.config.get("JOBS_NAMESPACE", "eventapp")
     kept = app.extensions.setdefault("jobs", {})
     found = kept.get((url, namespace))
     if found is None:
         if url:
+            from dramatiq.brokers.redis import RedisBroker
+
             broker = RedisBroker(url=url, namespace=namespace)
         else:
             broker = StubBroker()
@@ -97,6 +103,8 @@ def enqueue(name: str, *args) -> None:
 
 
 def start_worker(app: Flask, *, threads: int) -> dramatiq.Worker:
+    import dramatiq
+
     jobs = jobs_for(app)
     with jobs.lock:
         if jobs.worker is None:
@@ -108,6 +116,8 @@ def start_worker(app: Flask, *, threads: int) -> dramatiq.Worker:
 
 def wait_idle(app: Flask, timeout_s: float = 120) -> None:
     """Wait until the in-process queue is empty and its last job has ended (tests, the demo)."""
+    from dramatiq.brokers.stub import StubBroker
+
     jobs = jobs_for(app)
     if isinstance(jobs.broker, StubBroker):
         jobs.broker.join(QUEUE, timeout=int(timeout_s * 1000))

@@ -5,9 +5,10 @@ serves itself; the table on the page holds every number for readers without scri
 """
 
 import json
+import os
 import re
 from functools import cache
-from importlib.resources import files
+from importlib.util import find_spec
 
 from flask_babel import gettext as _
 
@@ -20,16 +21,17 @@ ORANGE = "#b35900"  # 4.5:1 on white, and told apart from the blue without colou
 BAR_HEIGHT = 30
 
 
+# plotly.js among the app's static files (core/assets.py gives it a hashed name and compressed
+# copies: 4.8 MB, about 1.4 MB as gzip). The package ships it and a larger widget bundle only:
+# plotly.min.js is the smallest bundle, and its partial bundles are not in the package.
+PLOTLYJS = "vendor/plotly/plotly.min.js"
+
+
 @cache
 def plotlyjs_path() -> str:
-    return str(files("plotly") / "package_data" / "plotly.min.js")
-
-
-@cache
-def plotlyjs_version() -> str:
-    from plotly.offline import get_plotlyjs_version
-
-    return get_plotlyjs_version()
+    # Found without importing plotly, which the app start does not need.
+    package = find_spec("plotly").submodule_search_locations[0]
+    return os.path.join(package, "package_data", "plotly.min.js")
 
 
 # When loaded, the bundle puts the map library's CSS (maplibre) into an inline <style>, unless an

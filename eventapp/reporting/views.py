@@ -1,10 +1,11 @@
 """The national review pages: the table per county with totals and charts, the drill-down into
-one county's gatherings, their CSV and XLSX exports, and plotly.js served from the package.
+one county's gatherings, and their CSV and XLSX exports (plotly.js is a static file: core/assets.py).
 A gathering's survey results (charts, free-text answers sorted into themes, exports) and the
 national survey comparison."""
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from eventapp.core import policy
@@ -13,7 +14,7 @@ from eventapp.core.web import act, attempt
 from eventapp.gatherings.models import Gathering
 from eventapp.grants import services as grants
 from eventapp.reporting import bp, charts, services
-from eventapp.reporting.forms import RenameThemeForm, ThemeForm
+from eventapp.reporting.forms import RenameThemeForm, TagAnswersForm, ThemeForm
 from eventapp.surveys import services as surveys
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,7 +39,7 @@ def _chart_page(template: str, figures, status: int, **context) -> Response:
     """A page with plotly charts: plotly.js from the app, and the CSP that lets it style them."""
     response = Response(render_template(
         template, charts=figures, **context,
-        plotlyjs=url_for("reporting.plotlyjs", version=charts.plotlyjs_version()),
+        plotlyjs=url_for("static", filename=charts.PLOTLYJS),
         plotly_style_ids=charts.plotlyjs_inline_style_ids()), status=status)
     if figures:
         response.headers["Content-Security-Policy"] = CHART_CSP
@@ -83,16 +84,15 @@ def _download(body: bytes, fmt: str, filename: str) -> Response:
 def national():
     period, problem, errors = _period()
     report = services.national(current_user, period.start, period.end)
-    figures = charts.national_charts(
-        report, services.role_labels(),
-        [(size, services.size_label(size)) for size in services.SIZE_KEYS])
+    size_labels = [(size, services.size_label(size)) for size in services.SIZE_KEYS]
+    figures = charts.national_charts(report, services.role_labels(), size_labels)
     return _chart_page(
         "reporting/national.html", figures, 422 if problem else 200, report=report,
         year=period.end, period=period, years=_years(period),
         picker=_picker("reporting.national", period, errors=errors), problem=problem,
         nok=grants.nok, report_status_label=services.status_label,
         role_labels=services.role_labels(), partner_kind_labels=services.partner_kind_labels(),
-        size_keys=services.SIZE_KEYS, size_label=services.size_label)
+        size_labels=size_labels)
 
 
 @bp.get("/reports/national.<any(csv, xlsx):fmt>")
@@ -138,20 +138,6 @@ def county_export(county_number: str, fmt: str):
     body = (services.to_csv(table) if fmt == "csv"
             else services.to_xlsx(table, f"{county.name} {period.label}"))
     return _download(body, fmt, f"grant-report-{county.number}-{period.slug}")
-
-
-@bp.get("/reports/assets/plotly-<version>.min.js")
-@policy.public
-def plotlyjs(version: str):
-    """plotly.js from the installed plotly package, never a CDN. The version is in the address,
-    so a browser may keep the file for a year: an upgrade changes the address."""
-    if version != charts.plotlyjs_version():
-        abort(404)
-    response = send_file(charts.plotlyjs_path(), mimetype="text/javascript", max_age=31_536_000,
-                         conditional=True)
-    response.cache_control.public = True
-    response.cache_control.immutable = True
-    return response
 
 
 # --- a gathering's survey results ----------------------------------------------------------
@@ -340,24 +326,35 @@ def delete_theme(gathering_id: int, theme_id: int):
     return _back(gathering, "themes")
 
 
+def _number(value) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 else None
+
+
 @bp.post("/gatherings/<int:gathering_id>/survey/answers/themes")
 @policy.requires("survey.tag")
-def tag_answer(gathering_id: int):
-    """The answer is named by the handle its page gave it (``services.answer_handle``), never by
-    its id."""
+def tag_answers(gathering_id: int):
+    """One question's tagging control: the theme added to (or taken off) every answer ticked.
+    The answers are named by the handles their page gave them (``services.answer_handle``),
+    never by their ids."""
     gathering, survey = _gathering_and_survey(gathering_id)
-    try:
-        answer = services.answer_by_handle(survey, request.form.get("page"),
-                                           request.form.get("answer"))
-        theme_ids = [int(t) for t in request.form.getlist("theme") if t.isdigit()]
-        for theme_id in theme_ids:
-            services.theme_of(survey, theme_id)
-    except DomainError:
-        abort(404)
-    act(lambda: services.set_themes(survey, current_user, answer.id, theme_ids),
-        lambda _r: _("The answer's themes are saved."),
-        _("The form had expired. Please send it again."))
-    return _back(gathering, f"q-{answer.question_id}")
+    form = TagAnswersForm()
+    changed, status = attempt(form, lambda: services.theme_answers(
+        survey, current_user, form.page.data, form.answer.data or [], _number(form.theme.data),
+        form.action.data))
+    if changed is None:
+        group, settles, size_class = _filters_from_form()
+        problem = next(iter([*form.form_errors,
+                             *(e for f in form for e in f.errors if f.name != "csrf_token")]),
+                       _("The form had expired. Please send it again."))
+        return _results_page(gathering, status=status, problem=problem, group=group,
+                             settles=settles, size_class=size_class)
+    flash(ngettext("The theme is saved on %(num)d answer.", "The theme is saved on %(num)d "
+                   "answers.", len(set(form.answer.data)))
+          if form.action.data == "add" else
+          ngettext("The theme is taken off %(num)d answer.", "The theme is taken off %(num)d "
+                   "answers.", len(set(form.answer.data))), "success")
+    question = _number(form.question.data)
+    return _back(gathering, f"q-{question}" if question is not None else "themes")
 
 
 # --- the national survey comparison --------------------------------------------------------

@@ -5,7 +5,7 @@ The pages come from ``app.url_map``: every GET rule, its parameters filled from 
 390 px with axe (0 violations of any impact) and at 320 px for reflow (no sideways scroll).
 
 Skipped, as they are no pages: exports and downloads (``.csv``, ``.xlsx``, ``.ics``, QR images
-``.svg``/``.png``, the plotly script), ``/static`` and the JSON API (``/api/v1``). A rule whose
+``.svg``/``.png``), ``/static`` and the JSON API (``/api/v1``). A rule whose
 parameter the demo cannot fill is listed in the printed summary. A page that redirects (to the
 login form, or elsewhere) is not checked there: its target is checked in its own right.
 
@@ -21,7 +21,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-SKIP = re.compile(r"\.(csv|xlsx|ics|svg|png|js|pdf)\b|<any\(|^/static/|^/api/|^/reports/assets/")
+SKIP = re.compile(r"\.(csv|xlsx|ics|svg|png|js|pdf)\b|<any\(|^/static/|^/api/")
 
 ROLES = (
     ("anonymous", None),

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from eventapp.registration.services import RegistrationData, register
-from eventapp.reporting.charts import plotlyjs_version
+from eventapp.reporting.charts import PLOTLYJS
 from tests.conftest import login
 
 HSTS = "max-age=31536000; includeSubDomains"
@@ -53,9 +53,9 @@ def test_signed_in_pages_are_not_stored_public_ones_may_be(db, app, client, make
         assert response.status_code == 200, url
         assert no_store(response), url
     # The stylesheet holds nothing of the user's: it may be cached while signed in too, as may
-    # what a view marks public (plotly.js, versioned in its address).
+    # plotly.js under its hashed name.
     assert not no_store(client.get("/static/css/app.css"))
-    plotly = client.get(f"/reports/assets/plotly-{plotlyjs_version()}.min.js")
+    plotly = client.get("/static/" + app.extensions["assets"][PLOTLYJS])
     assert plotly.status_code == 200 and "immutable" in plotly.headers["Cache-Control"]
     plotly.close()
 

@@ -175,7 +175,7 @@ def test_results_page_shows_the_figures_counted_by_hand(client, answered):
     assert [t["name"] for t in figure["data"]] == [o["label"] for o in
                                                      services.AGREEMENT_OPTIONS]
     assert figure["layout"]["barmode"] == "stack"
-    assert re.search(r'<script src="/reports/assets/plotly-[\d.]+\.min\.js" defer>', html)
+    assert re.search(r'<script src="/static/vendor/plotly/plotly\.min\.[0-9a-f]{12}\.js" defer>', html)
     assert "<script>" not in html
 
     # In English: the questions' and options' English texts on the page, in its charts and
@@ -351,9 +351,9 @@ def answer_item(html: str, text: str) -> str:
 
 
 def tag_form(html: str, text: str) -> dict:
-    """The page key and handle the tagging form of that answer sends."""
+    """The page key the tagging controls send, and the handle of that answer's checkbox."""
     item = answer_item(html, text)
-    return {"page": re.search(r'name="page" value="([^"]+)"', item)[1],
+    return {"page": re.search(r'name="page" value="([^"]+)"', html)[1],
             "answer": re.search(r'name="answer" value="([^"]+)"', item)[1]}
 
 
@@ -385,15 +385,22 @@ def test_host_sorts_text_answers_into_themes_and_the_page_counts_them(client, db
     tagged = {a.id: [booking] for a in answers[:3]}
     tagged[answers[0].id] = [booking, groups]
     by_id = {a.id: a.text for a in answers}
-    for answer_id, ids in tagged.items():
-        response = client.post(f"/gatherings/{gid}/survey/answers/themes",
-                               data={"csrf_token": token, "theme": [str(i) for i in ids],
-                                     **tag_form(client.get(page).text, by_id[answer_id])})
+
+    def theme(theme_id: int, action: str, answer_ids) -> object:
+        """One question's control: the theme added to (or taken off) the answers ticked."""
+        html = client.get(page).text
+        forms = [tag_form(html, by_id[a]) for a in answer_ids]
+        return client.post(f"/gatherings/{gid}/survey/answers/themes", data={
+            "csrf_token": token, "theme": str(theme_id), "action": action,
+            "question": str(short.id), "page": forms[0]["page"],
+            "answer": [f["answer"] for f in forms]})
+
+    for theme_id in (booking, groups):
+        response = theme(theme_id, "add", [a for a, ids in tagged.items() if theme_id in ids])
         assert response.status_code == 302 and response.location.endswith(f"#q-{short.id}")
-    # Saving again with fewer boxes ticked untags.
-    client.post(f"/gatherings/{gid}/survey/answers/themes",
-                data={"csrf_token": token, "theme": [str(groups)],
-                      **tag_form(client.get(page).text, by_id[answers[2].id])})
+    # Taking a theme off the answers ticked untags them.
+    theme(groups, "add", [answers[2].id])
+    theme(booking, "remove", [answers[2].id])
     tagged[answers[2].id] = [groups]
     stored = {a.id: sorted(t.id for t in a.themes) for a in _text_answers(survey, short.id)}
     assert {k: v for k, v in stored.items() if v} == {k: sorted(v) for k, v in tagged.items()}
@@ -407,9 +414,9 @@ def test_host_sorts_text_answers_into_themes_and_the_page_counts_them(client, db
             hand[str(i)] = hand.get(str(i), 0) + 1
     assert {k: int(v) for k, v in counts.items()} == hand
     assert "Bookingsystem: 2" in part and "Gruppearbeid: 2" in part
-    # The boxes come back ticked for the answer they were saved on.
-    form = answer_item(part, by_id[answers[0].id])
-    assert f'value="{booking}" checked' in form and f'value="{groups}" checked' in form
+    # Each answer says the themes it carries.
+    item = answer_item(part, by_id[answers[0].id])
+    assert "Bookingsystem, Gruppearbeid" in item
 
     # Counts honour the filter: the same hand count over the municipal staff's answers only.
     survey_results = reporting.survey_results(survey, group="municipal")
@@ -491,18 +498,22 @@ def test_theme_refusals_save_nothing(client, db, answered, make_user, make_gathe
     page_key = re.search(r'name="page" value="([^"]+)"', html)[1]
     # A handle is made with the server's key: one for another survey's answer, a chosen
     # option or no answer at all finds nothing, nor does a made-up one or a page key of its own.
-    for answer_id, theme_ids in ((foreign_answer.id, [theme.id]), (choice.id, [theme.id]),
-                                 (own_answer.id, [foreign_theme.id]), (999_999, [theme.id])):
+    # Each is refused with the page and its reason, and nothing is saved.
+    for answer_id, theme_id in ((foreign_answer.id, theme.id), (choice.id, theme.id),
+                                (own_answer.id, foreign_theme.id), (999_999, theme.id)):
         response = client.post(f"/gatherings/{gid}/survey/answers/themes",
-                               data={"csrf_token": token, "theme": theme_ids, "page": page_key,
+                               data={"csrf_token": token, "theme": theme_id, "page": page_key,
+                                     "action": "add",
                                      "answer": reporting.answer_handle(page_key, answer_id)})
-        assert response.status_code == 404
+        assert response.status_code == 422
+        assert 'role="alert"' in response.text
     own_form = tag_form(html, own_answer.text)
     for bad in ({**own_form, "answer": "x" * 22}, {**own_form, "page": "mine"},
                 {"answer": own_form["answer"]}, {}, {**own_form, "page": "p" * 500}):
         response = client.post(f"/gatherings/{gid}/survey/answers/themes",
-                               data={"csrf_token": token, "theme": [theme.id], **bad})
-        assert response.status_code == 404
+                               data={"csrf_token": token, "theme": theme.id, "action": "add",
+                                     **bad})
+        assert response.status_code == 422
     for url in (f"/gatherings/{gid}/survey/themes/{foreign_theme.id}",
                 f"/gatherings/{gid}/survey/themes/{foreign_theme.id}/delete"):
         assert client.post(url, data={"csrf_token": token,
@@ -510,7 +521,7 @@ def test_theme_refusals_save_nothing(client, db, answered, make_user, make_gathe
     assert all(not a.themes for a in _text_answers(survey) + _text_answers(other))
     # Without a valid CSRF token nothing is tagged.
     client.post(f"/gatherings/{gid}/survey/answers/themes",
-                data={"theme": [theme.id], **own_form})
+                data={"theme": theme.id, "action": "add", **own_form})
     db.session.expire_all()
     assert db.session.get(SurveyAnswer, own_answer.id).themes == []
     # The services refuse the same, for the API or anyone else calling them.
@@ -553,7 +564,7 @@ def test_who_sees_the_results_and_who_may_sort(app, client, db, answered):
     login(client, answered["directorate"].email)
     response = client.post(f"/gatherings/{gid}/survey/answers/themes",
                            data={"csrf_token": get_csrf(client, page),
-                                 "theme": [host_theme.id],
+                                 "theme": host_theme.id, "action": "add",
                                  **tag_form(client.get(page).text, answer.text)})
     assert response.status_code == 302
     db.session.expire_all()

@@ -10,7 +10,6 @@ from functools import cache
 from pathlib import Path
 
 from flask_babel import gettext as _
-from zxcvbn import zxcvbn
 
 MIN_PASSWORD_LENGTH = 12
 # zxcvbn refuses longer input with a ValueError (and its run time grows with length); a longer
@@ -54,6 +53,8 @@ def is_decorated_common_word(password: str) -> bool:
 def password_problem(password: str, user_inputs: list[str] = ()) -> str | None:
     """Why a password is refused, or None. Length first, then guessability (common passwords,
     Norwegian words with a year, keyboard patterns, the user's own name or email)."""
+    from zxcvbn import zxcvbn  # with the first password set, not at the app's start
+
     if len(password) < MIN_PASSWORD_LENGTH:
         return _("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
     inputs = [u for u in user_inputs if u] + list(common_words())
