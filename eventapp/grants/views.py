@@ -253,6 +253,9 @@ def _line_data(form: BudgetLineForm) -> services.LineData:
 
 
 def _budget_page(gathering: Gathering, *, add_form=None, travel_forms=None, status: int = 200):
+    # The heading names the county: loaded first, so that it is one statement on every page,
+    # not none when a registration's county happens to bring it along.
+    county = gathering.county
     figures = services.figures(gathering)
     locked = figures.report is not None and figures.report.frozen
     host = _may("budget.edit", gathering)
@@ -283,11 +286,12 @@ def _budget_page(gathering: Gathering, *, add_form=None, travel_forms=None, stat
         message for form in (add_form, *travel_forms.values()) if form is not None
         for message in (*form.form_errors, *form.errors.get("csrf_token", ()))]
     return render_template(
-        "grants/budget.html", gathering=gathering, figures=figures, groups=groups,
+        "grants/budget.html", gathering=gathering, county=county, figures=figures, groups=groups,
         planned=planned, actual=actual, locked=locked, is_host=host,
         add_form=add_form if host and not locked else None,
         travel_forms=travel_forms if host and not locked else {},
-        requests=requests, covered=covered, asking=asking,
+        requests=requests, requests_by_id={r.id: r for r in requests}, covered=covered,
+        asking=asking,
         uncovered=[r for r in requests if r.id not in covered], refusals=refusals,
         **_labels()), status
 

@@ -76,10 +76,16 @@ def test_survey_pages_draw_their_charts(page, db, make_user, make_gathering, scr
         for i in range(3):
             expect(charts.nth(i).locator(".main-svg").first).to_be_visible()
         assert page.locator(".js-plotly-plot").count() == 3
-        # Tagging is folded away under each answer until asked for.
-        expect(page.locator(".survey-tag-form").first).to_be_hidden()
-        page.locator(".survey-tag summary").first.click()
-        expect(page.locator(".survey-tag-form").first).to_be_visible()
+        # One theme control per question works on the answers ticked below it.
+        form = page.locator(".survey-tag-form").first
+        expect(form.locator(".survey-tag-control select")).to_be_visible()
+        expect(form.locator(".survey-tag-count")).to_contain_text("0")
+        form.locator('input[name="answer"]').nth(0).check()
+        expect(form.locator(".survey-tag-count")).to_contain_text("1")
+        if size == "desktop":
+            form.locator("select").select_option(label="Gruppearbeid")
+            form.locator('button[value="add"]').click()
+            expect(page.locator("[data-themes]", has_text="Gruppearbeid")).to_have_count(1)
         # The themes (new one, and the list with counts) come before the questions.
         themes_box = page.locator("#themes").bounding_box()
         assert themes_box["y"] < page.locator(".survey-question").first.bounding_box()["y"]

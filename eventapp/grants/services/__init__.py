@@ -25,9 +25,10 @@ from eventapp.grants.services.figures import (
     budget_totals,
     count_participants,
     figures,
+    figures_for,
     report_for,
 )
-from eventapp.grants.services.grant_rules import rules_for, set_rules
+from eventapp.grants.services.grant_rules import rules_for, rules_for_years, set_rules
 from eventapp.grants.services.history import (
     check_approval_reopenable,
     check_decision_reopenable,
@@ -59,10 +60,10 @@ __all__ = [
     "budget_by_category", "budget_lines", "budget_totals", "check_approval_reopenable",
     "check_decision", "check_decision_reopenable", "count_participants", "decide", "history",
     "host_count",
-    "delete_line", "figures", "follow_up_snapshot", "link_travel", "nok", "percent",
+    "delete_line", "figures", "figures_for", "follow_up_snapshot", "link_travel", "nok", "percent",
     "personal_data_held", "purge", "purge_due_at", "reopen_approval", "reopen_decision",
     "report_follow_up", "report_for",
-    "return_report", "rules_for", "save_report", "send_purge_reminders", "set_rules",
+    "return_report", "rules_for", "rules_for_years", "save_report", "send_purge_reminders", "set_rules",
     "submission_blockers", "submit_report", "travel_coverage", "travel_requests", "update_line",
     "worklist",
 ]

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from eventapp.core import policy
 from eventapp.core.db import lock_row
@@ -91,7 +92,9 @@ def travel_requests(gathering: Gathering) -> list[Registration]:
     """Confirmed registrations that asked for travel support."""
     return list(db.session.scalars(select(Registration).where(
         Registration.gathering_id == gathering.id, Registration.status == "confirmed",
-        Registration.travel_support_requested.is_(True)).order_by(Registration.id)))
+        Registration.travel_support_requested.is_(True)).order_by(Registration.id)
+        # The page names each one's organisation.
+        .options(joinedload(Registration.municipality), joinedload(Registration.county))))
 
 
 def travel_coverage(gathering: Gathering) -> dict[int, BudgetLine]:

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from eventapp.core.errors import Conflict
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.grants.models import CATEGORIES, BudgetLine, FinalReport, GrantApplication, GrantRules
 from eventapp.grants.rules import Settlement
-from eventapp.grants.services.grant_rules import rules_for
+from eventapp.grants.services.grant_rules import rules_for_years
 from eventapp.places.models import Municipality
 from eventapp.registration.models import Registration
 
@@ -46,19 +47,34 @@ def took_part_digitally(registration: Registration, gathering: Gathering) -> boo
     return gathering.mode == "hybrid" and bool(registration.attends_digitally)
 
 
+def _municipality_counts(county_ids) -> dict[int, int]:
+    """{county id: its municipalities} (Oslo counts once, not per district), in one query."""
+    return dict(db.session.execute(
+        select(Municipality.county_id, func.count()).where(
+            Municipality.county_id.in_(list(county_ids) or [-1]),
+            Municipality.kind == "municipality", Municipality.active.is_(True))
+        .group_by(Municipality.county_id)).all())
+
+
 def county_municipality_count(county_id: int) -> int:
     """The county's municipalities (Oslo counts once, not per district)."""
-    return db.session.scalar(select(func.count()).select_from(Municipality).where(
-        Municipality.county_id == county_id, Municipality.kind == "municipality",
-        Municipality.active.is_(True))) or 0
+    return _municipality_counts([county_id]).get(county_id, 0)
 
 
-def count_participants(gathering: Gathering, rules: GrantRules) -> Counts:
-    """Participants by the directorate's rule, by group, and the municipalities they came from.
-    Those who took part digitally count like everyone else, or not at all (not even as
-    speakers or towards the municipalities covered), as the year's ``digital_counts`` says."""
-    people = db.session.scalars(select(Registration).where(
-        Registration.gathering_id == gathering.id, Registration.status == "confirmed")).all()
+def _confirmed(gathering_ids) -> dict[int, list[Registration]]:
+    """{gathering id: its confirmed registrations}, with their municipalities, in one query
+    whatever the number of gatherings and registrations."""
+    found: dict[int, list[Registration]] = {g: [] for g in gathering_ids}
+    for r in db.session.scalars(select(Registration).where(
+            Registration.gathering_id.in_(list(gathering_ids) or [-1]),
+            Registration.status == "confirmed").options(joinedload(Registration.municipality))):
+        found[r.gathering_id].append(r)
+    return found
+
+
+def _counts(gathering: Gathering, rules: GrantRules, people: list[Registration],
+            municipalities_total: int) -> Counts:
+    """count_participants() from the gathering's confirmed registrations, already loaded."""
     came = [r for r in people if _attended(r, gathering, rules.attendance)]
     if (rules.digital_counts or "full") == "not_counted":
         came = [r for r in came if not took_part_digitally(r, gathering)]
@@ -76,8 +92,16 @@ def count_participants(gathering: Gathering, rules: GrantRules) -> Counts:
         partners=sum(1 for r in counted if r.organisation_kind == "partner"),
         speakers=speakers,
         municipalities_covered=len(covered),
-        municipalities_total=county_municipality_count(gathering.county_id),
+        municipalities_total=municipalities_total,
     )
+
+
+def count_participants(gathering: Gathering, rules: GrantRules) -> Counts:
+    """Participants by the directorate's rule, by group, and the municipalities they came from.
+    Those who took part digitally count like everyone else, or not at all (not even as
+    speakers or towards the municipalities covered), as the year's ``digital_counts`` says."""
+    return _counts(gathering, rules, _confirmed([gathering.id])[gathering.id],
+                   county_municipality_count(gathering.county_id))
 
 
 # --- the figures every page and report reads ---------------------------------------------------
@@ -129,8 +153,12 @@ def report_for(gathering: Gathering) -> FinalReport | None:
 
 
 def budget_lines(gathering: Gathering) -> list[BudgetLine]:
+    """The lines with whom each pays travel support for (and where they come from), loaded
+    with them: the budget page lists both."""
     return list(db.session.scalars(select(BudgetLine).where(
-        BudgetLine.gathering_id == gathering.id).order_by(BudgetLine.category, BudgetLine.id)))
+        BudgetLine.gathering_id == gathering.id).order_by(BudgetLine.category, BudgetLine.id)
+        .options(selectinload(BudgetLine.registrations).options(
+            joinedload(Registration.municipality), joinedload(Registration.county)))))
 
 
 @dataclass(frozen=True)
@@ -164,29 +192,69 @@ def budget_totals(gathering: Gathering) -> tuple[int, int]:
 def figures(gathering: Gathering) -> GrantFigures:
     """Ceiling, granted, spent, per participant and to repay: live while the county works, the
     submitted copy once the report is submitted or approved."""
-    application = application_for(gathering)
-    report = report_for(gathering)
-    planned, actual = budget_totals(gathering)
-    if report is not None and report.frozen:
-        counts = Counts(
-            participants=report.participants, municipal_staff=report.municipal_staff,
-            county_staff=report.county_staff, partners=report.partners,
-            speakers=report.speakers, municipalities_covered=report.municipalities_covered,
-            municipalities_total=report.municipalities_total,
-        )
-        settlement = Settlement(participants=report.participants, rate_nok=report.rate_nok,
-                                granted_nok=report.granted_nok, spent_nok=report.spent_nok)
-        return GrantFigures(gathering, application, report, report.rate_nok, report.attendance,
-                            report.include_speakers, counts, planned, settlement, True)
-    rules = rules_for(gathering.start_date.year)
-    counts = count_participants(gathering, rules)
-    granted = application.granted_nok if application and application.status == "decided" else 0
-    settlement = Settlement(participants=counts.participants, rate_nok=rules.rate_nok,
-                            granted_nok=granted, spent_nok=actual)
-    return GrantFigures(gathering, application, report, rules.rate_nok, rules.attendance,
-                        rules.include_speakers, counts, planned, settlement, False,
-                        rules.digital_counts or "full")
+    return figures_for([gathering])[gathering.id]
 
+
+def _by_gathering(model, ids: list[int]) -> dict:
+    found: dict = {}
+    for row in db.session.scalars(select(model).where(model.gathering_id.in_(ids))
+                                  .order_by(model.id)):
+        found.setdefault(row.gathering_id, row)
+    return found
+
+
+def figures_for(gatherings: list[Gathering]) -> dict[int, GrantFigures]:
+    """{gathering id: figures(gathering)} for many gatherings (a report's rows) with one query
+    per kind of fact, so a page over a year's gatherings runs as many queries as one over a
+    single gathering."""
+    ids = [g.id for g in gatherings]
+    if not ids:
+        return {}
+    applications = _by_gathering(GrantApplication, ids)
+    reports = _by_gathering(FinalReport, ids)
+    totals = {gid: (int(planned), int(actual)) for gid, planned, actual in db.session.execute(
+        select(BudgetLine.gathering_id, func.coalesce(func.sum(BudgetLine.planned_nok), 0),
+               func.coalesce(func.sum(BudgetLine.actual_nok), 0))
+        .where(BudgetLine.gathering_id.in_(ids)).group_by(BudgetLine.gathering_id)).all()}
+    live = [g for g in gatherings if not (g.id in reports and reports[g.id].frozen)]
+    live_ids = {g.id for g in live}
+    rules = rules_for_years({g.start_date.year for g in live})
+    people = _confirmed(live_ids) if live else {}
+    municipalities = _municipality_counts({g.county_id for g in live}) if live else {}
+    out = {}
+    for gathering in gatherings:
+        application, report = applications.get(gathering.id), reports.get(gathering.id)
+        planned, actual = totals.get(gathering.id, (0, 0))
+        if gathering.id not in live_ids:
+            out[gathering.id] = _frozen_figures(gathering, application, report, planned)
+            continue
+        year_rules = rules[gathering.start_date.year]
+        counts = _counts(gathering, year_rules, people[gathering.id],
+                         municipalities.get(gathering.county_id, 0))
+        granted = (application.granted_nok if application and application.status == "decided"
+                   else 0)
+        settlement = Settlement(participants=counts.participants, rate_nok=year_rules.rate_nok,
+                                granted_nok=granted, spent_nok=actual)
+        out[gathering.id] = GrantFigures(
+            gathering, application, report, year_rules.rate_nok, year_rules.attendance,
+            year_rules.include_speakers, counts, planned, settlement, False,
+            year_rules.digital_counts or "full")
+    return out
+
+
+def _frozen_figures(gathering: Gathering, application, report: FinalReport,
+                    planned: int) -> GrantFigures:
+    """The figures as the submitted report keeps them."""
+    counts = Counts(
+        participants=report.participants, municipal_staff=report.municipal_staff,
+        county_staff=report.county_staff, partners=report.partners,
+        speakers=report.speakers, municipalities_covered=report.municipalities_covered,
+        municipalities_total=report.municipalities_total,
+    )
+    settlement = Settlement(participants=report.participants, rate_nok=report.rate_nok,
+                            granted_nok=report.granted_nok, spent_nok=report.spent_nok)
+    return GrantFigures(gathering, application, report, report.rate_nok, report.attendance,
+                        report.include_speakers, counts, planned, settlement, True)
 
 
 def check_accounts_open(gathering: Gathering) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from eventapp.core import policy
 from eventapp.core.db import lock_row
@@ -15,7 +16,7 @@ from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.grants.models import FinalReport
 from eventapp.grants.services.figures import report_for
-from eventapp.grants.services.grant_rules import rules_for
+from eventapp.grants.services.grant_rules import rules_for, rules_for_years
 from eventapp.grants.services.notify import mail_hosts
 from eventapp.invitations.services import purge_invitations
 from eventapp.materials.services import purge_personal as purge_materials
@@ -83,19 +84,24 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment + timedelta(days=30 * months)
 
 
-def purge_due_at(report: FinalReport) -> datetime | None:
+def purge_due_at(report: FinalReport, rules: dict | None = None) -> datetime | None:
+    """``rules``: the years' rules already read (``rules_for_years``), else read here."""
     if report.status != "approved" or report.purged_at is not None or report.decided_at is None:
         return None
-    months = rules_for(report.gathering.start_date.year).purge_after_months
+    year = report.gathering.start_date.year
+    months = (rules[year] if rules is not None else rules_for(year)).purge_after_months
     return _add_months(report.decided_at, months)
 
 
 def purge_due(now: datetime | None = None) -> list[FinalReport]:
-    """Approved reports whose gathering still holds personal data past the set months."""
+    """Approved reports whose gathering still holds personal data past the set months; read
+    with their gatherings and the years' rules, in three statements however many."""
     now = now or utcnow()
     reports = db.session.scalars(select(FinalReport).where(
-        FinalReport.status == "approved", FinalReport.purged_at.is_(None))).all()
-    return [r for r in reports if (due := purge_due_at(r)) is not None and due <= now]
+        FinalReport.status == "approved", FinalReport.purged_at.is_(None))
+        .options(selectinload(FinalReport.gathering))).all()
+    rules = rules_for_years({r.gathering.start_date.year for r in reports})
+    return [r for r in reports if (due := purge_due_at(r, rules)) is not None and due <= now]
 
 
 def send_purge_reminders(now: datetime | None = None) -> int:

@@ -4,6 +4,7 @@ reports and personal data due to go."""
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from eventapp.core import policy
 from eventapp.extensions import db
@@ -26,11 +27,14 @@ def worklist(user) -> Worklist:
     """For the directorate: applications to decide and reports to review. For a county host:
     reports sent back and personal data due for deletion."""
     if policy.can(user, "grant.decide"):
+        # The start page names each one's gathering and county: read with them.
         applications = db.session.scalars(
             select(GrantApplication).where(GrantApplication.status == "submitted")
+            .options(joinedload(GrantApplication.gathering).joinedload(Gathering.county))
             .order_by(GrantApplication.submitted_at)).all()
         reports = db.session.scalars(
             select(FinalReport).where(FinalReport.status == "submitted")
+            .options(joinedload(FinalReport.gathering).joinedload(Gathering.county))
             .order_by(FinalReport.submitted_at)).all()
         return Worklist(list(applications), list(reports), [])
     # Who resubmits the county's reports and deletes its personal data: its host.
@@ -38,6 +42,7 @@ def worklist(user) -> Worklist:
         return Worklist([], [], [])
     mine = select(Gathering.id).where(Gathering.county_id == user.county_id)
     returned = db.session.scalars(select(FinalReport).where(
-        FinalReport.status == "returned", FinalReport.gathering_id.in_(mine))).all()
+        FinalReport.status == "returned", FinalReport.gathering_id.in_(mine))
+        .options(joinedload(FinalReport.gathering))).all()
     due = [r for r in purge_due() if r.gathering.county_id == user.county_id]
     return Worklist([], list(returned), due)

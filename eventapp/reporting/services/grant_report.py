@@ -243,11 +243,9 @@ def _gatherings(user, period: Period, county_id: int | None = None) -> list[Gath
 
 
 def _gathering_rows(gatherings: list[Gathering]) -> list[GatheringRow]:
-    rows = []
-    for g in gatherings:
-        f = grants.figures(g)
-        rows.append(GatheringRow(g, f, gathering_line(f)))
-    return rows
+    # One query per kind of fact for all of them: per gathering, a year's report ran hundreds.
+    found = grants.figures_for(gatherings)
+    return [GatheringRow(g, found[g.id], gathering_line(found[g.id])) for g in gatherings]
 
 
 # --- who came: roles, partner kinds and size classes, from one query over the period -----------
@@ -358,7 +356,8 @@ def national(user, start: int, end: int | None = None) -> NationalReport:
                if policy.can(user, "report.national") else [])
     who = _sum_breakdowns([r.who for r in rows if r.who is not None]) if rows else None
     return NationalReport(period=period,
-                          rules={y: Rule.of(grants.rules_for(y)) for y in period.years},
+                          rules={y: Rule.of(r) for y, r in
+                                 sorted(grants.rules_for_years(period.years).items())},
                           rows=rows, totals=total_line([r.line for r in rows]),
                           counties_without=without, who=who)
 

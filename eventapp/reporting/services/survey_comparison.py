@@ -7,6 +7,7 @@ from collections import Counter
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import extract, func, select
+from sqlalchemy.orm import selectinload
 
 from eventapp.core import policy
 from eventapp.extensions import db
@@ -48,7 +49,10 @@ def _period_surveys(user, period: Period) -> list[Survey]:
     stmt = (select(Survey).join(Gathering, Gathering.id == Survey.gathering_id)
             .where(Gathering.start_date >= period.first_day,
                    Gathering.start_date <= period.last_day)
-            .order_by(Gathering.start_date, Gathering.id))
+            .order_by(Gathering.start_date, Gathering.id)
+            # The county rows read each survey's gathering, county and questions.
+            .options(selectinload(Survey.gathering).joinedload(Gathering.county),
+                     selectinload(Survey.questions)))
     return list(db.session.scalars(years.reported(stmt, user)))
 
 
@@ -66,19 +70,28 @@ def _top_items(copies: list, by_question: dict[int, list]) -> list[dict]:
     return [{"label": label, "count": n, "share": n / len(respondents)} for label, n in top]
 
 
-def _top_themes(question_ids: list[int]) -> list[dict]:
-    """The themes most often tagged on these questions' answers, by name as tagged (themes
-    belong to one survey; two surveys' themes of the same name count as one)."""
-    rows = db.session.execute(
-        select(SurveyTheme.name, func.count())
-        .join(survey_answer_themes, survey_answer_themes.c.theme_id == SurveyTheme.id)
-        .join(SurveyAnswer, SurveyAnswer.id == survey_answer_themes.c.answer_id)
-        .where(SurveyAnswer.question_id.in_(question_ids or [-1]))
-        .group_by(SurveyTheme.name)).all()
+def _theme_counts(question_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
+    """{question id: [(theme name, answers tagged)]} over these questions, in one query."""
+    found: dict[int, list[tuple[str, int]]] = {}
+    for question_id, name, n in db.session.execute(
+            select(SurveyAnswer.question_id, SurveyTheme.name, func.count())
+            .join(survey_answer_themes, survey_answer_themes.c.theme_id == SurveyTheme.id)
+            .join(SurveyAnswer, SurveyAnswer.id == survey_answer_themes.c.answer_id)
+            .where(SurveyAnswer.question_id.in_(question_ids or [-1]))
+            .group_by(SurveyAnswer.question_id, SurveyTheme.name)).all():
+        found.setdefault(question_id, []).append((name, n))
+    return found
+
+
+def _top_themes(question_ids: list[int], tagged: dict[int, list[tuple[str, int]]]) -> list[dict]:
+    """The themes most often tagged on these questions' answers (``tagged``: _theme_counts),
+    by name as tagged (themes belong to one survey; two surveys' themes of the same name count
+    as one)."""
     counts: dict[str, list] = {}
-    for name, n in rows:
-        entry = counts.setdefault(name.casefold(), [name, 0])
-        entry[1] += n
+    for question_id in question_ids:
+        for name, n in tagged.get(question_id, []):
+            entry = counts.setdefault(name.casefold(), [name, 0])
+            entry[1] += n
     top = sorted(counts.values(), key=lambda e: (-e[1], e[0].casefold()))[:TOP_THEMES]
     return [{"name": name, "count": n} for name, n in top]
 
@@ -100,6 +113,9 @@ def _county_details(user, period: Period, questions: list[dict]) -> None:
             .where(SurveyAnswer.question_id.in_([q.id for q in item_copies] or [-1]),
                    SurveyResponse.state != "pending")).all():  # the released ones only
         chosen.setdefault(question_id, []).append((response_id, choice))
+    text_codes = {q["code"] for q in questions if q["kind"] in TEXT_KINDS}
+    tagged = _theme_counts([q.id for s in year_surveys for q in s.questions
+                            if q.code in text_codes])
     for q in questions:
         for row in q["counties"]:
             mine = by_county.get(row["county_number"], [])
@@ -111,7 +127,7 @@ def _county_details(user, period: Period, questions: list[dict]) -> None:
             if q["kind"] == "programme_items":
                 row["top_items"] = _top_items(copies, chosen)
             elif q["kind"] in TEXT_KINDS:
-                row["themes"] = _top_themes([c.id for c in copies])
+                row["themes"] = _top_themes([c.id for c in copies], tagged)
 
 
 def national_survey(user, start: int, end: int | None = None, *,

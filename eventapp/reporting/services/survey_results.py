@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
@@ -81,7 +82,8 @@ def survey_results(survey: Survey, *, group: str | None = None,
         rows = list(db.session.scalars(
             select(SurveyAnswer).where(SurveyAnswer.question_id.in_(text_questions or [-1]),
                                        SurveyAnswer.response_id.in_(ids or [-1]),
-                                       SurveyAnswer.text.is_not(None))))
+                                       SurveyAnswer.text.is_not(None))
+            .options(selectinload(SurveyAnswer.themes))))
         # By what they say only, so the order tells nothing of who answered when: ties are
         # broken by the text as written and then by its themes, never by id or time, and rows
         # equal in all of these look alike whichever order they take.

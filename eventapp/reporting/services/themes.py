@@ -9,6 +9,7 @@ import secrets
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from eventapp.core import policy
 from eventapp.core.errors import NotFound, ValidationFailed
@@ -17,6 +18,7 @@ from eventapp.surveys.models import (
     TEXT_KINDS,
     Survey,
     SurveyAnswer,
+    SurveyQuestion,
     SurveyResponse,
     SurveyTheme,
     survey_answer_themes,
@@ -121,22 +123,84 @@ def answer_handle(page_key: str, answer_id: int, key: bytes | None = None) -> st
     return base64.urlsafe_b64encode(digest[:HANDLE_BYTES]).decode().rstrip("=")
 
 
+def _shown_text_ids(survey: Survey):
+    """The ids of the survey's free-text answers the results show (released, not waiting)."""
+    return (select(SurveyAnswer.id)
+            .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+            .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
+            .where(SurveyResponse.survey_id == survey.id, SurveyResponse.state != "pending",
+                   SurveyAnswer.text.is_not(None), SurveyQuestion.kind.in_(TEXT_KINDS)))
+
+
+def _fits(value) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 64
+
+
+def answers_by_handles(survey: Survey, page_key, handles) -> dict[str, SurveyAnswer]:
+    """{handle: answer} for those of ``handles`` that name a shown free-text answer of this
+    survey on the page that ``page_key`` was made for (the others are left out), with their
+    themes: two queries however many are asked for."""
+    wanted = {h for h in handles if _fits(h)} if _fits(page_key) else set()
+    if not wanted:
+        return {}
+    key = handle_key()
+    # A set lookup compares the handles' hashes, so its time tells nothing of how much of a
+    # made-up handle matched a real one.
+    ids = {}
+    for answer_id in db.session.scalars(_shown_text_ids(survey)):
+        handle = answer_handle(page_key, answer_id, key)
+        if handle in wanted:
+            ids[answer_id] = handle
+    if not ids:
+        return {}
+    return {ids[a.id]: a for a in db.session.scalars(
+        select(SurveyAnswer).where(SurveyAnswer.id.in_(ids))
+        .options(selectinload(SurveyAnswer.themes)))}
+
+
 def answer_by_handle(survey: Survey, page_key, handle) -> SurveyAnswer:
     """The shown free-text answer of this survey that ``handle`` names on the page that
     ``page_key`` was made for; NotFound for any other."""
-    if not (isinstance(page_key, str) and isinstance(handle, str)
-            and 0 < len(page_key) <= 64 and 0 < len(handle) <= 64):
+    found = answers_by_handles(survey, page_key, [handle]).get(handle)
+    if found is None:
         raise NotFound(_("No such answer in this survey."))
-    key = handle_key()
-    candidates = db.session.scalars(
-        select(SurveyAnswer.id)
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.state != "pending",
-               SurveyAnswer.text.is_not(None)))
-    for answer_id in candidates:
-        if hmac.compare_digest(answer_handle(page_key, answer_id, key), handle):
-            return text_answer_of(survey, answer_id)
-    raise NotFound(_("No such answer in this survey."))
+    return found
+
+
+TAG_ACTIONS = ("add", "remove")
+
+
+def theme_answers(survey: Survey, actor, page_key, handles, theme_id, action) -> int:
+    """Add the theme to every answer the host ticked (named by ``handles`` on the page that
+    ``page_key`` was made for), or take it off them (``action``). Everything is checked before
+    anything changes: no answer ticked, an answer that is not one of this survey's shown
+    free-text answers, a theme of another survey and an unknown action are each refused.
+    Returns how many answers changed."""
+    policy.authorize(actor, "survey.tag", survey.gathering)
+    if action not in TAG_ACTIONS:
+        raise ValidationFailed(_("Choose whether to add the theme or to remove it."),
+                               field="action")
+    theme = db.session.get(SurveyTheme, theme_id) if isinstance(theme_id, int) else None
+    if theme is None or theme.survey_id != survey.id:
+        raise ValidationFailed(_("Choose one of this survey's themes."), field="theme")
+    handles = list(dict.fromkeys(handles or ()))
+    if not handles:
+        raise ValidationFailed(_("Tick one or more answers first."), field="answer")
+    found = answers_by_handles(survey, page_key, handles)
+    if len(found) != len(handles):
+        raise ValidationFailed(_("Some of the ticked answers are not among this survey's "
+                                 "answers, so nothing is saved. Load the page again and tick "
+                                 "them anew."), field="answer")
+    changed = 0
+    for answer in found.values():
+        if action == "add" and theme not in answer.themes:
+            answer.themes.append(theme)
+            changed += 1
+        elif action == "remove" and theme in answer.themes:
+            answer.themes.remove(theme)
+            changed += 1
+    db.session.flush()
+    return changed
 
 
 def tag(answer: SurveyAnswer, theme: SurveyTheme, actor) -> None:

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from eventapp.core.errors import ValidationFailed
 from eventapp.extensions import db
@@ -331,6 +332,8 @@ def national_report(start: int, end: int | None = None, *, size_class: str | Non
         select(Survey).join(Gathering, Gathering.id == Survey.gathering_id)
         .where(Gathering.start_date >= date(start, 1, 1), Gathering.start_date <= date(end, 12, 31),
                Gathering.status != "draft")
+        # Each survey's gathering and questions below, loaded here for all at once.
+        .options(selectinload(Survey.gathering), selectinload(Survey.questions))
         .order_by(Survey.id)))
     counties = {c.id: c for c in db.session.scalars(select(County).order_by(County.number))}
     survey_county = {s.id: s.gathering.county_id for s in surveys}
