@@ -3,6 +3,7 @@ from datetime import date, datetime
 from flask import jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import extract, select
+from sqlalchemy.orm import contains_eager
 
 from eventapp.api import bp
 from eventapp.api.auth import api_user
@@ -86,7 +87,9 @@ def gathering_json(g: Gathering) -> dict:
     action="gathering.list",
 )
 def list_gatherings():
-    stmt = scope(select(Gathering), Gathering, api_user()).join(County)
+    # The county is joined for the filter and read from the join (each row gives its number).
+    stmt = scope(select(Gathering), Gathering, api_user()).join(County) \
+        .options(contains_eager(Gathering.county))
     county, year = request.args.get("county"), request.args.get("year")
     if county:
         stmt = stmt.where(County.number == county)

@@ -292,11 +292,12 @@ class ProgrammeItem(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     gathering: Mapped[Gathering] = relationship(back_populates="items")
+    # The speakers and topics are loaded with the items (one query each for a whole programme),
+    # as every page of the programme shows them.
     speakers: Mapped[list["Speaker"]] = relationship(
-        back_populates="item", cascade="all, delete-orphan", order_by="Speaker.position"
+        back_populates="item", cascade="all, delete-orphan", order_by="Speaker.position",
+        lazy="selectin",
     )
-    # Loaded with the items (one query for a whole programme), as every page of the programme
-    # shows them.
     topics: Mapped[list[ProgrammeTopic]] = relationship(
         secondary=programme_item_topics, order_by="ProgrammeTopic.position", lazy="selectin"
     )

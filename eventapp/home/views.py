@@ -6,6 +6,7 @@ from datetime import date
 from flask import current_app, render_template
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from eventapp.core import policy
 from eventapp.core.access import scope
@@ -22,14 +23,16 @@ ACCESSIBILITY_STATEMENT_DATE = date(2026, 12, 7)
 @bp.get("/")
 @policy.public
 def index():
+    # Each card names its county: loaded with the gatherings, not once per county.
+    with_county = joinedload(Gathering.county)
     if not current_user.is_authenticated:
         published = db.session.scalars(
             select(Gathering).where(Gathering.status.in_(("open", "closed")))
-            .order_by(Gathering.start_date).limit(20)
+            .options(with_county).order_by(Gathering.start_date).limit(20)
         ).all()
         return render_template("home/welcome.html", published=published)
     gatherings = db.session.scalars(
-        scope(select(Gathering), Gathering, current_user)
+        scope(select(Gathering), Gathering, current_user).options(with_county)
         .order_by(Gathering.start_date.desc())
         .limit(10)
     ).all()

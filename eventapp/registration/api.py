@@ -3,6 +3,7 @@
 from flask import jsonify
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from eventapp.api import bp
 from eventapp.api.auth import api_user
@@ -153,7 +154,10 @@ create.operation.errors = (400, 401, 403, 404, 409)
            converters={"id": "int"}, action="registration.list")
 def list_all(id: int):  # noqa: A002
     gathering = _gathering(id)
+    # Each row names its organisation: municipalities and counties read with the rows.
     rows = db.session.scalars(select(Registration).where(Registration.gathering_id == gathering.id)
+                              .options(joinedload(Registration.municipality),
+                                       joinedload(Registration.county))
                               .order_by(Registration.created_at, Registration.id))
     return jsonify([registration_json(r) for r in rows])
 

@@ -7,19 +7,24 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from eventapp.registration.models import ROLES
 
+# Lazy, so a label costs one translation when shown, not one for every role (lists call
+# ``role_label`` once per row).
+ROLE_LABELS = {
+    "leader": _l("Leader"),
+    "programme_adviser": _l("Programme adviser"),
+    "career_counsellor": _l("Career counsellor"),
+    "county_staff": _l("County staff"),
+    "partner": _l("Partner organisation"),
+    "speaker": _l("Speaker"),
+    "other": _l("Other"),
+}
+WISH_LABELS = {"regional": _l("A regional table"),
+               "apart_from_neighbours": _l("Not with the neighbour municipality")}
+
 
 def role_label(role: str) -> str:
-    from flask_babel import gettext as _
-
-    return {
-        "leader": _("Leader"),
-        "programme_adviser": _("Programme adviser"),
-        "career_counsellor": _("Career counsellor"),
-        "county_staff": _("County staff"),
-        "partner": _("Partner organisation"),
-        "speaker": _("Speaker"),
-        "other": _("Other"),
-    }.get(role, role)
+    label = ROLE_LABELS.get(role)
+    return role if label is None else str(label)
 
 
 class EditOwnForm(FlaskForm):
@@ -53,10 +58,8 @@ class EditOwnForm(FlaskForm):
 
 
 def wish_label(wish: str | None) -> str:
-    from flask_babel import gettext as _
-
-    return {"regional": _("A regional table"),
-            "apart_from_neighbours": _("Not with the neighbour municipality")}.get(wish or "", "")
+    label = WISH_LABELS.get(wish or "")
+    return "" if label is None else str(label)
 
 
 class RegistrationForm(EditOwnForm):

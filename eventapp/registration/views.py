@@ -454,7 +454,7 @@ def registrations(gathering_id: int):
         else None
     q = query_text(request.args.get("q"))
     sort = parse_sort(request.args.get("sort"), REGISTRATION_SORTS, "created")
-    lines = services.cap_lines(gathering)
+    lines, pool = services.cap_overview(gathering, units)
     return render_template(
         "registration/registrations.html", gathering=gathering, status=status,
         statuses=STATUSES, municipality=municipality, units=units, q=q, day=day, sort=sort,
@@ -464,7 +464,7 @@ def registrations(gathering_id: int):
                                          q=q, day=day, sort=sort),
         active_lines=[c for c in lines if c.confirmed or c.waitlisted or c.overridden],
         quiet_lines=[c for c in lines if not (c.confirmed or c.waitlisted or c.overridden)],
-        pool=services.pool_line(gathering), delegation=services.delegation_check(gathering),
+        pool=pool, delegation=services.delegation_check(gathering),
         hints=services.mix_hints(gathering), action=FlaskForm(), reg_role_label=role_label,
         is_open=services.registration_open(gathering),
     )

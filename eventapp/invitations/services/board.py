@@ -4,7 +4,7 @@ municipalities the county has. The state of each comes from ``states``."""
 
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from eventapp.accounts.models import User, counsellor_municipalities
@@ -25,72 +25,95 @@ BOARD_STATES = MUNICIPALITY_STATES
 BOARD_OFFERS = ("travel_support", "digital")
 
 
+# The labels are lazy, so a call translates the one label asked for, not every label of its
+# kind: the board calls them once or more per row.
+OUTREACH_CHANNEL_LABELS = {
+    "visit": _l("Visit"),
+    "phone": _l("Phone call"),
+    "video": _l("Video meeting"),
+    "own_mail": _l("Mail from own mailbox"),
+    "other": _l("Other contact"),
+}
+SENDER_LABELS = {
+    "career_centre": _l("Mail from the career centre"),
+    "integration_adviser": _l("Mail from the integration adviser"),
+    "counsellor": _l("Mail from a counsellor"),
+}
+BARRIER_LABELS = {
+    "travel_cost": _l("Travel cost"),
+    "finances": _l("Finances"),
+    "staffing": _l("Staffing"),
+    "timing": _l("Timing"),
+    "other": _l("Other"),
+}
+OFFER_LABELS = {"travel_support": _l("Travel support"), "digital": _l("Digital option")}
+REGISTRATION_CHANNEL_LABELS = {
+    "personal_link": _l("Personal link"),
+    "public_link": _l("Public link"),
+    "host": _l("Entered by the host"),
+    "municipal_contact": _l("Municipal contact"),
+    "api": _l("API"),
+}
+ROLE_LABELS = {
+    "leader": _l("Leader of the refugee service"),
+    "programme_adviser": _l("Programme adviser"),
+    "career_counsellor": _l("Career counsellor"),
+    "county_staff": _l("County staff"),
+    "partner": _l("Partner"),
+    "speaker": _l("Speaker"),
+    "other": _l("Other"),
+}
+STATUS_LABELS = {
+    "confirmed": _l("Confirmed"),
+    "waitlisted": _l("Waitlisted"),
+    "cancelled": _l("Cancelled"),
+    "pending": _l("Waiting to be sent"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+}
+SHORT_CHANNEL_LABELS = {
+    "mail_career_centre": _l("Mail: career centre"),
+    "mail_integration_adviser": _l("Mail: integration adviser"),
+    "mail_counsellor": _l("Mail: counsellor"),
+    "own_mail": _l("Own mail"),
+}
+
+
+def _label(labels: dict, code):
+    """The label of ``code`` in the user's language; the code itself when it has none."""
+    label = labels.get(code)
+    return code if label is None else str(label)
+
+
 def outreach_channel_label(channel: str) -> str:
-    return {
-        "visit": _("Visit"),
-        "phone": _("Phone call"),
-        "video": _("Video meeting"),
-        "own_mail": _("Mail from own mailbox"),
-        "other": _("Other contact"),
-    }.get(channel, channel)
+    return _label(OUTREACH_CHANNEL_LABELS, channel)
 
 
 def board_sender_label(sender_kind: str) -> str:
-    return {
-        "career_centre": _("Mail from the career centre"),
-        "integration_adviser": _("Mail from the integration adviser"),
-        "counsellor": _("Mail from a counsellor"),
-    }.get(sender_kind, sender_kind)
+    return _label(SENDER_LABELS, sender_kind)
 
 
 def barrier_label(barrier: str) -> str:
-    return {
-        "travel_cost": _("Travel cost"),
-        "finances": _("Finances"),
-        "staffing": _("Staffing"),
-        "timing": _("Timing"),
-        "other": _("Other"),
-    }.get(barrier, barrier)
+    return _label(BARRIER_LABELS, barrier)
 
 
 def offer_label(offer: str) -> str:
-    return {"travel_support": _("Travel support"), "digital": _("Digital option")}.get(offer, offer)
+    return _label(OFFER_LABELS, offer)
 
 
 def registration_channel_label(channel: str) -> str:
-    return {
-        "personal_link": _("Personal link"),
-        "public_link": _("Public link"),
-        "host": _("Entered by the host"),
-        "municipal_contact": _("Municipal contact"),
-        "api": _("API"),
-    }.get(channel, channel)
+    return _label(REGISTRATION_CHANNEL_LABELS, channel)
 
 
 def board_role_label(role: str) -> str:
     """A contact's or registrant's role."""
-    return {
-        "leader": _("Leader of the refugee service"),
-        "programme_adviser": _("Programme adviser"),
-        "career_counsellor": _("Career counsellor"),
-        "county_staff": _("County staff"),
-        "partner": _("Partner"),
-        "speaker": _("Speaker"),
-        "other": _("Other"),
-    }.get(role, role)
+    return _label(ROLE_LABELS, role)
 
 
 def board_status_label(status: str) -> str:
     """A registration's or an outbox mail's status."""
-    return {
-        "confirmed": _("Confirmed"),
-        "waitlisted": _("Waitlisted"),
-        "cancelled": _("Cancelled"),
-        "pending": _("Waiting to be sent"),
-        "sending": _("Sending"),
-        "sent": _("Sent"),
-        "failed": _("Failed"),
-    }.get(status, status)
+    return _label(STATUS_LABELS, status)
 
 
 def board_channel_label(name: str) -> str:
@@ -118,14 +141,8 @@ class ChannelUse:
     @property
     def short_label(self) -> str:
         """For the board's narrow column."""
-        from flask_babel import gettext as _
-
-        return {
-            "mail_career_centre": _("Mail: career centre"),
-            "mail_integration_adviser": _("Mail: integration adviser"),
-            "mail_counsellor": _("Mail: counsellor"),
-            "own_mail": _("Own mail"),
-        }.get(self.name) or board_channel_label(self.name)
+        return _label(SHORT_CHANNEL_LABELS, self.name) if self.name in SHORT_CHANNEL_LABELS \
+            else board_channel_label(self.name)
 
 
 @dataclass
@@ -170,11 +187,11 @@ def board_offers(row) -> list[str]:
 def board_rows(gathering, state: str | None = None) -> list[BoardRow]:
     """The board, sorted by state then name; ``state`` keeps only that state's rows.
 
-    Eleven queries at most whatever the number of municipalities: the units, the states, then
-    one aggregate each for contacts, counsellors, campaign mails, outreach, registrations and
-    follow-up rows, and the year's municipality facts (two)."""
+    Twelve queries at most whatever the number of municipalities: the units, the states
+    (three), one aggregate each for contacts, counsellors, campaign mails, outreach,
+    registrations and follow-up rows, and the year's municipality facts (two)."""
     units = board_units(gathering)
-    states = municipality_states(gathering)
+    states = municipality_states(gathering, units)
     rows: dict[int, BoardRow] = {
         u.id: BoardRow(municipality=u, state=states.get(u.id, "not_reached"),
                        cap=gathering.municipal_cap)

@@ -1,7 +1,7 @@
 """Where each municipality stands on the way to the gathering, for the campaigns, the
 reminder and the municipality board: registered, reached, or not reached yet."""
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from eventapp.extensions import db
@@ -17,11 +17,12 @@ MUNICIPALITY_STATES = (NOT_REACHED, REACHED, REGISTERED)
 LIVE_REGISTRATION = ("confirmed", "waitlisted")
 
 
-def municipality_states(gathering) -> dict[int, str]:
+def municipality_states(gathering, units=None) -> dict[int, str]:
     """Every municipality (and Oslo district) of the gathering's county, by id: ``registered``
     (at least one live registration), ``reached`` (an invitation whose mail has not failed, or
-    outreach by another channel, but no live registration) or ``not_reached``."""
-    ids = [unit.id for unit in answering_units(gathering)]
+    outreach by another channel, but no live registration) or ``not_reached``. ``units``: the
+    county's (``answering_units``) when the caller has them already."""
+    ids = [unit.id for unit in (answering_units(gathering) if units is None else units)]
     registered = set(db.session.scalars(
         select(Registration.municipality_id).where(
             Registration.gathering_id == gathering.id,
@@ -46,6 +47,11 @@ def municipality_states(gathering) -> dict[int, str]:
     }
 
 
+# Lazy: a call translates only the state asked for (the board asks once per row).
+STATE_LABELS = {NOT_REACHED: _l("Not reached yet"), REACHED: _l("Reached, not registered"),
+                REGISTERED: _l("Registered")}
+
+
 def municipality_state_label(state: str) -> str:
-    return {NOT_REACHED: _("Not reached yet"), REACHED: _("Reached, not registered"),
-            REGISTERED: _("Registered")}.get(state, state)
+    label = STATE_LABELS.get(state)
+    return state if label is None else str(label)

@@ -14,8 +14,8 @@ use are re-exported here, so ``from eventapp.registration import services`` keep
 from eventapp.registration.services.caps import (
     CapLine,
     cap_lines,
+    cap_overview,
     cap_status,
-    pool_line,
     set_municipality_cap,
     unit_by_number,
 )
@@ -77,11 +77,11 @@ from eventapp.registration.services.waitlist import cancel, promote_waitlist, wa
 __all__ = [
     "COUNTY_STAFF_ROLES", "CapLine", "DayCount", "Delegation", "LIVE", "NeedGroup", "OwnChanges",
     "PersonData", "RegistrationData", "VenueSummary", "attendance_days", "cancel",
-    "cap_lines", "cap_row", "cap_status", "checkin_counts", "confirmed_registrations",
+    "cap_lines", "cap_overview", "cap_row", "cap_status", "checkin_counts", "confirmed_registrations",
     "default_checkin_day", "delegation_check", "editable", "ensure_unreported", "export_csv",
     "export_table", "export_xlsx", "host_cancel", "host_promote", "host_register",
     "host_registrations", "chosen_registrations", "mix_hints", "municipal_cancel", "municipal_register",
-    "municipal_registration", "normalise_need", "own_unit", "pool_line",
+    "municipal_registration", "normalise_need", "own_unit",
     "promote_waitlist", "public_participants", "purge_personal_data",
     "record_attendance", "register", "registration_by_token", "registration_for_host",
     "registration_for_the_day", "registration_open", "registration_units", "safe_cell",

@@ -56,33 +56,45 @@ def _counts(gathering: Gathering) -> dict:
     return counts
 
 
-def cap_lines(gathering: Gathering, unit: Municipality | None = None) -> list[CapLine]:
-    """Each municipality's (or district's) places: cap, confirmed, waitlisted."""
-    counts = _counts(gathering)
+def _lines(gathering: Gathering, units: list[Municipality], counts: dict) -> list[CapLine]:
     overrides = {r.municipality_id: r.cap for r in db.session.scalars(
         select(GatheringMunicipality).where(GatheringMunicipality.gathering_id == gathering.id,
                                             GatheringMunicipality.cap.is_not(None)))}
-    units = [unit] if unit is not None else registration_units(gathering)
     return [CapLine(u, overrides.get(u.id, gathering.municipal_cap),
                     counts.get(u.id, {}).get("confirmed", 0),
                     counts.get(u.id, {}).get("waitlisted", 0), u.id in overrides)
             for u in units]
 
 
-def pool_line(gathering: Gathering) -> CapLine:
-    pool = _counts(gathering).get("pool", {})
+def _pool(gathering: Gathering, counts: dict) -> CapLine:
+    pool = counts.get("pool", {})
     return CapLine(None, gathering.pool_cap, pool.get("confirmed", 0), pool.get("waitlisted", 0))
+
+
+def cap_lines(gathering: Gathering, unit: Municipality | None = None) -> list[CapLine]:
+    """Each municipality's (or district's) places: cap, confirmed, waitlisted."""
+    units = [unit] if unit is not None else registration_units(gathering)
+    return _lines(gathering, units, _counts(gathering))
+
+
+def cap_overview(gathering: Gathering,
+                 units: list[Municipality] | None = None) -> tuple[list[CapLine], CapLine]:
+    """Every municipality's places and the pool's, counted once; ``units``: the registering
+    units when the caller has them (``registration_units``)."""
+    counts = _counts(gathering)
+    units = registration_units(gathering) if units is None else units
+    return _lines(gathering, units, counts), _pool(gathering, counts)
 
 
 def cap_status(gathering: Gathering) -> dict:
     """getCapStatus: every municipality's places, and the pool."""
-    pool = pool_line(gathering)
+    lines, pool = cap_overview(gathering)
     return {
         "organisations": [
             {"organisation_number": c.municipality.number, "name": c.municipality.name,
              "kind": c.municipality.kind, "cap": c.cap, "confirmed": c.confirmed,
              "waitlisted": c.waitlisted}
-            for c in cap_lines(gathering)],
+            for c in lines],
         "pool": {"cap": pool.cap, "confirmed": pool.confirmed, "waitlisted": pool.waitlisted},
     }
 

@@ -96,12 +96,13 @@ def mix_hints(gathering: Gathering) -> dict[int, list[str]]:
     for municipality_id, role in rows:
         roles.setdefault(municipality_id, set()).add(role)
     hints = {}
+    no_leader, no_adviser = _("No leader yet"), _("No programme adviser yet")
     for municipality_id, present in roles.items():
         found = []
         if "leader" not in present:
-            found.append(_("No leader yet"))
+            found.append(no_leader)
         if "programme_adviser" not in present:
-            found.append(_("No programme adviser yet"))
+            found.append(no_adviser)
         if found:
             hints[municipality_id] = found
     return hints

@@ -9,6 +9,7 @@ import json
 import re
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
@@ -94,7 +95,7 @@ def _counsellors(gathering: Gathering) -> list:
 
     return list(db.session.scalars(
         select(User).where(User.role == "counsellor", User.county_id == gathering.county_id)
-        .order_by(User.id)))
+        .options(selectinload(User.assigned_municipalities)).order_by(User.id)))
 
 
 def regions(gathering: Gathering, registrations: list[Registration]) -> dict[int, str]:
@@ -122,9 +123,12 @@ def regions(gathering: Gathering, registrations: list[Registration]) -> dict[int
 
 
 def _confirmed_by_id(gathering: Gathering) -> list[Registration]:
+    # With what names each person's organisation (``organisation_key``, ``partner_kind``).
     return list(db.session.scalars(
         select(Registration).where(Registration.gathering_id == gathering.id,
                                    Registration.status == "confirmed")
+        .options(joinedload(Registration.municipality), joinedload(Registration.county),
+                 joinedload(Registration.partner))
         .order_by(Registration.id)))
 
 

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import select
+
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.registration.models import Registration
@@ -234,8 +236,8 @@ class _Stored:
         return index in self.present.get(reg_id, range(len(self.rounds)))
 
 
-def _load(gathering: Gathering) -> _Stored:
-    seats = _seats(gathering)
+def _load(gathering: Gathering, seats: list[Seat] | None = None) -> _Stored:
+    seats = _seats(gathering) if seats is None else seats
     regs, round_list, settings = _confirmed_by_id(gathering), rounds(gathering), \
         settings_for(gathering)
     return _Stored(gathering=gathering, regs=regs, tables=tables(gathering), rounds=round_list,
@@ -268,14 +270,15 @@ def _score(stored: _Stored, assignment: dict[tuple[int, int], int]):
     absent = [r for r in stored.regs
               if any(assignment.get((rnd.id, r.id)) in table_ids and not stored.shown(r.id, rnd)
                      for rnd in stored.rounds)]
-    dropped_ids = sorted({reg_id for (_rid, reg_id) in assignment if reg_id not in confirmed})
-    dropped = [db.session.get(Registration, i) for i in dropped_ids]
+    dropped_ids = {reg_id for (_rid, reg_id) in assignment if reg_id not in confirmed}
+    dropped = list(db.session.scalars(
+        select(Registration).where(Registration.id.in_(dropped_ids)))) if dropped_ids else []
     instance = _instance(stored.gathering, seated, stored.tables, stored.rounds, stored.settings,
                          stored.present)
     plan = _plan_dict(stored.rounds, stored.tables, assignment, [r.id for r in seated],
                       stored.present)
     report = solver.evaluate(instance, plan)
-    stale = Stale(dropped=sorted((d for d in dropped if d is not None), key=lambda r: r.name),
+    stale = Stale(dropped=sorted(dropped, key=lambda r: r.name),
                   unseated=sorted(unseated, key=lambda r: r.name),
                   absent=sorted(absent, key=lambda r: r.name))
     return report, stale, seated, fingerprint(instance)
@@ -335,6 +338,7 @@ def _current(stored: _Stored) -> PlanView:
 def current_plan(gathering: Gathering) -> PlanView | None:
     """The stored plan, or None before the first. When people, tables, rounds or rules changed
     since, the seats are scored against what holds now and ``stale`` says what changed."""
-    if not _seats(gathering):  # reading creates nothing, not even the settings row
+    seats = _seats(gathering)
+    if not seats:  # reading creates nothing, not even the settings row
         return None
-    return _current(_load(gathering))
+    return _current(_load(gathering, seats))

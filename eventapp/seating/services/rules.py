@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from eventapp.core import policy
 from eventapp.core.errors import NotFound, ValidationFailed
@@ -24,6 +24,8 @@ def neighbours(county_id: int) -> list[SeatingNeighbour]:
     return list(db.session.scalars(
         select(SeatingNeighbour).join(first, SeatingNeighbour.first_id == first.id)
         .where(SeatingNeighbour.county_id == county_id)
+        .options(contains_eager(SeatingNeighbour.first.of_type(first)),
+                 joinedload(SeatingNeighbour.second))
         .order_by(first.name, SeatingNeighbour.id)))
 
 

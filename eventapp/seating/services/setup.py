@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from eventapp.core import policy
 from eventapp.core.db import lock_row
@@ -226,8 +227,11 @@ def update_table(table: SeatingTable, actor, *, name: str, seats: int) -> Seatin
 # --- rounds ------------------------------------------------------------------------------------
 
 def rounds(gathering: Gathering) -> list[SeatingRound]:
+    # With their group-work items (each round's day and heading), not the items' speakers and
+    # topics.
     return list(db.session.scalars(
         select(SeatingRound).where(SeatingRound.gathering_id == gathering.id)
+        .options(joinedload(SeatingRound.programme_item).lazyload("*"))
         .order_by(SeatingRound.position, SeatingRound.id)))
 
 

@@ -77,12 +77,14 @@ def plan(gathering_id: int):
     if view not in ("tables", "people"):
         view = "tables"
     current = services.current_plan(gathering)
+    # The plan's rounds are the gathering's (read once).
+    rounds = [rv.round for rv in current.rounds] if current is not None else None
     return render_template(
         "seating/plan.html", gathering=gathering, view=view,
         plan_form=PlanForm() if policy.can(current_user, "seating.manage", gathering) else None,
         tables=services.tables(gathering), people=services.people(gathering),
         **_job_context(gathering, _shown_job(gathering)),
-        **_plan_context(gathering, current), **page_labels(gathering))
+        **_plan_context(gathering, current), **page_labels(gathering, rounds))
 
 
 def _shown_job(gathering: Gathering) -> SeatingJob | None:
