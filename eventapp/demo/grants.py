@@ -259,6 +259,17 @@ PARTNERS = {
            "Bærum voksenopplæring", "Røde Kors Romerike"),
     "40": ("NAV Vestfold og Telemark", "IMDi Sør", "Statsforvalteren i Vestfold og Telemark",
            "Skien voksenopplæring"),
+    # The counties the demo does not play; the scaled data set (``scaled``) plays them too.
+    "03": ("NAV Oslo", "IMDi Øst", "Statsforvalteren i Oslo og Viken", "Oslo voksenopplæring",
+           "Tolketjenesten Oslo", "Røde Kors Oslo"),
+    "31": ("NAV Østfold", "IMDi Øst", "Statsforvalteren i Oslo og Viken",
+           "Fredrikstad voksenopplæring", "Frivilligsentralen i Sarpsborg"),
+    "33": ("NAV Buskerud", "IMDi Øst", "Statsforvalteren i Oslo og Viken",
+           "Drammen voksenopplæring", "NAV Drammen"),
+    "39": ("NAV Vestfold", "IMDi Sør", "Statsforvalteren i Vestfold og Telemark",
+           "Tønsberg voksenopplæring"),
+    "56": ("NAV Finnmark", "IMDi Nord", "Statsforvalteren i Troms og Finnmark",
+           "Alta voksenopplæring", "Tolketjenesten Nord"),
 }
 SPEAKERS = {
     "46": ("HK-dir", "NORCE", "Brukerrepresentant med flyktningbakgrunn"),
@@ -271,6 +282,11 @@ SPEAKERS = {
     "55": ("HK-dir", "UiT Norges arktiske universitet"),
     "32": ("HK-dir", "OsloMet"),
     "40": ("HK-dir", "Universitetet i Sørøst-Norge"),
+    "03": ("HK-dir", "OsloMet", "Brukerrepresentant med flyktningbakgrunn"),
+    "31": ("HK-dir", "Høgskolen i Østfold"),
+    "33": ("HK-dir", "Universitetet i Sørøst-Norge"),
+    "39": ("HK-dir", "Universitetet i Sørøst-Norge"),
+    "56": ("HK-dir", "UiT Norges arktiske universitet", "Brukerrepresentant med flyktningbakgrunn"),
 }
 
 
@@ -401,13 +417,12 @@ def _register(gathering, plan: Plan, host, rng: random.Random) -> list[_Person]:
     will come on which day."""
     from eventapp.invitations.services import set_municipality_cap
     from eventapp.mail.models import OutboxMessage
-    from eventapp.places.models import Municipality
     from eventapp.registration.models import Registration
     from eventapp.registration.services import RegistrationData, host_register
+    from eventapp.registration.services.registering import registration_units
 
-    units = {m.number: m for m in db.session.scalars(select(Municipality).where(
-        Municipality.county_id == gathering.county_id, Municipality.kind == "municipality",
-        Municipality.active.is_(True)).order_by(Municipality.number))}
+    # Who registers as a municipality (Oslo by its city districts), in number order.
+    units = {m.number: m for m in sorted(registration_units(gathering), key=lambda m: m.number)}
     for number, cap in plan.raised_caps.items():
         set_municipality_cap(gathering, host, units[number], cap)
     first_mail = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
@@ -545,7 +560,11 @@ def _report(gathering, plan: Plan, host, directorate) -> None:
     from eventapp.grants.services import approve_report, return_report, save_report, submit_report
 
     end = gathering.end_date
+    if plan.report == "none":  # not begun yet
+        return
     save_report(gathering, host, follow_up_actions=plan.follow_up, remarks=plan.remarks)
+    if plan.report == "draft":  # saved, not sent
+        return
     report = submit_report(gathering, host)
     report.submitted_at = _at(end + timedelta(days=plan.submitted_after), "14:05")
     if plan.report == "submitted":

@@ -44,7 +44,7 @@ class Plan:
     lines: tuple
     follow_up: str
     remarks: str | None
-    report: str  # approved | submitted | returned
+    report: str  # approved | submitted | returned | draft (saved, not sent) | none
     review_comment: str | None = None
     purged: bool = False
     # When the report was submitted and decided, as days after the gathering ended.

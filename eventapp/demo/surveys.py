@@ -159,7 +159,16 @@ EARLIER_PROFILES = {
 
 
 def profile_for(year: int, county: str) -> Profile:
-    return PROFILES[county] if year == 2026 else EARLIER_PROFILES[(year, county)]
+    """The county's profile of the year; one the demo does not play (the scaled data set,
+    ``scaled``) gets one drawn from a generator seeded by the year and county."""
+    known = PROFILES.get(county) if year == 2026 else EARLIER_PROFILES.get((year, county))
+    if known is not None:
+        return known
+    rng = random.Random(f"eventapp-demo-profile-{year}-{county}")
+    agree = rng.randint(15, 45)
+    return Profile(round(rng.uniform(0.45, 0.6), 2),
+                   (agree, rng.randint(28, 38), rng.randint(10, 24), rng.randint(4, 14),
+                    rng.randint(1, 8), 5 if year == 2026 else 0), rng.randint(2, 6))
 
 
 UKRAINE_TALK = "Ukrainske flyktninger: bakgrunn og behov"
