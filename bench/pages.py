@@ -21,7 +21,6 @@ import argparse
 import contextvars
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +33,9 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))  # the benchmarks' shared helpers
+import served  # noqa: E402
+
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SECRET_KEY = "pages-bench-secret-key-not-for-production"  # noqa: S105
 FLOOR_MAX_RATIO = 10
@@ -299,15 +301,6 @@ def wait_ready(proc, base: str, log_path: Path) -> None:
     raise SystemExit(f"gunicorn did not answer within 90 s; see {log_path}")
 
 
-def stop_server(proc, log_file) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-    log_file.close()
 
 
 # --- measuring ---------------------------------------------------------------------------------
@@ -497,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append((page, n if status == 200 else f"{n} (HTTP {status})", measured))
     finally:
         for proc, log_file, _base in servers:
-            stop_server(proc, log_file)
+            served.stop(proc, log_file)
 
     print(f"\nPages on the scaled data set: gunicorn {args.workers} workers × {args.threads} "
           f"threads (gthread) on PostgreSQL; {args.requests} requests per page at 1 client "

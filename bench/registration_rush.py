@@ -18,7 +18,6 @@ import json
 import os
 import queue
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -34,6 +33,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))  # the benchmarks' shared helpers
+import served  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/eventapp_bench"
 PASSWORD = "Bench-rush-2026!"  # noqa: S105 - a throwaway account in a throwaway database
 SECRET_KEY = "registration-rush-bench-secret-key-not-for-production"  # noqa: S105
@@ -223,19 +225,10 @@ def start_app(env: dict, port: int, workers: int, threads: int, log_path: Path):
             return proc, log_file, base  # it answers, whatever the status
         except OSError:
             time.sleep(0.3)
-    stop_app(proc, log_file)
+    served.stop(proc, log_file)
     raise SystemExit(f"gunicorn did not answer within 60 s; see {log_path}")
 
 
-def stop_app(proc, log_file) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-    log_file.close()
 
 
 # --- the rush ----------------------------------------------------------------------------------
@@ -455,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
                 rnd.outcome = rush(port, jobs, args.threads)
                 rnd.check = cap_check(url, list(gatherings.values()))
         finally:
-            stop_app(proc, log_file)
+            served.stop(proc, log_file)
             log("app stopped")
         finished = True
     finally:
