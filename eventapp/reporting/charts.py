@@ -4,7 +4,6 @@ The page embeds each figure as JSON and static/js/charts.js draws it with the pl
 serves itself; the table on the page holds every number for readers without script or sight.
 """
 
-import json
 import os
 import re
 from functools import cache
@@ -51,7 +50,6 @@ def plotlyjs_inline_style_ids() -> tuple[str, ...]:
 def _layout(rows: int, groups: int, x_title: str, largest: int) -> dict:
     # No title inside the chart: the page's <figcaption> names it, for everyone alike.
     return {
-        "template": "none",
         # Norwegian numbers: decimal comma, a space between thousands.
         "separators": ",\u00a0",
         "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
@@ -77,24 +75,32 @@ def _layout(rows: int, groups: int, x_title: str, largest: int) -> dict:
     }
 
 
-def _json(figure) -> dict:
-    # Through plotly's own encoder, so whatever it adds becomes plain JSON for the page.
-    return json.loads(figure.to_json())
+def bar(**properties) -> dict:
+    """A bar trace as plotly.js takes it. The figures are plain dicts, not plotly's
+    graph_objects: building and validating those took a third of a chart page's time, and
+    tests/reporting/test_charts.py checks every figure against plotly's validators instead."""
+    return {"type": "bar", **properties}
+
+
+def plot(traces: list[dict], layout: dict) -> dict:
+    return {"data": traces, "layout": layout}
+
+
+def _texts(values) -> list[str]:
+    # As plotly's validator gives them: a bar's text is a string.
+    return [str(v) for v in values]
 
 
 def participants_chart(report: NationalReport) -> dict:
-    import plotly.graph_objects as go
-
     names = [row.county.name for row in report.rows]
     values = [row.line.participants for row in report.rows]
-    figure = go.Figure(
-        data=[go.Bar(x=values, y=names, orientation="h", name=_("Participants attended"),
-                     marker={"color": BLUE}, text=values, textposition="auto",
-                     hovertemplate="%{y}: %{x:,d}<extra></extra>")],
-        layout=_layout(len(names), 1, _("Participants"), max(values, default=0)),
-    )
+    figure = plot(
+        [bar(x=values, y=names, orientation="h", name=_("Participants attended"),
+              marker={"color": BLUE}, text=_texts(values), textposition="auto",
+              hovertemplate="%{y}: %{x:,d}<extra></extra>")],
+        _layout(len(names), 1, _("Participants"), max(values, default=0)))
     summary = "; ".join(f"{n}: {v}" for n, v in zip(names, values, strict=True))
-    return {"figure": _json(figure),
+    return {"figure": figure,
             "caption": _("Participants attended per county, %(period)s",
                          period=report.period.label),
             "label": _("Bar chart of participants attended per county. %(summary)s.",
@@ -102,28 +108,25 @@ def participants_chart(report: NationalReport) -> dict:
 
 
 def spend_chart(report: NationalReport) -> dict:
-    import plotly.graph_objects as go
-
     names = [row.county.name for row in report.rows]
     granted = [row.line.granted_nok for row in report.rows]
     spent = [row.line.spent_nok for row in report.rows]
     kr = _("kr")
-    figure = go.Figure(
-        data=[
-            go.Bar(x=granted, y=names, orientation="h", name=_("Granted"),
-                   marker={"color": BLUE},
-                   hovertemplate="%{y}: %{x:,d} " + kr + "<extra>" + _("Granted") + "</extra>"),
-            go.Bar(x=spent, y=names, orientation="h", name=_("Spent"),
-                   marker={"color": ORANGE},
-                   hovertemplate="%{y}: %{x:,d} " + kr + "<extra>" + _("Spent") + "</extra>"),
+    figure = plot(
+        [
+            bar(x=granted, y=names, orientation="h", name=_("Granted"),
+                marker={"color": BLUE},
+                hovertemplate="%{y}: %{x:,d} " + kr + "<extra>" + _("Granted") + "</extra>"),
+            bar(x=spent, y=names, orientation="h", name=_("Spent"),
+                marker={"color": ORANGE},
+                hovertemplate="%{y}: %{x:,d} " + kr + "<extra>" + _("Spent") + "</extra>"),
         ],
-        layout={**_layout(len(names), 2, _("NOK"), max(granted + spent, default=0)),
-                "barmode": "group"},
-    )
+        {**_layout(len(names), 2, _("NOK"), max(granted + spent, default=0)),
+         "barmode": "group"})
     summary = "; ".join(_("%(county)s: granted %(granted)s, spent %(spent)s", county=n,
                           granted=nok(g), spent=nok(s))
                         for n, g, s in zip(names, granted, spent, strict=True))
-    return {"figure": _json(figure),
+    return {"figure": figure,
             "caption": _("Granted and spent per county, %(period)s (NOK)",
                          period=report.period.label),
             "label": _("Bar chart of kroner granted and spent per county. %(summary)s.",
@@ -166,16 +169,14 @@ def percent(share) -> str:
 
 def agreement_chart(result: dict, chart_id: str) -> dict:
     """One stacked bar: each step of the scale a segment, in the scale's order."""
-    import plotly.graph_objects as go
-
     options = result["options"]
-    traces = [go.Bar(x=[o["count"]], y=[""], orientation="h", name=o["label"],
-                     marker={"color": AGREEMENT_COLOURS[o["value"]],
-                             "line": {"color": "#4a5260", "width": 1},
-                             **({"pattern": {"shape": "/", "fgcolor": "#8a919c"}}
-                                if o["value"] == "vet_ikke" else {})},
-                     text=[o["count"] or ""], textposition="inside", insidetextanchor="middle",
-                     hovertemplate=o["label"] + ": %{x}<extra></extra>")
+    traces = [bar(x=[o["count"]], y=[""], orientation="h", name=o["label"],
+                  marker={"color": AGREEMENT_COLOURS[o["value"]],
+                          "line": {"color": "#4a5260", "width": 1},
+                          **({"pattern": {"shape": "/", "fgcolor": "#8a919c"}}
+                             if o["value"] == "vet_ikke" else {})},
+                  text=_texts([o["count"] or ""]), textposition="inside", insidetextanchor="middle",
+                  hovertemplate=o["label"] + ": %{x}<extra></extra>")
               for o in options]
     layout = _layout(1, 1, _("Responses"), result["answered"])
     # The legend names the segments beneath the bar, in the scale's order.
@@ -184,29 +185,28 @@ def agreement_chart(result: dict, chart_id: str) -> dict:
                    "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.45,
                               "yanchor": "top", "traceorder": "normal"},
                    "uniformtext": {"minsize": 11, "mode": "hide"}})
-    layout["xaxis"]["title"] = None
-    figure = go.Figure(data=traces, layout=layout)
+    del layout["xaxis"]["title"]
+    figure = plot(traces, layout)
     summary = "; ".join(f"{o['label']}: {o['count']}" for o in options)
-    return {"id": chart_id, "figure": _json(figure),
+    return {"id": chart_id, "figure": figure,
             "label": _("Bar chart of the answers on the scale. %(summary)s.", summary=summary)}
 
 
 def choice_chart(result: dict, chart_id: str) -> dict:
     """Bars by count, most chosen on top (results() sorts them)."""
-    import plotly.graph_objects as go
-
     options = result["options"]
     labels = [_wrap(o["label"]) for o in options]
     counts = [o["count"] for o in options]
     # Bars are spaced evenly, so every row needs room for the longest wrapped label.
     lines = max((label.count("<br>") + 1 for label in labels), default=1)
-    figure = go.Figure(
-        data=[go.Bar(x=counts, y=labels, orientation="h", marker={"color": BLUE},
-                     text=counts, textposition="auto", hovertemplate="%{x}<extra></extra>")],
-        layout=_layout(len(labels), 1, _("Responses"), max(counts, default=0)))
-    figure.update_layout(height=80 + len(labels) * max(BAR_HEIGHT, lines * 16 + 8))
+    layout = _layout(len(labels), 1, _("Responses"), max(counts, default=0))
+    layout["height"] = 80 + len(labels) * max(BAR_HEIGHT, lines * 16 + 8)
+    figure = plot(
+        [bar(x=counts, y=labels, orientation="h", marker={"color": BLUE},
+              text=_texts(counts), textposition="auto", hovertemplate="%{x}<extra></extra>")],
+        layout)
     summary = "; ".join(f"{o['label']}: {o['count']}" for o in options)
-    return {"id": chart_id, "figure": _json(figure),
+    return {"id": chart_id, "figure": figure,
             "label": _("Bar chart of how many chose each option. %(summary)s.", summary=summary)}
 
 
@@ -225,8 +225,6 @@ def survey_charts(figures: dict) -> dict[int, dict]:
 def national_agreement_chart(question: dict, chart_id: str) -> dict | None:
     """The agree share per county (counties with enough responses), the national figure a
     dashed line across."""
-    import plotly.graph_objects as go
-
     shown = [r for r in question["counties"]
              if not r["suppressed"] and r["agree_share"] is not None]
     if not shown and question.get("agree_share") is None:
@@ -239,25 +237,26 @@ def national_agreement_chart(question: dict, chart_id: str) -> dict | None:
     # Each figure in white inside its bar, which covers the national line drawn beneath the
     # bars: the two never cross. A bar too short to hold its figure has it just outside.
     inside = [s >= INSIDE_MIN for s in shares]
-    figure = go.Figure(
-        data=[go.Bar(x=shares, y=names, orientation="h", name=_("County"),
-                     marker={"color": BLUE}, text=[f"{s}\u00a0%" for s in shares],
-                     textposition=["inside" if i else "outside" for i in inside],
-                     insidetextanchor="end", cliponaxis=False,
-                     textfont={"color": ["#ffffff" if i else "#1b1f24" for i in inside]},
-                     hovertemplate="%{y}: %{x}\u00a0%<extra></extra>")],
-        layout=layout)
+    figure = plot(
+        [bar(x=shares, y=names, orientation="h", name=_("County"),
+             marker={"color": BLUE}, text=[f"{s}\u00a0%" for s in shares],
+             textposition=["inside" if i else "outside" for i in inside],
+             insidetextanchor="end", cliponaxis=False,
+             textfont={"color": ["#ffffff" if i else "#1b1f24" for i in inside]},
+             hovertemplate="%{y}: %{x}\u00a0%<extra></extra>")],
+        layout)
     national = question.get("agree_share")
     if national is not None:
         value = national * 100
-        figure.add_shape(type="line", x0=value, x1=value, y0=0, y1=1, yref="paper",
-                         layer="below", line={"color": ORANGE, "width": 3, "dash": "dash"})
-        figure.add_annotation(x=value, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                              text=_("National: %(share)s", share=percent(national)),
-                              font={"color": ORANGE})
-        figure.update_layout(margin={"t": 30})
+        layout["shapes"] = [{"type": "line", "x0": value, "x1": value, "y0": 0, "y1": 1,
+                             "yref": "paper", "layer": "below",
+                             "line": {"color": ORANGE, "width": 3, "dash": "dash"}}]
+        layout["annotations"] = [{"x": value, "y": 1, "yref": "paper", "yanchor": "bottom",
+                                  "showarrow": False, "font": {"color": ORANGE},
+                                  "text": _("National: %(share)s", share=percent(national))}]
+        layout["margin"]["t"] = 30
     summary = "; ".join(f"{n}: {s}\u00a0%" for n, s in zip(names, shares, strict=True))
-    return {"id": chart_id, "figure": _json(figure),
+    return {"id": chart_id, "figure": figure,
             "label": _("Bar chart of the share who agree fully or partly per county, the "
                        "national figure %(national)s as a line. %(summary)s.",
                        national=percent(national), summary=summary)}
@@ -267,8 +266,6 @@ def national_single_chart(question: dict, options: list[tuple[str, str]],
                           chart_id: str) -> dict | None:
     """Each option's share of a county's answers, stacked to 100 % per county: counties of
     different size compare (the table keeps the counts)."""
-    import plotly.graph_objects as go
-
     shown = [r for r in question["counties"]
              if not r["suppressed"] and sum((r["counts"] or {}).values())]
     if not shown:
@@ -276,13 +273,13 @@ def national_single_chart(question: dict, options: list[tuple[str, str]],
     names = [r["county_name"] for r in shown]
     totals = [sum(r["counts"].values()) for r in shown]
     palette = [BLUE, "#6fa8dc", ORANGE, "#bcc2ca"]
-    traces = [go.Bar(x=[r["counts"].get(value, 0) / n * 100 for r, n in zip(shown, totals,
-                                                                            strict=True)],
-                     y=names, orientation="h", name=label,
-                     marker={"color": palette[i % len(palette)]},
-                     customdata=[r["counts"].get(value, 0) for r in shown],
-                     hovertemplate="%{y}: %{x:.0f}\u00a0% (%{customdata})<extra>" + label
-                     + "</extra>")
+    traces = [bar(x=[r["counts"].get(value, 0) / n * 100 for r, n in zip(shown, totals,
+                                                                         strict=True)],
+                  y=names, orientation="h", name=label,
+                  marker={"color": palette[i % len(palette)]},
+                  customdata=[r["counts"].get(value, 0) for r in shown],
+                  hovertemplate="%{y}: %{x:.0f}\u00a0% (%{customdata})<extra>" + label
+                  + "</extra>")
               for i, (value, label) in enumerate(options)]
     layout = _layout(len(names), 2, _("Share of those who answered (%)"), 100)
     layout["xaxis"].update({"range": [0, 100], "dtick": 20, "ticksuffix": "\u00a0%"})
@@ -290,12 +287,12 @@ def national_single_chart(question: dict, options: list[tuple[str, str]],
     layout.update({"barmode": "stack", "height": 150 + len(names) * BAR_HEIGHT})
     # The options in their own order, not reversed with the county axis.
     layout["legend"]["traceorder"] = "normal"
-    figure = go.Figure(data=traces, layout=layout)
+    figure = plot(traces, layout)
     summary = "; ".join(
         f"{r['county_name']}: " + ", ".join(f"{label} {percent(r['counts'].get(v, 0) / n)}"
                                              for v, label in options)
         for r, n in zip(shown, totals, strict=True))
-    return {"id": chart_id, "figure": _json(figure),
+    return {"id": chart_id, "figure": figure,
             "label": _("Bar chart of the share of each answer per county. %(summary)s.",
                        summary=summary)}
 
@@ -309,19 +306,17 @@ PALETTE = [BLUE, "#6fa8dc", ORANGE, "#f0a35e", "#4a5260", "#bcc2ca", "#7b4f9d"]
 def _stacked(names: list[str], series: list[tuple[str, list[int]]], x_title: str,
              colours=None) -> dict:
     """Horizontal bars, one per name, stacked from ``series`` (label, values per name)."""
-    import plotly.graph_objects as go
-
     colours = colours or PALETTE
-    traces = [go.Bar(x=values, y=names, orientation="h", name=label,
-                     marker={"color": colours[i % len(colours)]},
-                     hovertemplate="%{y}: %{x:,d}<extra>" + label + "</extra>")
+    traces = [bar(x=values, y=names, orientation="h", name=label,
+                  marker={"color": colours[i % len(colours)]},
+                  hovertemplate="%{y}: %{x:,d}<extra>" + label + "</extra>")
               for i, (label, values) in enumerate(series) if any(values)]
     largest = max((sum(v) for v in zip(*(s[1] for s in series), strict=True)), default=0) \
         if series and names else 0
     layout = _layout(len(names), 2, x_title, largest)
     layout.update({"barmode": "stack", "height": 150 + len(names) * BAR_HEIGHT})
     layout["legend"]["traceorder"] = "normal"
-    return _json(go.Figure(data=traces, layout=layout))
+    return plot(traces, layout)
 
 
 def roles_chart(report: NationalReport, role_labels: list[tuple[str, str]]) -> dict | None:
@@ -374,8 +369,6 @@ def national_charts(report: NationalReport, role_labels=None, sizes=None) -> lis
 
 def response_rate_chart(report: dict) -> dict | None:
     """Per county the share of invited who answered by their personal link."""
-    import plotly.graph_objects as go
-
     shown = [r for r in report["response_rates"] if r["response_rate"] is not None]
     if not shown:
         return None
@@ -384,14 +377,14 @@ def response_rate_chart(report: dict) -> dict | None:
     layout = _layout(len(names), 1, _("Response rate (%)"), 100)
     layout["xaxis"].update({"range": [0, 100], "dtick": 20, "ticksuffix": "\u00a0%"})
     layout["margin"]["r"] = 40
-    figure = go.Figure(
-        data=[go.Bar(x=shares, y=names, orientation="h", marker={"color": BLUE},
-                     text=[f"{s}\u00a0%" for s in shares], textposition="auto",
-                     customdata=[r["responses_qr"] for r in shown],
-                     hovertemplate="%{y}: %{x}\u00a0%<extra></extra>")],
-        layout=layout)
+    figure = plot(
+        [bar(x=shares, y=names, orientation="h", marker={"color": BLUE},
+             text=[f"{s}\u00a0%" for s in shares], textposition="auto",
+             customdata=[r["responses_qr"] for r in shown],
+             hovertemplate="%{y}: %{x}\u00a0%<extra></extra>")],
+        layout)
     summary = "; ".join(f"{n}: {s}\u00a0%" for n, s in zip(names, shares, strict=True))
-    return {"id": "chart-response-rate", "figure": _json(figure),
+    return {"id": "chart-response-rate", "figure": figure,
             "label": _("Bar chart of the response rate per county. %(summary)s.",
                        summary=summary)}
 
@@ -399,8 +392,6 @@ def response_rate_chart(report: dict) -> dict | None:
 def national_split_chart(question: dict, chart_id: str) -> dict | None:
     """Every option's share of those who answered, stacked to 100 % per county, the nation
     first: the full split of an agreement or single-choice question."""
-    import plotly.graph_objects as go
-
     rows = [("national", _("National"), question.get("options"))]
     rows += [(r["county_number"], r["county_name"], r.get("options"))
              for r in question["counties"] if not r["suppressed"] and r["answered"]]
@@ -413,7 +404,7 @@ def national_split_chart(question: dict, chart_id: str) -> dict | None:
                if question["kind"] == "agreement" else PALETTE)
     traces = []
     for i, option in enumerate(options):
-        traces.append(go.Bar(
+        traces.append(bar(
             x=[(opts[i]["share"] or 0) * 100 for _k, _n, opts in rows], y=names,
             orientation="h", name=option["label"],
             marker={"color": palette[i % len(palette)], "line": {"color": "#4a5260", "width": 1},
@@ -427,11 +418,11 @@ def national_split_chart(question: dict, chart_id: str) -> dict | None:
     layout["margin"]["r"] = 40
     layout.update({"barmode": "stack", "height": 170 + len(names) * BAR_HEIGHT})
     layout["legend"]["traceorder"] = "normal"
-    figure = go.Figure(data=traces, layout=layout)
+    figure = plot(traces, layout)
     summary = "; ".join(
         f"{name}: " + ", ".join(f"{o['label']} {percent(o['share'])}" for o in opts)
         for _k, name, opts in rows)
-    return {"id": chart_id, "figure": _json(figure),
+    return {"id": chart_id, "figure": figure,
             "label": _("Bar chart of the share of each answer, nationally and per county. "
                        "%(summary)s.", summary=summary)}
 

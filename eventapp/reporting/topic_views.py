@@ -37,8 +37,6 @@ def _picker(period: Period, errors: dict, county: County | None) -> dict:
 def topic_chart(report: topic_services.TopicReport) -> dict | None:
     """Bars of the share who ticked an item of each topic where it was held; topics with too
     few respondents (or none) are left out of the chart, and the table says why."""
-    import plotly.graph_objects as go
-
     shown = [row for row in report.rows if row.share is not None]
     if not shown:
         return None
@@ -54,15 +52,15 @@ def topic_chart(report: topic_services.TopicReport) -> dict | None:
     layout.update({"height": 80 + len(shown) * max(charts.BAR_HEIGHT, lines * 16 + 8)})
     # No axis title: the caption says what the bars are, and on a phone a title under the
     # narrow plot would be cut off.
-    layout["xaxis"].update({"range": [0, 100], "tickformat": ",d", "ticksuffix": " %",
-                            "title": None})
-    figure = go.Figure(
-        data=[go.Bar(x=shares, y=labels, orientation="h", marker={"color": charts.BLUE},
-                     text=texts, textposition="auto", customdata=hovers,
-                     hovertemplate="%{customdata}<extra></extra>")],
-        layout=layout)
+    layout["xaxis"].update({"range": [0, 100], "tickformat": ",d", "ticksuffix": " %"})
+    del layout["xaxis"]["title"]
+    figure = charts.plot(
+        [charts.bar(x=shares, y=labels, orientation="h", marker={"color": charts.BLUE},
+                    text=texts, textposition="auto", customdata=hovers,
+                    hovertemplate="%{customdata}<extra></extra>")],
+        layout)
     summary = "; ".join(f"{row.name}: {charts.percent(row.share)}" for row in shown)
-    return {"id": "chart-topics", "figure": charts._json(figure),
+    return {"id": "chart-topics", "figure": figure,
             "caption": _("Share who ticked an item of the topic, where it was held, %(period)s",
                          period=report.period.label),
             "label": _("Bar chart of the share of respondents who ticked an item of each topic. "

@@ -19,6 +19,7 @@ from eventapp.registration.models import Registration
 from eventapp.reporting import services
 from tests.conftest import login
 from tests.reporting.builders import Plan
+from tests.reporting.plotly_check import assert_plotly_accepts
 
 FIELDS = ("gatherings", "participants", "municipalities", "ceiling", "granted", "spent",
           "per-participant", "repay")
@@ -412,6 +413,7 @@ def test_charts_are_built_from_the_rows(year_2025, client):
     html = client.get("/reports/national?year=2025").get_data(as_text=True)
     data = {m[0]: json.loads(unescape(m[1])) for m in re.findall(
         r'<script type="application/json" id="([^"]+)">(.*?)</script>', html, re.S)}
+    assert set(assert_plotly_accepts(html)) == set(data)
     participants = data["chart-participants-data"]["data"][0]
     assert participants["y"] == ["Oslo", "Vestland", "Trøndelag"]
     assert participants["x"] == [11, 19, 15]

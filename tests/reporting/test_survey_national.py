@@ -18,6 +18,7 @@ from eventapp.reporting import services as reporting
 from eventapp.surveys import services
 from eventapp.surveys.models import AGREEMENT, Survey, SurveyAnswer, SurveyResponse
 from tests.conftest import get_csrf, login
+from tests.reporting.plotly_check import assert_plotly_accepts
 from tests.surveys.conftest import make_world, open_survey, question, submit
 
 SETTLES = ("ordinary", "ukrainian", "both", "none")
@@ -164,6 +165,7 @@ def test_directorate_sees_every_county_equal_to_its_own_results(client, db, year
     assert comments["11"]["answered"] == str(sum("comments" in a for a in sent["11"]))
 
     # The chart: a bar per county with enough responses, the national figure as a line.
+    assert_plotly_accepts(html)
     figure = json.loads(unescape(re.search(
         r'id="chart-cooperation-data">(.*?)</script>', html, re.S)[1]))
     assert figure["data"][0]["y"] == ["Rogaland", "Vestland"]

@@ -19,6 +19,7 @@ from eventapp.reporting import services as reporting
 from eventapp.surveys import services
 from eventapp.surveys.models import AGREEMENT, SurveyAnswer, SurveyResponse, SurveyTheme
 from tests.conftest import get_csrf, login, post_form
+from tests.reporting.plotly_check import assert_plotly_accepts
 from tests.surveys.conftest import (
     OPEN_DAY,
     add_person,
@@ -169,6 +170,7 @@ def test_results_page_shows_the_figures_counted_by_hand(client, answered):
     assert facts["filtered"].startswith("15 ")
     check_page(html, survey, by_hand(survey, sent))
     # Each chart's figure is JSON beside it, drawn by the app's own plotly.js and charts.js.
+    assert_plotly_accepts(html)
     coop = question(survey, "cooperation").id
     figure = json.loads(unescape(re.search(
         rf'<script type="application/json" id="chart-q{coop}-data">(.*?)</script>', html, re.S)[1]))

@@ -23,6 +23,7 @@ from eventapp.reporting.services.years import Period
 from eventapp.surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from tests import factories
 from tests.conftest import login
+from tests.reporting.plotly_check import assert_plotly_accepts
 
 QUESTION = "useful_items"
 
@@ -279,6 +280,7 @@ def test_page_files_and_api_agree_with_the_hand_count(db, client, raw, users, ap
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'id="chart-topics"' in html
+    assert_plotly_accepts(html)
     assert "sha256-47DEQ" in page.headers["Content-Security-Policy"]  # the chart pages' policy
     rows = _page_rows(html)
     assert set(rows) == set(expected)
