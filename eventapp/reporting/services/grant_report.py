@@ -293,20 +293,23 @@ def _breakdowns(rows: list[GatheringRow], period: Period,
     kinds = {c: dict.fromkeys(PARTNER_KINDS, 0) for c in county_ids}
     people = {c: dict.fromkeys(SIZE_KEYS, 0) for c in county_ids}
     came_from = {c: {k: set() for k in SIZE_KEYS} for c in county_ids}
+    # What each gathering's rows are read by, looked up once per gathering, not per row: a
+    # year's report goes through over a thousand registrations.
+    rule = {gid: (r.gathering.county_id, r.gathering.days, r.figures.attendance,
+                  r.figures.include_speakers, classes[r.gathering.start_date.year])
+            for gid, r in by_gathering.items()}
     for reg in registered:
-        gathering_row = by_gathering[reg.gathering_id]
-        g, f = gathering_row.gathering, gathering_row.figures
-        county_id = g.county_id
-        if county_id not in roles or not _came(reg, g.days, f.attendance):
+        county_id, days, attendance, include_speakers, year_classes = rule[reg.gathering_id]
+        if county_id not in roles or not _came(reg, days, attendance):
             continue
         roles[county_id][reg.role] += 1
         if reg.organisation_kind == "partner":
             found = reg[-1] if kind is not None else None
             kinds[county_id][found if found in PARTNER_KINDS else "other"] += 1
-        counted = f.include_speakers or reg.role != "speaker"
+        counted = include_speakers or reg.role != "speaker"
         if counted and reg.municipality_id is not None:
             unit = parent.get(reg.municipality_id) or reg.municipality_id
-            size = classes[g.start_date.year].get(unit) or "unknown"
+            size = year_classes.get(unit) or "unknown"
             people[county_id][size] += 1
             came_from[county_id][size].add(unit)
     totals = {c: dict.fromkeys(SIZE_KEYS, 0) for c in county_ids}
