@@ -36,3 +36,18 @@ def test_the_migration_commands_still_work(tmp_path):
                                "SECRET_KEY": "probe"})
     assert done.returncode == 0, done.stderr
     assert "(head)" in done.stdout
+
+
+def test_the_served_app_leaves_what_the_start_made_out_of_collections(tmp_path):
+    # gunicorn imports wsgi.py in each worker; its long-lived objects are frozen there, so a
+    # request's collections do not walk them again (bench/pages.py measures the pauses saved).
+    probe = ("import gc, json, wsgi; "
+             "print(json.dumps([gc.get_freeze_count(), gc.get_threshold()[0], len(gc.get_objects())]))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120,
+                          env={"PATH": "", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}",
+                               "SECRET_KEY": "probe"})
+    assert done.returncode == 0, done.stderr
+    frozen, threshold, tracked = json.loads(done.stdout.strip().splitlines()[-1])
+    assert frozen > 100_000 and tracked < frozen / 10
+    assert threshold == 10_000
