@@ -8,14 +8,19 @@ from dataclasses import dataclass
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.reporting.services.files import as_share, slug
 from eventapp.reporting.services.themes import answer_handle, handle_key, new_page_key, themes
 from eventapp.surveys import services as surveys
-from eventapp.surveys.models import TEXT_KINDS, Survey, SurveyAnswer, SurveyTheme
+from eventapp.surveys.models import (
+    TEXT_KINDS,
+    Survey,
+    SurveyAnswer,
+    SurveyTheme,
+    survey_answer_themes,
+)
 
 # --- the language questions and options are shown in -----------------------------------------
 
@@ -67,7 +72,10 @@ def survey_results(survey: Survey, *, group: str | None = None,
     """results() with the free-text answers as rows (to tag) and each theme's count per
     question, under the same filter; nothing of either when the filter is suppressed, and no
     texts under a filter (as results() gives none), only the theme counts."""
-    figures = surveys.results(survey, group=group, settles=settles, size_class=size_class)
+    selection = surveys.select_responses(survey, group=group, settles=settles,
+                                         size_class=size_class)
+    figures = surveys.results(survey, group=group, settles=settles, size_class=size_class,
+                              selection=selection)
     localise(figures["questions"])
     all_themes = themes(survey)
     texts: dict[int, list[TextAnswer]] = {}
@@ -76,25 +84,33 @@ def survey_results(survey: Survey, *, group: str | None = None,
     key = handle_key()
     if not figures["suppressed"]:
         text_questions = [q.id for q in survey.questions if q.kind in TEXT_KINDS]
-        selection = surveys.select_responses(survey, group=group, settles=settles,
-                                             size_class=size_class)
-        ids = selection.ids
-        rows = list(db.session.scalars(
-            select(SurveyAnswer).where(SurveyAnswer.question_id.in_(text_questions or [-1]),
-                                       SurveyAnswer.response_id.in_(ids or [-1]),
-                                       SurveyAnswer.text.is_not(None))
-            .options(selectinload(SurveyAnswer.themes))))
+        # Rows, not entities, and each answer's themes from the survey's own: a page of
+        # answers spent more in loading them as entities than in anything it showed.
+        rows = db.session.execute(
+            select(SurveyAnswer.id, SurveyAnswer.question_id, SurveyAnswer.text)
+            .where(SurveyAnswer.question_id.in_(text_questions or [-1]),
+                   SurveyAnswer.response_id.in_(selection.ids or [-1]),
+                   SurveyAnswer.text.is_not(None))).all()
+        by_id = {t.id: t for t in all_themes}
+        tagged: dict[int, list[SurveyTheme]] = {}
+        for answer_id, theme_id in db.session.execute(
+                select(survey_answer_themes.c.answer_id, survey_answer_themes.c.theme_id)
+                .join(SurveyTheme, SurveyTheme.id == survey_answer_themes.c.theme_id)
+                .where(survey_answer_themes.c.answer_id.in_([r.id for r in rows] or [-1]))
+                # The order SurveyAnswer.themes has.
+                .order_by(SurveyTheme.name)):
+            tagged.setdefault(answer_id, []).append(by_id[theme_id])
         # By what they say only, so the order tells nothing of who answered when: ties are
         # broken by the text as written and then by its themes, never by id or time, and rows
         # equal in all of these look alike whichever order they take.
         rows.sort(key=lambda a: (a.text.casefold(), a.text,
-                                 sorted(t.name.casefold() for t in a.themes)))
+                                 sorted(t.name.casefold() for t in tagged.get(a.id, ()))))
         for question_id in text_questions:
             mine = [a for a in rows if a.question_id == question_id]
             texts[question_id] = [] if selection.filtered else [
-                TextAnswer(answer_handle(page_key, a.id, key), a.text, list(a.themes))
+                TextAnswer(answer_handle(page_key, a.id, key), a.text, tagged.get(a.id, []))
                 for a in mine]
-            tally = Counter(t.id for a in mine for t in a.themes)
+            tally = Counter(t.id for a in mine for t in tagged.get(a.id, ()))
             counts[question_id] = sorted(
                 ((t, tally[t.id]) for t in all_themes if tally[t.id]),
                 key=lambda tc: (-tc[1], tc[0].name.casefold()))

@@ -37,11 +37,13 @@ MIN_GROUP = 5
 
 
 def _answers_by_response(question_ids: list[int], response_ids: list[int]) -> dict:
-    """{question_id: {response_id: [answers]}} for the given responses."""
-    found: dict[int, dict[int, list[SurveyAnswer]]] = {q: {} for q in question_ids}
+    """{question_id: {response_id: [answers]}} for the given responses; each answer a row with
+    its ``choice`` and ``text`` (a survey's results read hundreds: too many for entities)."""
+    found: dict[int, dict[int, list]] = {q: {} for q in question_ids}
     if not response_ids:
         return found
-    rows = db.session.scalars(select(SurveyAnswer)
+    rows = db.session.execute(select(SurveyAnswer.response_id, SurveyAnswer.question_id,
+                                     SurveyAnswer.choice, SurveyAnswer.text)
                               .where(SurveyAnswer.response_id.in_(response_ids))
                               .order_by(SurveyAnswer.id))
     for answer in rows:
@@ -62,7 +64,7 @@ def agreement_figures(values: list[str]) -> dict:
             "agree": agree, "agree_share": agree / len(values) if values else None}
 
 
-def _question_result(question: SurveyQuestion, by_response: dict[int, list[SurveyAnswer]],
+def _question_result(question: SurveyQuestion, by_response: dict[int, list],
                      filtered: bool = False) -> dict:
     result = {"question_id": question.id, "code": question.code, "national": question.national,
               "kind": question.kind, "text": question.text, "text_en": question.text_en,
@@ -201,7 +203,7 @@ def select_responses(survey: Survey, *, group: str | None = None,
 
 
 def results(survey: Survey, *, group: str | None = None, settles: str | None = None,
-            size_class: str | None = None) -> dict:
+            size_class: str | None = None, selection: Selection | None = None) -> dict:
     """Per question counts and shares, from the stored answers.
 
     - agreement: a count per value of the question's scale, and ``agree_share``: those who agree
@@ -214,9 +216,11 @@ def results(survey: Survey, *, group: str | None = None, settles: str | None = N
     Nothing is shown (``suppressed``) while the survey has fewer than five responses, nor under
     a filter whose group ``select_responses`` hides, nor under any filter while the survey
     takes answers (``filters_open``). Every figure is of the responses released so far, five or
-    more at a time (``answering.release``).
+    more at a time (``answering.release``). ``selection``: what ``select_responses`` gave for
+    the same filter, when the caller has it already.
     """
-    selection = select_responses(survey, group=group, settles=settles, size_class=size_class)
+    if selection is None:
+        selection = select_responses(survey, group=group, settles=settles, size_class=size_class)
     invitations = db.session.scalar(select(func.count(SurveyInvitation.id))
                                     .where(SurveyInvitation.survey_id == survey.id)) or 0
     # As of the last release: the answered invitations count the waiting responses too.
