@@ -86,10 +86,10 @@ def national():
     report = services.national(current_user, period.start, period.end)
     size_labels = [(size, services.size_label(size)) for size in services.SIZE_KEYS]
     figures = charts.national_charts(report, services.role_labels(), size_labels)
+    picker = _picker("reporting.national", period, errors=errors)
     return _chart_page(
         "reporting/national.html", figures, 422 if problem else 200, report=report,
-        year=period.end, period=period, years=_years(period),
-        picker=_picker("reporting.national", period, errors=errors), problem=problem,
+        year=period.end, period=period, years=picker["years"], picker=picker, problem=problem,
         nok=grants.nok, report_status_label=services.status_label,
         role_labels=services.role_labels(), partner_kind_labels=services.partner_kind_labels(),
         size_labels=size_labels)
@@ -119,10 +119,10 @@ def county(county_number: str):
     county = _county(county_number)
     period, problem, errors = _period()
     row = services.county_report(current_user, county, period.start, period.end)
+    picker = _picker("reporting.county", period, errors=errors, county_number=county.number)
     return render_template(
         "reporting/county.html", county=county, row=row, year=period.end, period=period,
-        years=_years(period), problem=problem, nok=grants.nok,
-        picker=_picker("reporting.county", period, errors=errors, county_number=county.number),
+        years=picker["years"], problem=problem, nok=grants.nok, picker=picker,
         report_status_label=services.status_label,
         year_rule=services.Rule.of(grants.rules_for(period.end)),
     ), 422 if problem else 200
@@ -380,10 +380,10 @@ def national_survey():
     report = services.national_survey(current_user, period.start, period.end,
                                       size_class=size_class)
     figures = charts.national_survey_charts(report)
+    picker = _picker("reporting.national_survey", period, services.survey_years, errors)
     return _chart_page(
         "reporting/survey_national.html", figures, 422 if problem else 200, report=report,
-        year=period.end, period=period, years=_years(period, services.survey_years),
-        picker=_picker("reporting.national_survey", period, services.survey_years, errors),
+        year=period.end, period=period, years=picker["years"], picker=picker,
         size_class=size_class, size_choices=services.size_choices(), problem=problem,
         percent=charts.percent, settles_choices_for=services.settles_choices_for)
 

@@ -250,11 +250,11 @@ def _gathering_rows(gatherings: list[Gathering]) -> list[GatheringRow]:
 
 # --- who came: roles, partner kinds and size classes, from one query over the period -----------
 
-def _came(row, days: int, attendance: str) -> bool:
+def _came(attended, day1, day2, days: int, attendance: str) -> bool:
     # The grant's attendance rule (grants.services.figures), read from the same columns.
     if attendance == "any_day":
-        return bool(row.attended_day1 or row.attended_day2 or row.attended)
-    return bool(row.attended_day1) and (days < 2 or bool(row.attended_day2))
+        return bool(day1 or day2 or attended)
+    return bool(day1) and (days < 2 or bool(day2))
 
 
 def _partner_kind_column():
@@ -299,16 +299,18 @@ def _breakdowns(rows: list[GatheringRow], period: Period,
                   r.figures.include_speakers, classes[r.gathering.start_date.year])
             for gid, r in by_gathering.items()}
     for reg in registered:
-        county_id, days, attendance, include_speakers, year_classes = rule[reg.gathering_id]
-        if county_id not in roles or not _came(reg, days, attendance):
+        # By position: over a thousand rows, reading each column by name cost more than the rest.
+        gathering_id, role, organisation_kind, municipality_id, attended, day1, day2 = reg[:7]
+        county_id, days, attendance, include_speakers, year_classes = rule[gathering_id]
+        if county_id not in roles or not _came(attended, day1, day2, days, attendance):
             continue
-        roles[county_id][reg.role] += 1
-        if reg.organisation_kind == "partner":
-            found = reg[-1] if kind is not None else None
+        roles[county_id][role] += 1
+        if organisation_kind == "partner":
+            found = reg[7] if kind is not None else None
             kinds[county_id][found if found in PARTNER_KINDS else "other"] += 1
-        counted = include_speakers or reg.role != "speaker"
-        if counted and reg.municipality_id is not None:
-            unit = parent.get(reg.municipality_id) or reg.municipality_id
+        counted = include_speakers or role != "speaker"
+        if counted and municipality_id is not None:
+            unit = parent.get(municipality_id) or municipality_id
             size = year_classes.get(unit) or "unknown"
             people[county_id][size] += 1
             came_from[county_id][size].add(unit)
