@@ -105,6 +105,7 @@ def _security_headers(config) -> list[tuple[str, str]]:
 def _init_extensions(app: "Flask") -> None:
     from flask_babel import lazy_gettext as _l
 
+    from eventapp.core import translations
     from eventapp.core.views import select_locale
     from eventapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -113,6 +114,7 @@ def _init_extensions(app: "Flask") -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
+    translations.install(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

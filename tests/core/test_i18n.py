@@ -126,6 +126,25 @@ def test_python_strings_are_translated(app, language, expected):
         assert role_label(Role.COUNTY_HOST) == expected
 
 
+def test_templates_follow_the_locale_within_a_request(app):
+    # eventapp/core/translations.py keeps the request's catalogue: a forced locale (a mail in
+    # the recipient's language) must still be read in that language, and the request's own
+    # after it.
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = ("{{ _('Log in') }}|{{ ngettext('%(num)d answered', '%(num)d answered', 2) }}|"
+            "{{ _('Hello %(name)s', name='<b>') }}|{{ _('100 %%') }}|"
+            "{% trans n=3 %}{{ n }} x{% endtrans %}")
+    with app.test_request_context(headers={"Cookie": "lang=nb"}):
+        first = render_template_string(page)
+        with force_locale("en"):
+            forced = render_template_string(page)
+        again = render_template_string(page)
+    assert first == again == "Logg inn|2 har svart|Hello &lt;b&gt;|100 %|3 x"
+    assert forced == "Log in|2 answered|Hello &lt;b&gt;|100 %|3 x"
+
+
 def _page(client) -> str:
     response = client.get("/account/login")
     assert response.status_code == 200
