@@ -5,6 +5,7 @@ municipalities' (``Invitation.partner_id``)."""
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,19 +18,23 @@ PARTNER_KINDS = ("nav", "adult_education", "imdi", "statsforvalteren", "interpre
                  "voluntary", "other")
 
 
+# Lazy, so a label costs one translation when shown, not one for every kind (a report shows a
+# partner's kind per row).
+KIND_LABELS = {
+    "nav": _l("NAV"),
+    "adult_education": _l("Adult education"),
+    "imdi": _l("IMDi"),
+    "statsforvalteren": _l("Statsforvalteren"),
+    "interpreter_service": _l("Interpreter service"),
+    "voluntary": _l("Voluntary organisation"),
+    "other": _l("Other"),
+}
+
+
 def kind_label(kind: str | None) -> str:
     """The kind's name in the user's language; a free-text partner (None) is "other"."""
-    from flask_babel import gettext as _
-
-    return {
-        "nav": _("NAV"),
-        "adult_education": _("Adult education"),
-        "imdi": _("IMDi"),
-        "statsforvalteren": _("Statsforvalteren"),
-        "interpreter_service": _("Interpreter service"),
-        "voluntary": _("Voluntary organisation"),
-        "other": _("Other"),
-    }.get(kind or "other", kind)
+    label = KIND_LABELS.get(kind or "other")
+    return kind if label is None else str(label)
 
 
 class Partner(db.Model):

@@ -435,6 +435,22 @@ def test_changed_rules_and_tables_mark_the_plan(db, planned):
     assert shrunk.stale.unseated and all(len(rv.tables) == 2 for rv in shrunk.rounds)
 
 
+def test_an_unchanged_plan_shows_the_solvers_report_without_scoring_it_again(
+        db, planned, monkeypatch):
+    # Issue 20: the plan page reads the plan on every view; scoring it again when nothing
+    # changed would only recompute the report already stored.
+    g = planned["gathering"]
+    saved = json.loads(services.settings_for(g).plan_report)
+
+    def scored(*args, **kwargs):
+        raise AssertionError("the unchanged plan was scored again")
+
+    monkeypatch.setattr(solver, "evaluate", scored)
+    view = services.current_plan(g)
+    assert not view.stale and view.metrics == saved["metrics"]
+    assert view.infeasible_raw == saved["infeasible"]
+
+
 # --- tables, rounds, pins, pairs, settings -----------------------------------------------------
 
 def test_set_tables_keeps_names_and_removes_extra_tables_with_their_seats(db, planned):

@@ -17,7 +17,7 @@ from eventapp.places.services import size_classes
 from eventapp.registration.models import Registration
 from eventapp.seating.models import Seat, SeatingRound, SeatingSettings, SeatingTable
 from eventapp.seating.services.constraints import aparts, pins
-from eventapp.seating.services.days import follows_attendance, present_rounds
+from eventapp.seating.services.days import days_present, follows_attendance, round_day
 from eventapp.seating.services.rules import apart_regions, neighbours
 from eventapp.seating.services.setup import rounds, settings_for, tables
 
@@ -139,6 +139,17 @@ def _seats(gathering: Gathering) -> list[Seat]:
         .order_by(SeatingRound.position, Seat.id)))
 
 
+def _seat_rows(gathering: Gathering) -> list:
+    """The seats as ``_seats`` has them (same order), as plain rows with ``round_id``,
+    ``registration_id``, ``table_id`` and ``moved_by_hand``: for only reading the plan, which
+    then makes no mapped object per seat (hundreds, and their garbage to collect)."""
+    return list(db.session.execute(
+        select(Seat.round_id, Seat.registration_id, Seat.table_id, Seat.moved_by_hand)
+        .join(SeatingRound, Seat.round_id == SeatingRound.id)
+        .where(SeatingRound.gathering_id == gathering.id)
+        .order_by(SeatingRound.position, Seat.id)))
+
+
 def _plan_dict(round_list: list[SeatingRound], table_list: list[SeatingTable],
                assignment: dict[tuple[int, int], int], people_ids: list[int],
                present: dict[int, list[int]] | None = None) -> dict:
@@ -159,9 +170,15 @@ def _plan_dict(round_list: list[SeatingRound], table_list: list[SeatingTable],
 
 def presence(gathering: Gathering, regs: list[Registration], round_list,
              settings: SeatingSettings) -> dict[int, list[int]]:
-    """Registration id → indices of the rounds the person is present in."""
+    """Registration id → indices of the rounds the person is present in (``present_rounds``
+    for each, with the rounds' days found once for everyone)."""
     attendance = follows_attendance(gathering, settings)
-    return {r.id: present_rounds(gathering, r, round_list, attendance=attendance) for r in regs}
+    held = [round_day(gathering, rnd) for rnd in round_list]
+    found = {}
+    for reg in regs:
+        days = days_present(gathering, reg, attendance=attendance)
+        found[reg.id] = [i for i, day in enumerate(held) if day is None or day in days]
+    return found
 
 
 def _size_classes(gathering: Gathering, regs: list[Registration]) -> dict[int, str]:

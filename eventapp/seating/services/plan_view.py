@@ -13,11 +13,12 @@ from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
 from eventapp.registration.models import Registration
 from eventapp.seating import solver
-from eventapp.seating.models import Seat, SeatingRound, SeatingSettings, SeatingTable
+from eventapp.seating.models import SeatingRound, SeatingSettings, SeatingTable
 from eventapp.seating.services.instance import (
     _confirmed_by_id,
     _instance,
     _plan_dict,
+    _seat_rows,
     _seats,
     fingerprint,
     organisation_key,
@@ -131,6 +132,10 @@ class PlanView:
     names: dict = field(default_factory=dict)
     # Soft rules met as well as the counts allow, with why not more (not problems).
     notes: list[Problem] = field(default_factory=list)
+    # The tables in position order and the rules the plan was read with, so the page need not
+    # read them again.
+    tables: list[SeatingTable] = field(default_factory=list)
+    settings: SeatingSettings | None = None
 
     @property
     def broken(self) -> list[Problem]:
@@ -148,6 +153,17 @@ class PlanView:
             if p.soft == soft:
                 out.setdefault(p.rule, []).append(p)
         return out
+
+    @property
+    def by_round(self) -> list[tuple[Registration, list[tuple[int, SeatingTable | None]]]]:
+        """Person by person (as ``by_person``), each round's id with the person's table in it
+        (None: no seat shown there)."""
+        round_ids = [rv.round.id for rv in self.rounds]
+        rows = []
+        for reg, places in self.by_person:
+            at = {rnd.id: table for rnd, table in places}
+            rows.append((reg, [(round_id, at.get(round_id)) for round_id in round_ids]))
+        return rows
 
     @property
     def problems_by_round(self) -> dict[int, list[Problem]]:
@@ -206,12 +222,12 @@ def _split(violations: list[dict]) -> tuple[list[dict], list[dict]]:
 def _counts(stored: _Stored) -> dict:
     """What the reasons' sentences need: the tables, and per round the people present of each
     partner kind."""
+    partners = [(reg.id, kind) for reg in stored.regs if (kind := partner_kind(reg)) is not None]
     kinds: dict[int, dict[str, int]] = {}
     for index, rnd in enumerate(stored.rounds):
         per = kinds.setdefault(index, {})
-        for reg in stored.regs:
-            kind = partner_kind(reg)
-            if kind is not None and stored.shown(reg.id, rnd):
+        for reg_id, kind in partners:
+            if stored.shown(reg_id, rnd):
                 per[kind] = per.get(kind, 0) + 1
     return {"tables": len(stored.tables), "kinds": kinds}
 
@@ -224,19 +240,24 @@ class _Stored:
     regs: list[Registration]  # confirmed, by id
     tables: list[SeatingTable]
     rounds: list[SeatingRound]
-    seats: list[Seat]
+    # Seats (``Seat``, or for reading only ``_seat_rows``: the same attributes).
+    seats: list
     assignment: dict[tuple[int, int], int]  # (round id, registration id) → table id
     settings: SeatingSettings
     # Registration id → indices of the rounds the person is there for (the days they come).
     present: dict[int, list[int]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Round id → index: ``shown`` runs for every person in every round.
+        self._index = {rnd.id: i for i, rnd in enumerate(self.rounds)}
+
     def shown(self, reg_id: int, rnd: SeatingRound) -> bool:
         """Whether a seat of the person in the round is part of the plan: only on their days."""
-        index = self.rounds.index(rnd)
-        return index in self.present.get(reg_id, range(len(self.rounds)))
+        present = self.present.get(reg_id)
+        return present is None or self._index[rnd.id] in present
 
 
-def _load(gathering: Gathering, seats: list[Seat] | None = None) -> _Stored:
+def _load(gathering: Gathering, seats: list | None = None) -> _Stored:
     seats = _seats(gathering) if seats is None else seats
     regs, round_list, settings = _confirmed_by_id(gathering), rounds(gathering), \
         settings_for(gathering)
@@ -256,9 +277,9 @@ def _report(settings: SeatingSettings) -> dict | None:
     return report if isinstance(report, dict) else None
 
 
-def _score(stored: _Stored, assignment: dict[tuple[int, int], int]):
-    """Score ``assignment`` against what holds now: the people seated in every round are
-    scored; the others are stale. Returns (report, stale, seated registrations, fingerprint)."""
+def _seated(stored: _Stored, assignment: dict[tuple[int, int], int]):
+    """Who ``assignment`` seats against what holds now: the people seated in every round of
+    their days, and what is stale. Returns (seated registrations, stale)."""
     table_ids = {t.id for t in stored.tables}
     confirmed = {r.id for r in stored.regs}
     # Seated: a seat in every round of the days they come; seats on other days do not count.
@@ -273,15 +294,31 @@ def _score(stored: _Stored, assignment: dict[tuple[int, int], int]):
     dropped_ids = {reg_id for (_rid, reg_id) in assignment if reg_id not in confirmed}
     dropped = list(db.session.scalars(
         select(Registration).where(Registration.id.in_(dropped_ids)))) if dropped_ids else []
-    instance = _instance(stored.gathering, seated, stored.tables, stored.rounds, stored.settings,
-                         stored.present)
-    plan = _plan_dict(stored.rounds, stored.tables, assignment, [r.id for r in seated],
-                      stored.present)
-    report = solver.evaluate(instance, plan)
     stale = Stale(dropped=sorted(dropped, key=lambda r: r.name),
                   unseated=sorted(unseated, key=lambda r: r.name),
                   absent=sorted(absent, key=lambda r: r.name))
-    return report, stale, seated, fingerprint(instance)
+    return seated, stale
+
+
+def _scored_instance(stored: _Stored, seated) -> dict:
+    """The solver's instance of the people seated: what the plan is scored and fingerprinted
+    against."""
+    return _instance(stored.gathering, seated, stored.tables, stored.rounds, stored.settings,
+                     stored.present)
+
+
+def _evaluate(stored: _Stored, instance: dict, assignment, seated) -> dict:
+    plan = _plan_dict(stored.rounds, stored.tables, assignment, [r.id for r in seated],
+                      stored.present)
+    return solver.evaluate(instance, plan)
+
+
+def _score(stored: _Stored, assignment: dict[tuple[int, int], int]):
+    """Score ``assignment`` against what holds now: the people seated in every round are
+    scored; the others are stale. Returns (report, stale, seated registrations, fingerprint)."""
+    seated, stale = _seated(stored, assignment)
+    instance = _scored_instance(stored, seated)
+    return _evaluate(stored, instance, assignment, seated), stale, seated, fingerprint(instance)
 
 
 def _view(stored: _Stored, assignment, report: dict, stale: Stale, seated) -> PlanView:
@@ -299,46 +336,60 @@ def _view(stored: _Stored, assignment, report: dict, stale: Stale, seated) -> Pl
     problems.sort(key=lambda p: (stored.rounds.index(p.round) if p.round in stored.rounds else -1,
                                  position.get(p.table.id, -1) if p.table else -1, p.rule, p.text))
     by_name = sorted(stored.regs, key=lambda r: (r.name, r.id))
-    round_views = []
-    for number, rnd in enumerate(stored.rounds, start=1):
-        views = []
-        for table in stored.tables:
-            members = [r for r in by_name if assignment.get((rnd.id, r.id)) == table.id
-                       and stored.shown(r.id, rnd)]
-            views.append(TableView(table=table, people=members, problems=[
-                p for p in problems if p.round is rnd and p.table is table]))
-        round_views.append(RoundView(round=rnd, number=number, tables=views))
+    # Each person's seats shown, gone through once: (round id, table id) → the people there by
+    # name, and each person's places in round order.
+    at_table: dict[tuple[int, int], list[Registration]] = {}
     by_person = []
     for reg in by_name:
-        places = [(rnd, table_by_id[assignment[(rnd.id, reg.id)]]) for rnd in stored.rounds
-                  if assignment.get((rnd.id, reg.id)) in table_by_id and stored.shown(reg.id, rnd)]
+        places = []
+        for rnd in stored.rounds:
+            table = table_by_id.get(assignment.get((rnd.id, reg.id)))
+            if table is not None and stored.shown(reg.id, rnd):
+                at_table.setdefault((rnd.id, table.id), []).append(reg)
+                places.append((rnd, table))
         by_person.append((reg, places))
+    table_problems: dict[tuple[int, int], list[Problem]] = {}
+    for p in problems:
+        if p.round is not None and p.table is not None:
+            table_problems.setdefault((p.round.id, p.table.id), []).append(p)
+    round_views = [
+        RoundView(round=rnd, number=number, tables=[
+            TableView(table=table, people=at_table.get((rnd.id, table.id), []),
+                      problems=table_problems.get((rnd.id, table.id), []))
+            for table in stored.tables])
+        for number, rnd in enumerate(stored.rounds, start=1)]
     return PlanView(
         rounds=round_views, metrics=report.get("metrics") or {}, problems=problems,
         infeasible=[describe_infeasible(i, names) for i in report.get("infeasible") or []],
         by_person=by_person, stale=stale, planned_at=stored.settings.planned_at,
         moved_by_hand={(s.registration_id, s.round_id) for s in stored.seats if s.moved_by_hand},
         violations=violations, notes=notes,
-        infeasible_raw=report.get("infeasible") or [], names=names)
+        infeasible_raw=report.get("infeasible") or [], names=names,
+        tables=stored.tables, settings=stored.settings)
 
 
 def _current(stored: _Stored) -> PlanView:
-    report, stale, seated, print_ = _score(stored, stored.assignment)
+    seated, stale = _seated(stored, stored.assignment)
+    instance = _scored_instance(stored, seated)
+    print_ = fingerprint(instance)
     saved = _report(stored.settings)
     if saved is not None and saved.get("fingerprint") == print_ and not stale:
-        # Unchanged since the solve: its own report (with seconds, iterations and seed).
+        # Unchanged since the solve: its own report (with seconds, iterations and seed), so
+        # nothing to score again.
         report = saved
-    elif saved is not None and saved.get("fingerprint") != print_ and not stale:
-        # Someone cancelling or walking in changes the fingerprint too; then the people are
-        # the news, not the tables, rounds or rules.
-        stale.changed = True
+    else:
+        report = _evaluate(stored, instance, stored.assignment, seated)
+        if saved is not None and not stale:
+            # The fingerprint differs. Someone cancelling or walking in changes it too; then
+            # the people are the news, not the tables, rounds or rules.
+            stale.changed = True
     return _view(stored, stored.assignment, report, stale, seated)
 
 
 def current_plan(gathering: Gathering) -> PlanView | None:
     """The stored plan, or None before the first. When people, tables, rounds or rules changed
     since, the seats are scored against what holds now and ``stale`` says what changed."""
-    seats = _seats(gathering)
+    seats = _seat_rows(gathering)
     if not seats:  # reading creates nothing, not even the settings row
         return None
     return _current(_load(gathering, seats))

@@ -4,6 +4,7 @@ words, translated, with names."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from eventapp.partners.models import kind_label
@@ -225,17 +226,23 @@ def describe_infeasible(item: dict, names: dict) -> str:
     return item.get("message") or ""
 
 
+# Lazy, so a label costs one translation when shown, not one for every rule (the plan page
+# shows a dozen).
+RULE_LABELS = {
+    "capacity": _l("Seats per table"),
+    "min_counsellors_per_table": _l("Career counsellors per table"),
+    "max_county_staff_per_table": _l("County staff per table"),
+    "max_per_organisation": _l("People from one organisation per table"),
+    "apart": _l("Kept apart"),
+    "pinned": _l("Pinned seats"),
+    "apart_organisations": _l("Municipalities kept apart"),
+    "spread_partner_kinds": _l("NAV and adult education spread over the tables"),
+    "spread_size_classes": _l("Staff of large municipalities spread over the tables"),
+    "wish_regional": _l("Wish: a regional table"),
+    "wish_apart_from_neighbours": _l("Wish: not with the neighbour municipality"),
+}
+
+
 def rule_label(rule: str) -> str:
-    return {
-        "capacity": _("Seats per table"),
-        "min_counsellors_per_table": _("Career counsellors per table"),
-        "max_county_staff_per_table": _("County staff per table"),
-        "max_per_organisation": _("People from one organisation per table"),
-        "apart": _("Kept apart"),
-        "pinned": _("Pinned seats"),
-        "apart_organisations": _("Municipalities kept apart"),
-        "spread_partner_kinds": _("NAV and adult education spread over the tables"),
-        "spread_size_classes": _("Staff of large municipalities spread over the tables"),
-        "wish_regional": _("Wish: a regional table"),
-        "wish_apart_from_neighbours": _("Wish: not with the neighbour municipality"),
-    }.get(rule, rule)
+    label = RULE_LABELS.get(rule)
+    return rule if label is None else str(label)

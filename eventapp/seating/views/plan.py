@@ -10,6 +10,8 @@ from eventapp.core.errors import DomainError
 from eventapp.core.web import act, attempt
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
+from eventapp.registration.forms import role_label, wish_label
+from eventapp.registration.models import ROLES, SEATING_WISHES
 from eventapp.seating import services
 from eventapp.seating.forms import PlanForm
 from eventapp.seating.models import JOB_ACTIVE, SeatingJob
@@ -25,8 +27,25 @@ def _role_counts(people) -> dict[str, int]:
     return counts
 
 
+def _seat_labels() -> dict:
+    """What the plan repeats for every seat and table, translated once per page rather than
+    once per seat (a county's plan has hundreds)."""
+    role_names = {role: role_label(role) for role in ROLES}
+
+    def role_summary(people) -> str:
+        """A table's roles and how many of each («Leader: 1 · Programme adviser: 5»)."""
+        return " · ".join(f"{role_names[role]}: {n}"
+                          for role, n in sorted(_role_counts(people).items()))
+
+    return {"role_names": role_names, "role_summary": role_summary,
+            "wish_names": {wish: _("Wish: %(wish)s", wish=wish_label(wish))
+                           for wish in SEATING_WISHES},
+            # Filled in per table by the template (``|format``).
+            "seats_taken": _("%(taken)d of %(seats)d seats")}
+
+
 def _plan_context(gathering: Gathering, plan) -> dict:
-    settings = services.settings_for(gathering)
+    settings = plan.settings if plan is not None else services.settings_for(gathering)
     metrics = plan.metrics if plan is not None else {}
     rules_on = {
         "capacity": True, "apart": True, "pinned": True,
@@ -39,7 +58,7 @@ def _plan_context(gathering: Gathering, plan) -> dict:
         problems_by_rule.setdefault(problem.rule, []).append(problem)
     return {"plan": plan, "metrics": metrics, "settings": settings, "rules": RULES,
             "rules_on": rules_on, "problems_by_rule": problems_by_rule,
-            "stale": _stale(plan), "role_counts": _role_counts}
+            "stale": _stale(plan)}
 
 
 def _stale(plan) -> list[str]:
@@ -77,14 +96,17 @@ def plan(gathering_id: int):
     if view not in ("tables", "people"):
         view = "tables"
     current = services.current_plan(gathering)
-    # The plan's rounds are the gathering's (read once).
-    rounds = [rv.round for rv in current.rounds] if current is not None else None
+    if current is not None:
+        # The plan read the gathering's rounds, tables and confirmed people already.
+        rounds, table_list = [rv.round for rv in current.rounds], current.tables
+        people = [registration for registration, _places in current.by_person]
+    else:
+        rounds, table_list, people = None, services.tables(gathering), services.people(gathering)
     return render_template(
         "seating/plan.html", gathering=gathering, view=view,
         plan_form=PlanForm() if policy.can(current_user, "seating.manage", gathering) else None,
-        tables=services.tables(gathering), people=services.people(gathering),
-        **_job_context(gathering, _shown_job(gathering)),
-        **_plan_context(gathering, current), **page_labels(gathering, rounds))
+        tables=table_list, people=people, **_job_context(gathering, _shown_job(gathering)),
+        **_plan_context(gathering, current), **page_labels(gathering, rounds), **_seat_labels())
 
 
 def _shown_job(gathering: Gathering) -> SeatingJob | None:
