@@ -2,26 +2,33 @@
 user may see it, each county row with links to its gatherings' results, its top items and its
 top themes; optionally for one size class of municipality."""
 
+import json
 from collections import Counter
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import extract, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, extract, func, literal_column, null, select, union_all
 
 from eventapp.core import policy
 from eventapp.extensions import db
 from eventapp.gatherings.models import Gathering
+from eventapp.places.models import County
 from eventapp.reporting.services import years
 from eventapp.reporting.services.files import as_share, percent_text, slug
 from eventapp.reporting.services.grant_report import size_label
-from eventapp.reporting.services.survey_results import in_language, localise, settles_choices
+from eventapp.reporting.services.survey_results import (
+    english,
+    in_language,
+    localise,
+    settles_choices,
+)
 from eventapp.reporting.services.years import Period
 from eventapp.surveys import services as surveys
 from eventapp.surveys.models import (
     TEXT_KINDS,
     Survey,
     SurveyAnswer,
+    SurveyQuestion,
     SurveyResponse,
     SurveyTheme,
     survey_answer_themes,
@@ -44,30 +51,70 @@ def default_survey_year(user) -> int:
     return past[-1] if past else now
 
 
-def _period_surveys(user, period: Period) -> list[Survey]:
-    """The period's surveys the user may open, as national_report() picks them."""
-    stmt = (select(Survey).join(Gathering, Gathering.id == Survey.gathering_id)
+def _period_surveys(user, period: Period, codes: set[str]) -> list[dict]:
+    """The period's surveys the user may open, as national_report() picks them, in the order
+    of their gatherings: each with its gathering's id and title, its county's number and its
+    questions of these ``codes`` ({code: (question id, options as stored)}). One statement of
+    the columns the county rows read, not the surveys, gatherings and questions as objects."""
+    stmt = (select(Survey.id, Survey.gathering_id, Gathering.title, County.number,
+                   SurveyQuestion.id.label("question_id"), SurveyQuestion.code,
+                   SurveyQuestion.options)
+            .join(Gathering, Gathering.id == Survey.gathering_id)
+            .join(County, County.id == Gathering.county_id)
+            .outerjoin(SurveyQuestion, and_(SurveyQuestion.survey_id == Survey.id,
+                                            SurveyQuestion.code.in_(codes)))
             .where(Gathering.start_date >= period.first_day,
                    Gathering.start_date <= period.last_day)
-            .order_by(Gathering.start_date, Gathering.id)
-            # The county rows read each survey's gathering, county and questions.
-            .options(selectinload(Survey.gathering).joinedload(Gathering.county),
-                     selectinload(Survey.questions)))
-    return list(db.session.scalars(years.reported(stmt, user)))
+            .order_by(Gathering.start_date, Gathering.id, Survey.id))
+    surveys: dict[int, dict] = {}
+    for row in db.session.execute(years.reported(stmt, user)):
+        survey = surveys.setdefault(row.id, {"gathering_id": row.gathering_id, "title": row.title,
+                                             "county_number": row.number, "questions": {}})
+        if row.question_id is not None:
+            survey["questions"][row.code] = (row.question_id, row.options)
+    return list(surveys.values())
 
 
-def _top_items(copies: list, by_question: dict[int, list]) -> list[dict]:
-    """The most chosen items over a county's copies of the question, by their titles (each
-    gathering has its own programme), with each share of those who answered."""
+def _item_counts(question_ids: list[int]) -> tuple[dict[int, dict], dict[int, int]]:
+    """({question id: {item: times chosen}}, {question id: respondents}) over the released
+    responses to these questions, counted in the database in one statement."""
+    answers = (select(SurveyAnswer.question_id, SurveyAnswer.response_id, SurveyAnswer.choice)
+               .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+               .where(SurveyAnswer.question_id.in_(question_ids or [-1]),
+                      SurveyResponse.state != "pending")  # the released ones only
+               .cte("item_answers"))
+    per_item = (select(answers.c.question_id, literal_column("0"), answers.c.choice, func.count())
+                .group_by(answers.c.question_id, answers.c.choice))
+    per_question = (select(answers.c.question_id, literal_column("1"), null(),
+                           func.count(answers.c.response_id.distinct()))
+                    .group_by(answers.c.question_id))
+    chosen: dict[int, dict] = {}
+    respondents: dict[int, int] = {}
+    for question_id, of_question, choice, n in db.session.execute(
+            union_all(per_item, per_question)).all():
+        if of_question:
+            respondents[question_id] = n
+        else:
+            chosen.setdefault(question_id, {})[choice] = n
+    return chosen, respondents
+
+
+def _top_items(copies: list[tuple[int, str | None]], chosen: dict[int, dict],
+               respondents: dict[int, int]) -> list[dict]:
+    """The most chosen items over a county's copies of the question ((id, options) each), by
+    their titles (each gathering has its own programme), with each share of those who answered
+    (``chosen``, ``respondents``: _item_counts; a response answers its own survey's copy only,
+    so the copies' respondents add up)."""
     counts: Counter = Counter()
-    respondents = set()
-    for question in copies:
-        labels = {o["value"]: in_language(o, "label") for o in question.option_list}
-        for response_id, choice in by_question.get(question.id, []):
-            counts[labels.get(choice, choice)] += 1
-            respondents.add(response_id)
-    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[:TOP_ITEMS]
-    return [{"label": label, "count": n, "share": n / len(respondents)} for label, n in top]
+    answered = 0
+    for question_id, options in copies:
+        labels = {o["value"]: in_language(o, "label")
+                  for o in (json.loads(options) if options else [])}
+        for choice, n in chosen.get(question_id, {}).items():
+            counts[labels.get(choice, choice)] += n
+        answered += respondents.get(question_id, 0)
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold(), kv[0]))[:TOP_ITEMS]
+    return [{"label": label, "count": n, "share": n / answered} for label, n in top]
 
 
 def _theme_counts(question_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
@@ -100,34 +147,31 @@ def _county_details(user, period: Period, questions: list[dict]) -> None:
     """Adds to each county row the user may see: ``links`` to its gatherings' results, and
     for a county not suppressed the top items (``top_items``) or the top themes
     (``themes``) of the question."""
-    year_surveys = _period_surveys(user, period)
-    by_county: dict[str, list[Survey]] = {}
-    for survey in year_surveys:
-        by_county.setdefault(survey.gathering.county.number, []).append(survey)
     items_codes = {q["code"] for q in questions if q["kind"] == "programme_items"}
-    item_copies = [q for s in year_surveys for q in s.questions if q.code in items_codes]
-    chosen: dict[int, list] = {}
-    for question_id, response_id, choice in db.session.execute(
-            select(SurveyAnswer.question_id, SurveyAnswer.response_id, SurveyAnswer.choice)
-            .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-            .where(SurveyAnswer.question_id.in_([q.id for q in item_copies] or [-1]),
-                   SurveyResponse.state != "pending")).all():  # the released ones only
-        chosen.setdefault(question_id, []).append((response_id, choice))
     text_codes = {q["code"] for q in questions if q["kind"] in TEXT_KINDS}
-    tagged = _theme_counts([q.id for s in year_surveys for q in s.questions
-                            if q.code in text_codes])
+    year_surveys = _period_surveys(user, period, items_codes | text_codes)
+    by_county: dict[str, list[dict]] = {}
+    for survey in year_surveys:
+        by_county.setdefault(survey["county_number"], []).append(survey)
+    chosen, respondents = _item_counts([question_id for s in year_surveys
+                                        for code, (question_id, _options) in s["questions"].items()
+                                        if code in items_codes])
+    tagged = _theme_counts([question_id for s in year_surveys
+                            for code, (question_id, _options) in s["questions"].items()
+                            if code in text_codes])
     for q in questions:
         for row in q["counties"]:
             mine = by_county.get(row["county_number"], [])
             row["links"] = [] if row["suppressed"] else [
-                {"gathering_id": s.gathering_id, "title": s.gathering.title} for s in mine]
+                {"gathering_id": s["gathering_id"], "title": s["title"]} for s in mine]
             if row["suppressed"]:
                 continue
-            copies = [c for s in mine for c in s.questions if c.code == q["code"]]
+            copies = [s["questions"][q["code"]] for s in mine if q["code"] in s["questions"]]
             if q["kind"] == "programme_items":
-                row["top_items"] = _top_items(copies, chosen)
+                row["top_items"] = _top_items(copies, chosen, respondents)
             elif q["kind"] in TEXT_KINDS:
-                row["themes"] = _top_themes([c.id for c in copies], tagged)
+                row["themes"] = _top_themes([question_id for question_id, _options in copies],
+                                            tagged)
 
 
 def national_survey(user, start: int, end: int | None = None, *,
@@ -140,12 +184,11 @@ def national_survey(user, start: int, end: int | None = None, *,
     report = surveys.national_report(period.start, period.end, size_class=size_class)
     report["period"] = period
     localise(report["questions"])
-    for q in report["questions"]:
-        for option in q.get("options") or []:
-            option["label"] = in_language(option, "label")
-        for row in q["counties"]:
-            for option in row.get("options") or []:
-                option["label"] = in_language(option, "label")
+    if english():  # in Norwegian every label is already in its language
+        for q in report["questions"]:
+            for row in q["counties"]:
+                for option in row.get("options") or []:
+                    option["label"] = in_language(option, "label")
     if not policy.can(user, "survey.national_report"):
         own = user.county.number if user.county else None
         for question in report["questions"]:

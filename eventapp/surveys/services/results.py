@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, literal_column, null, or_, select, union_all
 
 from eventapp.core.errors import ValidationFailed
 from eventapp.extensions import db
@@ -271,16 +270,26 @@ def _period_questions(start: int, end: int) -> tuple[list[SurveyQuestion], dict[
     return list(by_code.values()), ordered
 
 
-def _split(values: list[str], options: list[dict]) -> list[dict]:
-    """Count and share of every option, over all who answered (one value each)."""
-    n = len(values)
+def _split(counts: dict, options: list[dict]) -> list[dict]:
+    """Count and share of every option, over all who answered (one value each); ``counts``:
+    {value: answers}."""
+    n = sum(counts.values())
     out = []
     for option in options:
-        count = values.count(option["value"])
+        count = counts.get(option["value"], 0)
         out.append({"value": option["value"], "label": option.get("label", option["value"]),
                     "label_en": option.get("label_en"), "years": option.get("years", []),
                     "count": count, "share": count / n if n else None})
     return out
+
+
+def _agreement(counts: dict) -> dict:
+    """``agreement_figures`` of the answers on the scale, from {value: answers}."""
+    on_scale = {v: counts.get(v, 0) for v in AGREEMENT}
+    answered = sum(on_scale.values())
+    agree = sum(on_scale[v] for v in AGREE)
+    return {"answered": answered, "considered": answered - on_scale[DONT_KNOW],
+            "agree": agree, "agree_share": agree / answered if answered else None}
 
 
 def _ranges(rows: list[dict]) -> dict[str, dict] | None:
@@ -332,26 +341,31 @@ def national_report(start: int, end: int | None = None, *, size_class: str | Non
     end = start if end is None else end
     check_size_class(size_class)
     questions, period_options = _period_questions(start, end)
-    surveys = list(db.session.scalars(
-        select(Survey).join(Gathering, Gathering.id == Survey.gathering_id)
+    picked = db.session.execute(
+        select(Survey, Gathering.county_id).join(Gathering, Gathering.id == Survey.gathering_id)
         .where(Gathering.start_date >= date(start, 1, 1), Gathering.start_date <= date(end, 12, 31),
                Gathering.status != "draft")
-        # Each survey's gathering and questions below, loaded here for all at once.
-        .options(selectinload(Survey.gathering), selectinload(Survey.questions))
-        .order_by(Survey.id)))
+        .order_by(Survey.id)).all()
+    surveys = [survey for survey, _county_id in picked]
+    survey_county = {survey.id: county_id for survey, county_id in picked}
     counties = {c.id: c for c in db.session.scalars(select(County).order_by(County.number))}
-    survey_county = {s.id: s.gathering.county_id for s in surveys}
     counted_surveys = [s for s in surveys if size_class is None or filters_open(s)]
-    all_responses = db.session.execute(
-        select(SurveyResponse.id, SurveyResponse.survey_id, SurveyResponse.size_class)
-        .where(SurveyResponse.survey_id.in_([s.id for s in counted_surveys] or [-1]), shown())
-    ).all()
-    # Each county's responses by class, and the nation's: a class hidden there is hidden here.
+    counted_ids = {s.id for s in counted_surveys}
+    # The shown responses counted per survey and class, not loaded: the response rates take
+    # every survey's, the figures only the counted surveys'.
+    shown_by_survey: dict[int, int] = {}
     classes_by_county: dict[int, dict] = {}
-    for r in all_responses:
-        sizes = classes_by_county.setdefault(survey_county[r.survey_id],
-                                             dict.fromkeys([*SIZE_CLASSES, None], 0))
-        sizes[r.size_class] += 1
+    for survey_id, size, n in db.session.execute(
+            select(SurveyResponse.survey_id, SurveyResponse.size_class, func.count())
+            .where(SurveyResponse.survey_id.in_(list(survey_county) or [-1]), shown())
+            .group_by(SurveyResponse.survey_id, SurveyResponse.size_class)).all():
+        shown_by_survey[survey_id] = shown_by_survey.get(survey_id, 0) + n
+        if survey_id in counted_ids:
+            # Each county's responses by class, and the nation's: a class hidden there is
+            # hidden here.
+            sizes = classes_by_county.setdefault(survey_county[survey_id],
+                                                 dict.fromkeys([*SIZE_CLASSES, None], 0))
+            sizes[size] += n
     forced: set[int] = set()
     national_hidden = False
     if size_class is not None:
@@ -361,27 +375,47 @@ def national_report(start: int, end: int | None = None, *, size_class: str | Non
             for key, n in sizes.items():
                 nation[key] += n
         national_hidden = size_class in hidden_cells(nation)
-    responses = [r for r in all_responses if size_class is None or r.size_class == size_class]
-    county_of_response = {r.id: survey_county[r.survey_id] for r in responses}
-    response_count_by_county: dict[int, int] = {}
-    for county_id in county_of_response.values():
-        response_count_by_county[county_id] = response_count_by_county.get(county_id, 0) + 1
-    # Question copies per national code across the period's surveys.
-    copies: dict[str, list[int]] = {}
-    for survey in counted_surveys:
-        for question in survey.questions:
-            if question.national:
-                copies.setdefault(question.code, []).append(question.id)
-    answer_rows = db.session.execute(
-        select(SurveyAnswer.question_id, SurveyAnswer.response_id, SurveyAnswer.choice)
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyAnswer.question_id.in_([q for ids in copies.values() for q in ids] or [-1]),
-               shown())
-    ).all()
-    by_question: dict[int, list] = {}
-    for row in answer_rows:
-        if row.response_id in county_of_response:
-            by_question.setdefault(row.question_id, []).append(row)
+    response_count_by_county = {
+        county_id: n for county_id, sizes in classes_by_county.items()
+        if (n := sum(sizes.values()) if size_class is None else sizes[size_class])}
+    responses = sum(response_count_by_county.values())
+
+    # The answers to the counted surveys' national questions, counted in the database: per
+    # code, survey and choice, and the respondents per code and survey (a response answers its
+    # own survey's questions, so a county's respondents are the sum over its surveys). The
+    # answers are picked once (a common table expression) for both counts; the responses not
+    # counted (waiting for release, or of another class) are left out by a NOT IN on the few
+    # of them rather than a join to every response, which costs more than the counting.
+    not_counted = ~shown()
+    if size_class is not None:
+        not_counted = or_(not_counted, SurveyResponse.size_class.is_distinct_from(size_class))
+    answers = (select(SurveyQuestion.code, SurveyQuestion.survey_id, SurveyAnswer.response_id,
+                      SurveyAnswer.choice)
+               .join_from(SurveyAnswer, SurveyQuestion,
+                          SurveyQuestion.id == SurveyAnswer.question_id)
+               .where(SurveyQuestion.survey_id.in_(counted_ids or [-1]),
+                      SurveyQuestion.national.is_(True),
+                      SurveyAnswer.response_id.not_in(
+                          select(SurveyResponse.id)
+                          .where(SurveyResponse.survey_id.in_(counted_ids or [-1]), not_counted)))
+               .cte("national_answers"))
+    per_choice = (select(answers.c.code, answers.c.survey_id, literal_column("0"),
+                         answers.c.choice, func.count())
+                  .group_by(answers.c.code, answers.c.survey_id, answers.c.choice))
+    per_question = (select(answers.c.code, answers.c.survey_id, literal_column("1"), null(),
+                           func.count(answers.c.response_id.distinct()))
+                    .group_by(answers.c.code, answers.c.survey_id))
+    choices: dict[str, dict[int, dict]] = {}
+    respondents: dict[str, dict[int, int]] = {}
+    for code, survey_id, of_question, choice, n in db.session.execute(
+            union_all(per_choice, per_question)).all():
+        county_id = survey_county[survey_id]
+        if of_question:
+            mine = respondents.setdefault(code, {})
+            mine[county_id] = mine.get(county_id, 0) + n
+        else:
+            mine = choices.setdefault(code, {}).setdefault(county_id, {})
+            mine[choice] = mine.get(choice, 0) + n
 
     # Who was asked, per county: invitations sent and answered by personal link.
     invited_by_survey = _invited([s.id for s in surveys])
@@ -391,74 +425,66 @@ def national_report(start: int, end: int | None = None, *, size_class: str | Non
                                           {"invited": 0, "personal": 0, "shown": 0})
         entry["invited"] += invited_by_survey.get(survey.id, 0)
         entry["personal"] += survey.shown_personal
-    for r in db.session.execute(
-            select(SurveyResponse.survey_id, func.count(SurveyResponse.id))
-            .where(SurveyResponse.survey_id.in_(list(survey_county) or [-1]), shown())
-            .group_by(SurveyResponse.survey_id)).all():
-        rate_by_county[survey_county[r[0]]]["shown"] += r[1]
+        entry["shown"] += shown_by_survey.get(survey.id, 0)
 
     # A county under five is hidden, and so is the next smallest when the national figure less
     # the counties shown would otherwise give it away; the national figure needs five in all.
     hidden = hidden_cells(response_count_by_county, forced)
-    national_hidden = national_hidden or len(responses) < MIN_GROUP
+    national_hidden = national_hidden or responses < MIN_GROUP
     order = sorted(response_count_by_county, key=lambda c: counties[c].number)
     out_questions = []
     for template_q in questions:
         options = period_options.get(template_q.code, [])
-        per_county_values: dict[int, list] = {}
-        respondents: dict[int, set] = {}
-        for question_id in copies.get(template_q.code, []):
-            for row in by_question.get(question_id, []):
-                county_id = county_of_response[row.response_id]
-                per_county_values.setdefault(county_id, []).append(row.choice)
-                respondents.setdefault(county_id, set()).add(row.response_id)
+        per_county = choices.get(template_q.code, {})
+        answered_in = respondents.get(template_q.code, {})
         if template_q.kind in ("agreement", "single"):
             # An answer outside the templates' options (a county's own wording) still counts.
             known = {o["value"] for o in options}
-            extra = sorted({v for vals in per_county_values.values() for v in vals} - known)
+            extra = sorted({v for counts in per_county.values() for v in counts} - known)
             options = options + [{"value": v, "label": v, "label_en": v, "years": []}
                                  for v in extra]
         rows_out, shares = [], []
-        all_values: list = []
+        national_counts: dict = {}
         for county_id in order:
-            values = per_county_values.get(county_id, [])
-            all_values.extend(values)
+            counts = per_county.get(county_id, {})
+            for value, n in counts.items():
+                national_counts[value] = national_counts.get(value, 0) + n
             county = counties[county_id]
             row = {"county_number": county.number, "county_name": county.name,
                    "responses": response_count_by_county[county_id],
-                   "answered": len(respondents.get(county_id, ())),
+                   "answered": answered_in.get(county_id, 0),
                    "suppressed": county_id in hidden}
             if template_q.kind == "agreement":
-                figures = agreement_figures([v for v in values if v in AGREEMENT])
+                figures = _agreement(counts)
                 row["agree_share"] = None if row["suppressed"] else figures["agree_share"]
                 row["considered"] = None if row["suppressed"] else figures["considered"]
                 if not row["suppressed"] and figures["agree_share"] is not None:
                     shares.append(figures["agree_share"])
             elif template_q.kind == "single":
-                counts = {o["value"]: values.count(o["value"]) for o in options}
-                row["counts"] = None if row["suppressed"] else counts
+                row["counts"] = None if row["suppressed"] else {
+                    o["value"]: counts.get(o["value"], 0) for o in options}
             if template_q.kind in ("agreement", "single"):
-                row["options"] = None if row["suppressed"] else _split(values, options)
+                row["options"] = None if row["suppressed"] else _split(counts, options)
             if row["suppressed"]:
                 row["answered"] = None
                 if size_class is not None:
                     row["responses"] = None
             rows_out.append(row)
-        answered = sum(len(s) for s in respondents.values())
+        answered = sum(answered_in.values())
         entry = {"code": template_q.code, "kind": template_q.kind, "text": template_q.text,
                  "text_en": template_q.text_en, "counties": rows_out,
                  "suppressed": national_hidden,
                  "answered": None if national_hidden else answered}
         if template_q.kind == "agreement":
-            national = agreement_figures([v for v in all_values if v in AGREEMENT])
+            national = _agreement(national_counts)
             entry["agree_share"] = None if national_hidden else national["agree_share"]
             entry["considered"] = None if national_hidden else national["considered"]
             entry["range"] = {"min": min(shares), "max": max(shares)} if shares else None
         elif template_q.kind == "single":
             entry["counts"] = None if national_hidden else {
-                o["value"]: all_values.count(o["value"]) for o in options}
+                o["value"]: national_counts.get(o["value"], 0) for o in options}
         if template_q.kind in ("agreement", "single"):
-            entry["options"] = (None if national_hidden else _split(all_values, options))
+            entry["options"] = (None if national_hidden else _split(national_counts, options))
             entry["ranges"] = _ranges(rows_out)
         out_questions.append(entry)
 
@@ -477,7 +503,7 @@ def national_report(start: int, end: int | None = None, *, size_class: str | Non
     held = {c for c, r in rate_by_county.items() if r["shown"]}
     return {
         "year": end, "from": start, "to": end, "size_class": size_class,
-        "responses": None if size_class is not None and national_hidden else len(responses),
+        "responses": None if size_class is not None and national_hidden else responses,
         "surveys": len(counted_surveys), "min_group": MIN_GROUP,
         "invited": invited if unfiltered else None,
         "responses_personal": personal if unfiltered else None,
