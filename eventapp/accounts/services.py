@@ -129,10 +129,14 @@ def start_session(user: User) -> str:
     return secret
 
 
+# Set on the database session when the login session was written (commit_session_write).
+SESSION_WRITTEN = "eventapp.login_session_written"
+
+
 def user_for_session(secret: str) -> User | None:
     """The user of a live login session, or None. Writes the last-seen time (at most once a
     minute) or the end of a session found over; the request commits that before its view runs
-    (accounts.views._load_login_session)."""
+    (accounts.views._load_login_session, through commit_session_write)."""
     session = db.session.scalars(
         select(LoginSession).options(joinedload(LoginSession.user))
         .where(LoginSession.secret_hash == session_secret_hash(secret or ""))
@@ -146,13 +150,26 @@ def user_for_session(secret: str) -> User | None:
     if reason is not None:
         if session.ended_at is None:
             session.end(now, reason)
-            db.session.flush()
+            _wrote_session()
         return None
     if now - session.last_seen_at >= SESSION_TOUCH:
         session.last_seen_at = now
-        db.session.flush()
+        _wrote_session()
     user.login_session, user.session_secret = session, secret
     return user
+
+
+def _wrote_session() -> None:
+    db.session.flush()
+    db.session.info[SESSION_WRITTEN] = True
+
+
+def commit_session_write() -> None:
+    """Commit what ``user_for_session`` wrote, if anything. A request that wrote nothing (all
+    but one a minute per session) keeps its transaction: committing it would have expired the
+    user just loaded and cost two round trips more, the commit and loading the user again."""
+    if db.session.info.pop(SESSION_WRITTEN, False):
+        db.session.commit()
 
 
 def end_session(user: User, reason: str = "logout") -> None:

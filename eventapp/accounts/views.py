@@ -94,7 +94,7 @@ def _load_login_session():
     # view's commit nor is lost with a view that sends nothing to the database.
     if request.endpoint != "static" and "_user_id" in session:
         current_user._get_current_object()
-        db.session.commit()
+        services.commit_session_write()
 
 
 def _log_in(user) -> None:

@@ -225,6 +225,38 @@ def test_last_seen_is_written_at_most_about_once_a_minute(client, make_user, clo
     assert row.last_seen_at == clock.now
 
 
+def test_a_request_that_writes_nothing_to_its_session_neither_commits_nor_reloads_the_user(
+        client, make_user, clock, db):
+    # Committing after loading the session expired the user just loaded: every page paid a
+    # commit and a second query for the user. Only the minute's last-seen write commits.
+    from sqlalchemy import event
+
+    from tests.querycount import statements
+
+    user = make_user("county_host")
+    login(client, user.email)
+    commits = []
+
+    def count(conn):
+        commits.append(1)
+
+    event.listen(db.engine, "commit", count)
+    try:
+        clock.move(seconds=10)
+        with statements() as quiet:
+            assert client.get("/places/").status_code == 200
+        assert commits == []
+        assert sum(" FROM users" in s and "login_sessions" not in s for s in quiet.sql) == 0, quiet
+        clock.move(seconds=61)
+        assert client.get("/places/").status_code == 200
+        assert commits == [1]
+    finally:
+        event.remove(db.engine, "commit", count)
+    row = db.session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)).one()
+    db.session.refresh(row)
+    assert row.last_seen_at == clock.now
+
+
 def test_login_after_logout_with_the_same_browser_works(client, make_user):
     user = make_user("county_host")
     login(client, user.email)
