@@ -381,34 +381,38 @@ def national_report(start: int, end: int | None = None, *, size_class: str | Non
     responses = sum(response_count_by_county.values())
 
     # The answers to the counted surveys' national questions, counted in the database: per
-    # code, survey and choice, and the respondents per code and survey (a response answers its
-    # own survey's questions, so a county's respondents are the sum over its surveys). The
-    # answers are picked once (a common table expression) for both counts; the responses not
-    # counted (waiting for release, or of another class) are left out by a NOT IN on the few
-    # of them rather than a join to every response, which costs more than the counting.
+    # question and choice, and the respondents per question (a response answers its own
+    # survey's questions, so a county's respondents are the sum over its surveys' copies). The
+    # answers are picked once (a common table expression) for both counts, and grouped by the
+    # question's id, not its code and survey (strings cost the grouping a third more); the
+    # responses not counted (waiting for release, or of another class) are left out by a NOT
+    # IN on the few of them rather than a join to every response, which costs more than the
+    # counting.
+    national = {question_id: (code, survey_id) for question_id, code, survey_id in db.session.execute(
+        select(SurveyQuestion.id, SurveyQuestion.code, SurveyQuestion.survey_id)
+        .where(SurveyQuestion.survey_id.in_(counted_ids or [-1]),
+               SurveyQuestion.national.is_(True)))}
     not_counted = ~shown()
     if size_class is not None:
         not_counted = or_(not_counted, SurveyResponse.size_class.is_distinct_from(size_class))
-    answers = (select(SurveyQuestion.code, SurveyQuestion.survey_id, SurveyAnswer.response_id,
-                      SurveyAnswer.choice)
-               .join_from(SurveyAnswer, SurveyQuestion,
-                          SurveyQuestion.id == SurveyAnswer.question_id)
-               .where(SurveyQuestion.survey_id.in_(counted_ids or [-1]),
-                      SurveyQuestion.national.is_(True),
+    answers = (select(SurveyAnswer.question_id, SurveyAnswer.response_id, SurveyAnswer.choice)
+               .where(SurveyAnswer.question_id.in_(list(national) or [-1]),
                       SurveyAnswer.response_id.not_in(
                           select(SurveyResponse.id)
                           .where(SurveyResponse.survey_id.in_(counted_ids or [-1]), not_counted)))
                .cte("national_answers"))
-    per_choice = (select(answers.c.code, answers.c.survey_id, literal_column("0"),
-                         answers.c.choice, func.count())
-                  .group_by(answers.c.code, answers.c.survey_id, answers.c.choice))
-    per_question = (select(answers.c.code, answers.c.survey_id, literal_column("1"), null(),
-                           func.count(answers.c.response_id.distinct()))
-                    .group_by(answers.c.code, answers.c.survey_id))
+    per_choice = (select(answers.c.question_id, literal_column("0"), answers.c.choice,
+                         func.count())
+                  .group_by(answers.c.question_id, answers.c.choice))
+    # Distinct pairs first, then counted: hashed, where COUNT(DISTINCT) sorts.
+    pairs = select(answers.c.question_id, answers.c.response_id).distinct().subquery()
+    per_question = (select(pairs.c.question_id, literal_column("1"), null(), func.count())
+                    .group_by(pairs.c.question_id))
     choices: dict[str, dict[int, dict]] = {}
     respondents: dict[str, dict[int, int]] = {}
-    for code, survey_id, of_question, choice, n in db.session.execute(
+    for question_id, of_question, choice, n in db.session.execute(
             union_all(per_choice, per_question)).all():
+        code, survey_id = national[question_id]
         county_id = survey_county[survey_id]
         if of_question:
             mine = respondents.setdefault(code, {})
