@@ -227,6 +227,9 @@ def sweep(roles, app, db, browser, live_server, is_postgres):
         context = browser.new_context(locale="nb-NO", base_url=live_server,
                                       viewport={"width": WIDTHS[0], "height": HEIGHT})
         context.set_default_timeout(10000)
+        # As the ``page`` fixture: a chart page compiles plotly.js while the other database's
+        # suite runs beside this one (CI lost the survey results page to a 10 s load once).
+        context.set_default_navigation_timeout(20000)
         page = context.new_page()
         try:
             if email:
