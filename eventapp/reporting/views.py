@@ -381,8 +381,15 @@ def national_survey():
                                       size_class=size_class)
     figures = charts.national_survey_charts(report)
     picker = _picker("reporting.national_survey", period, services.survey_years, errors)
+    # Every question's table links each county to its gatherings' results: built once per
+    # gathering, not per question (url_for was a tenth of the page's time).
+    results_urls = {link["gathering_id"]: None for q in report["questions"]
+                    for row in q["counties"] for link in row["links"]}
+    for gathering_id in results_urls:
+        results_urls[gathering_id] = url_for("reporting.survey_results", gathering_id=gathering_id)
     return _chart_page(
         "reporting/survey_national.html", figures, 422 if problem else 200, report=report,
+        results_urls=results_urls,
         year=period.end, period=period, years=picker["years"], picker=picker,
         size_class=size_class, size_choices=services.size_choices(), problem=problem,
         percent=charts.percent, settles_choices_for=services.settles_choices_for)
