@@ -12,13 +12,20 @@ from html import unescape
 
 import jsonschema
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from eventapp.api.services import create_token
 from eventapp.api.spec import OPERATIONS
 from eventapp.extensions import db
+from eventapp.gatherings.models import Gathering
 from eventapp.reporting import services as reporting
-from eventapp.surveys.models import AGREEMENT, SurveyInvitation, SurveyResponse
+from eventapp.surveys.models import (
+    AGREEMENT,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyResponse,
+)
 from tests.conftest import login
 from tests.surveys.conftest import add_items, open_survey, question, submit
 
@@ -308,3 +315,38 @@ def test_a_gatherings_results_by_size_class(period, client):
     assert client.get(f"/api/v1/gatherings/{rogaland.gathering_id}/survey/results"
                       "?size_class=huge",
                       headers=_headers(period["directorate"])).status_code == 422
+
+
+def test_a_size_class_keeps_the_top_items_to_its_respondents(period):
+    # In each of Vestland's surveys the large municipalities' respondents chose the first
+    # programme item, the small ones' the second.
+    chosen = {}
+    for survey in db.session.scalars(
+            select(Survey).join(Gathering).where(Gathering.title.like("Samling 46 %"))):
+        items = question(survey, "useful_items").option_list
+        picks = {"large": items[0], "small": items[1]}
+        for response in db.session.scalars(select(SurveyResponse)
+                                           .where(SurveyResponse.survey_id == survey.id)):
+            pick = picks[response.size_class]
+            db.session.add(SurveyAnswer(response_id=response.id, choice=pick["value"],
+                                        question_id=question(survey, "useful_items").id))
+            chosen.setdefault(response.size_class, []).append(pick["label"])
+    db.session.commit()
+
+    def top_items(size_class=None):
+        report = reporting.national_survey(period["directorate"], 2026, 2027,
+                                           size_class=size_class)
+        q = next(q for q in report["questions"] if q["code"] == "useful_items")
+        row = next(r for r in q["counties"] if r["county_number"] == "46")
+        return row["answered"], [(t["label"], t["count"], t["share"]) for t in row["top_items"]]
+
+    def tally(labels):
+        counts = {label: labels.count(label) for label in labels}
+        return sorted(((label, n, n / len(labels)) for label, n in counts.items()),
+                      key=lambda t: (-t[1], t[0].casefold()))
+
+    everyone = chosen["large"] + chosen["small"]
+    assert top_items() == (11, tally(everyone))
+    # Under the filter the row counts Vestland's five small respondents, and so do its items:
+    # not the items of the six large ones beside them.
+    assert top_items("small") == (5, tally(chosen["small"]))

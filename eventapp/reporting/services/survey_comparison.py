@@ -7,7 +7,7 @@ from collections import Counter
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import and_, extract, func, literal_column, null, select, union_all
+from sqlalchemy import and_, extract, func, select
 
 from eventapp.core import policy
 from eventapp.extensions import db
@@ -29,7 +29,6 @@ from eventapp.surveys.models import (
     Survey,
     SurveyAnswer,
     SurveyQuestion,
-    SurveyResponse,
     SurveyTheme,
     survey_answer_themes,
 )
@@ -75,45 +74,23 @@ def _period_surveys(user, period: Period, codes: set[str]) -> list[dict]:
     return list(surveys.values())
 
 
-def _item_counts(question_ids: list[int]) -> tuple[dict[int, dict], dict[int, int]]:
-    """({question id: {item: times chosen}}, {question id: respondents}) over the released
-    responses to these questions, counted in the database in one statement."""
-    answers = (select(SurveyAnswer.question_id, SurveyAnswer.response_id, SurveyAnswer.choice)
-               .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-               .where(SurveyAnswer.question_id.in_(question_ids or [-1]),
-                      SurveyResponse.state != "pending")  # the released ones only
-               .cte("item_answers"))
-    per_item = (select(answers.c.question_id, literal_column("0"), answers.c.choice, func.count())
-                .group_by(answers.c.question_id, answers.c.choice))
-    per_question = (select(answers.c.question_id, literal_column("1"), null(),
-                           func.count(answers.c.response_id.distinct()))
-                    .group_by(answers.c.question_id))
-    chosen: dict[int, dict] = {}
-    respondents: dict[int, int] = {}
-    for question_id, of_question, choice, n in db.session.execute(
-            union_all(per_item, per_question)).all():
-        if of_question:
-            respondents[question_id] = n
-        else:
-            chosen.setdefault(question_id, {})[choice] = n
-    return chosen, respondents
-
-
-def _top_items(copies: list[tuple[int, str | None]], chosen: dict[int, dict],
-               respondents: dict[int, int]) -> list[dict]:
+def _top_items(copies: list[tuple[int, str | None]], counts: dict[int, dict]) -> list[dict]:
     """The most chosen items over a county's copies of the question ((id, options) each), by
     their titles (each gathering has its own programme), with each share of those who answered
-    (``chosen``, ``respondents``: _item_counts; a response answers its own survey's copy only,
-    so the copies' respondents add up)."""
-    counts: Counter = Counter()
+    (``counts``: surveys.national_figures, so the same responses as the row's figures; a
+    response answers its own survey's copy only, so the copies' respondents add up)."""
+    chosen: Counter = Counter()
     answered = 0
     for question_id, options in copies:
+        copy = counts.get(question_id)
+        if copy is None:  # not counted: a survey still open under the size-class filter
+            continue
         labels = {o["value"]: in_language(o, "label")
                   for o in (json.loads(options) if options else [])}
-        for choice, n in chosen.get(question_id, {}).items():
-            counts[labels.get(choice, choice)] += n
-        answered += respondents.get(question_id, 0)
-    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold(), kv[0]))[:TOP_ITEMS]
+        for choice, n in copy["choices"].items():
+            chosen[labels.get(choice, choice)] += n
+        answered += copy["respondents"]
+    top = sorted(chosen.items(), key=lambda kv: (-kv[1], kv[0].casefold(), kv[0]))[:TOP_ITEMS]
     return [{"label": label, "count": n, "share": n / answered} for label, n in top]
 
 
@@ -143,19 +120,16 @@ def _top_themes(question_ids: list[int], tagged: dict[int, list[tuple[str, int]]
     return [{"name": name, "count": n} for name, n in top]
 
 
-def _county_details(user, period: Period, questions: list[dict]) -> None:
+def _county_details(user, period: Period, questions: list[dict], counts: dict[int, dict]) -> None:
     """Adds to each county row the user may see: ``links`` to its gatherings' results, and
-    for a county not suppressed the top items (``top_items``) or the top themes
-    (``themes``) of the question."""
+    for a county not suppressed the top items (``top_items``, from the report's ``counts``)
+    or the top themes (``themes``) of the question."""
     items_codes = {q["code"] for q in questions if q["kind"] == "programme_items"}
     text_codes = {q["code"] for q in questions if q["kind"] in TEXT_KINDS}
     year_surveys = _period_surveys(user, period, items_codes | text_codes)
     by_county: dict[str, list[dict]] = {}
     for survey in year_surveys:
         by_county.setdefault(survey["county_number"], []).append(survey)
-    chosen, respondents = _item_counts([question_id for s in year_surveys
-                                        for code, (question_id, _options) in s["questions"].items()
-                                        if code in items_codes])
     tagged = _theme_counts([question_id for s in year_surveys
                             for code, (question_id, _options) in s["questions"].items()
                             if code in text_codes])
@@ -168,7 +142,7 @@ def _county_details(user, period: Period, questions: list[dict]) -> None:
                 continue
             copies = [s["questions"][q["code"]] for s in mine if q["code"] in s["questions"]]
             if q["kind"] == "programme_items":
-                row["top_items"] = _top_items(copies, chosen, respondents)
+                row["top_items"] = _top_items(copies, counts)
             elif q["kind"] in TEXT_KINDS:
                 row["themes"] = _top_themes([question_id for question_id, _options in copies],
                                             tagged)
@@ -181,7 +155,7 @@ def national_survey(user, start: int, end: int | None = None, *,
     row the user sees gains links to its results pages, its top items and its top themes."""
     policy.authorize(user, "survey.compare")
     period = Period(start, start if end is None else end)
-    report = surveys.national_report(period.start, period.end, size_class=size_class)
+    report, counts = surveys.national_figures(period.start, period.end, size_class=size_class)
     report["period"] = period
     localise(report["questions"])
     if english():  # in Norwegian every label is already in its language
@@ -196,7 +170,7 @@ def national_survey(user, start: int, end: int | None = None, *,
         report["response_rates"] = [r for r in report["response_rates"]
                                     if r["county_number"] == own]
         report["counties_without"] = []
-    _county_details(user, period, report["questions"])
+    _county_details(user, period, report["questions"], counts)
     return report
 
 

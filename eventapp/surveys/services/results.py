@@ -315,12 +315,19 @@ def _rate(personal: int, invited: int) -> float | None:
 
 
 def national_report(start: int, end: int | None = None, *, size_class: str | None = None) -> dict:
-    """For each national question of the years ``start`` through ``end`` (``start`` alone: that
-    year): per county the figures of its gatherings' surveys pooled, the national figure over
-    all responses, and the range of county figures over the counties shown. Counties under five
-    have their figures hidden (``suppressed``), with the next smallest when needed
-    (``hidden_cells``), but count in the national figure, which is itself hidden while the
-    period has fewer than five responses in all.
+    """For each national question of the period, per county and nationally: see
+    ``national_figures``, whose report this is."""
+    return national_figures(start, end, size_class=size_class)[0]
+
+
+def national_figures(start: int, end: int | None = None, *,
+                     size_class: str | None = None) -> tuple[dict, dict[int, dict]]:
+    """(report, counts). The report: for each national question of the years ``start``
+    through ``end`` (``start`` alone: that year): per county the figures of its gatherings'
+    surveys pooled, the national figure over all responses, and the range of county figures
+    over the counties shown. Counties under five have their figures hidden (``suppressed``),
+    with the next smallest when needed (``hidden_cells``), but count in the national figure,
+    which is itself hidden while the period has fewer than five responses in all.
 
     Agreement and single-choice questions give every option of the period's templates with its
     count and its share of all who answered the question (``options``), and the range of each
@@ -337,6 +344,10 @@ def national_report(start: int, end: int | None = None, *, size_class: str | Non
     among the county's own classes, as a gathering's filter is, so that the county's figures
     less its other classes give nothing away; the national one likewise. The response rate is
     not given under the filter: invitations have no size class.
+
+    The counts: per copy of a national question in a counted survey (by its id), the
+    ``choices`` counted ({choice: answers}) and the ``respondents``, over the same responses as
+    the report (the comparison's top items per county read them: reporting.services).
     """
     end = start if end is None else end
     check_size_class(size_class)
@@ -410,16 +421,20 @@ def national_report(start: int, end: int | None = None, *, size_class: str | Non
                     .group_by(pairs.c.question_id))
     choices: dict[str, dict[int, dict]] = {}
     respondents: dict[str, dict[int, int]] = {}
+    by_copy: dict[int, dict] = {}
     for question_id, of_question, choice, n in db.session.execute(
             union_all(per_choice, per_question)).all():
         code, survey_id = national[question_id]
         county_id = survey_county[survey_id]
+        copy = by_copy.setdefault(question_id, {"choices": {}, "respondents": 0})
         if of_question:
             mine = respondents.setdefault(code, {})
             mine[county_id] = mine.get(county_id, 0) + n
+            copy["respondents"] = n
         else:
             mine = choices.setdefault(code, {}).setdefault(county_id, {})
             mine[choice] = mine.get(choice, 0) + n
+            copy["choices"][choice] = n
 
     # Who was asked, per county: invitations sent and answered by personal link.
     invited_by_survey = _invited([s.id for s in surveys])
@@ -505,7 +520,7 @@ def national_report(start: int, end: int | None = None, *, size_class: str | Non
     invited = sum(r["invited"] for r in rates)
     personal = sum(r["responses_personal"] for r in rates)
     held = {c for c, r in rate_by_county.items() if r["shown"]}
-    return {
+    return ({
         "year": end, "from": start, "to": end, "size_class": size_class,
         "responses": None if size_class is not None and national_hidden else responses,
         "surveys": len(counted_surveys), "min_group": MIN_GROUP,
@@ -523,4 +538,4 @@ def national_report(start: int, end: int | None = None, *, size_class: str | Non
                              for y in range(start + 1, end + 1)
                              if (found := template_changes(y - 1, y))],
         "questions": out_questions,
-    }
+    }, by_copy)
