@@ -282,8 +282,9 @@ def test_the_breakdown_takes_no_query_per_county_or_gathering(two_years, builder
         listener = lambda *args: seen.append(1)  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
+            registered = services.grant_report._registered([row.gathering for row in rows])
             services.grant_report._breakdowns(rows, report.period,
-                                              [r.county.id for r in report.rows])
+                                              [r.county.id for r in report.rows], registered)
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)

@@ -23,6 +23,7 @@ from eventapp.grants.services.figures import (
     budget_by_category,
     budget_lines,
     budget_totals,
+    confirmed_rows,
     count_participants,
     figures,
     figures_for,
@@ -58,8 +59,8 @@ from eventapp.grants.services.worklist import worklist
 __all__ = [
     "GrantFigures", "LineData", "add_line", "application_for", "apply", "approve_report",
     "budget_by_category", "budget_lines", "budget_totals", "check_approval_reopenable",
-    "check_decision", "check_decision_reopenable", "count_participants", "decide", "history",
-    "host_count",
+    "check_decision", "check_decision_reopenable", "confirmed_rows", "count_participants",
+    "decide", "history", "host_count",
     "delete_line", "figures", "figures_for", "follow_up_snapshot", "link_travel", "nok", "percent",
     "personal_data_held", "purge", "purge_due_at", "reopen_approval", "reopen_decision",
     "report_follow_up", "report_for",

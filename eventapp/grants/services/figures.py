@@ -61,20 +61,27 @@ def county_municipality_count(county_id: int) -> int:
     return _municipality_counts([county_id]).get(county_id, 0)
 
 
-def _confirmed(gathering_ids) -> dict[int, list]:
-    """{gathering id: its confirmed registrations}, as rows of the columns the count reads (and
-    the parent of each one's municipality), in one query whatever the number of gatherings and
-    registrations: a year's report counts over a thousand, too many to load as entities."""
-    found: dict[int, list] = {g: [] for g in gathering_ids}
-    for r in db.session.execute(
-            select(Registration.gathering_id, Registration.role, Registration.organisation_kind,
+def confirmed_rows(gathering_ids):
+    """The statement of the gatherings' confirmed registrations as rows of the columns the
+    count reads, in this order (and the parent of each one's municipality): a year's report
+    counts over a thousand, too many to load as entities. A report that reads more of them
+    adds its columns after these, and hands the rows to ``figures_for`` (``confirmed``)."""
+    return (select(Registration.gathering_id, Registration.role, Registration.organisation_kind,
                    Registration.attended, Registration.attended_day1,
                    Registration.attended_day2, Registration.attends_digitally,
                    Registration.municipality_id, Municipality.parent_id)
             .outerjoin(Municipality, Municipality.id == Registration.municipality_id)
             .where(Registration.gathering_id.in_(list(gathering_ids) or [-1]),
-                   Registration.status == "confirmed")):
-        found[r.gathering_id].append(r)
+                   Registration.status == "confirmed"))
+
+
+def _confirmed(gathering_ids, rows=None) -> dict[int, list]:
+    """{gathering id: its confirmed registrations} (``confirmed_rows``), in one query whatever
+    the number of gatherings and registrations; from ``rows`` when the caller has them."""
+    found: dict[int, list] = {g: [] for g in gathering_ids}
+    for r in db.session.execute(confirmed_rows(gathering_ids)) if rows is None else rows:
+        if r.gathering_id in found:
+            found[r.gathering_id].append(r)
     return found
 
 
@@ -208,10 +215,11 @@ def _by_gathering(model, ids: list[int]) -> dict:
     return found
 
 
-def figures_for(gatherings: list[Gathering]) -> dict[int, GrantFigures]:
+def figures_for(gatherings: list[Gathering], confirmed=None) -> dict[int, GrantFigures]:
     """{gathering id: figures(gathering)} for many gatherings (a report's rows) with one query
     per kind of fact, so a page over a year's gatherings runs as many queries as one over a
-    single gathering."""
+    single gathering. ``confirmed``: the rows of ``confirmed_rows`` over these gatherings, when
+    the caller has read them already."""
     ids = [g.id for g in gatherings]
     if not ids:
         return {}
@@ -224,7 +232,7 @@ def figures_for(gatherings: list[Gathering]) -> dict[int, GrantFigures]:
     live = [g for g in gatherings if not (g.id in reports and reports[g.id].frozen)]
     live_ids = {g.id for g in live}
     rules = rules_for_years({g.start_date.year for g in live})
-    people = _confirmed(live_ids) if live else {}
+    people = _confirmed(live_ids, confirmed) if live else {}
     municipalities = _municipality_counts({g.county_id for g in live}) if live else {}
     out = {}
     for gathering in gatherings:

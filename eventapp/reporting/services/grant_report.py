@@ -242,9 +242,9 @@ def _gatherings(user, period: Period, county_id: int | None = None) -> list[Gath
     return list(db.session.scalars(stmt))
 
 
-def _gathering_rows(gatherings: list[Gathering]) -> list[GatheringRow]:
+def _gathering_rows(gatherings: list[Gathering], confirmed=None) -> list[GatheringRow]:
     # One query per kind of fact for all of them: per gathering, a year's report ran hundreds.
-    found = grants.figures_for(gatherings)
+    found = grants.figures_for(gatherings, confirmed)
     return [GatheringRow(g, found[g.id], gathering_line(found[g.id])) for g in gatherings]
 
 
@@ -266,27 +266,28 @@ def _partner_kind_column():
     return Partner, Partner.kind
 
 
-def _breakdowns(rows: list[GatheringRow], period: Period,
-                county_ids: list[int]) -> dict[int, Breakdown]:
-    """{county id: Breakdown} over the gatherings of ``rows``, with one query for the
-    registrations, one for the municipalities and one per year for the size classes."""
+def _registered(gatherings: list[Gathering]) -> list:
+    """The gatherings' confirmed registrations as the grant figures read them
+    (grants.confirmed_rows), each with its partner's kind after: one query that both the
+    figures and the breakdowns read, where each read the period's registrations itself."""
+    stmt = grants.confirmed_rows([g.id for g in gatherings])
+    partner, kind = _partner_kind_column()
+    if partner is not None:
+        stmt = stmt.add_columns(kind).outerjoin(partner, partner.id == Registration.partner_id)
+    return db.session.execute(stmt).all()
+
+
+def _breakdowns(rows: list[GatheringRow], period: Period, county_ids: list[int],
+                registered: list) -> dict[int, Breakdown]:
+    """{county id: Breakdown} over the gatherings of ``rows`` and their confirmed
+    ``registered`` (_registered), with one query for the municipalities and one per year for
+    the size classes."""
     if not county_ids:
         return {}
     by_gathering = {r.gathering.id: r for r in rows}
-    partner, kind = _partner_kind_column()
-    columns = [Registration.gathering_id, Registration.role, Registration.organisation_kind,
-               Registration.municipality_id, Registration.attended, Registration.attended_day1,
-               Registration.attended_day2]
-    stmt = select(*columns, kind) if kind is not None else select(*columns)
-    if partner is not None:
-        stmt = stmt.outerjoin(partner, partner.id == Registration.partner_id)
-    registered = db.session.execute(stmt.where(
-        Registration.gathering_id.in_(list(by_gathering) or [-1]),
-        Registration.status == "confirmed")).all()
-    units = db.session.execute(select(Municipality.id, Municipality.parent_id,
-                                      Municipality.county_id, Municipality.kind,
-                                      Municipality.active)).all()
-    parent = {u.id: u.parent_id for u in units}
+    with_kind = _partner_kind_column()[1] is not None
+    units = db.session.execute(select(Municipality.id, Municipality.county_id,
+                                      Municipality.kind, Municipality.active)).all()
     classes = {year: size_classes(year) for year in period.years}
 
     roles = {c: dict.fromkeys(ROLES, 0) for c in county_ids}
@@ -300,17 +301,18 @@ def _breakdowns(rows: list[GatheringRow], period: Period,
             for gid, r in by_gathering.items()}
     for reg in registered:
         # By position: over a thousand rows, reading each column by name cost more than the rest.
-        gathering_id, role, organisation_kind, municipality_id, attended, day1, day2 = reg[:7]
+        (gathering_id, role, organisation_kind, attended, day1, day2, _digital, municipality_id,
+         parent_id) = reg[:9]
         county_id, days, attendance, include_speakers, year_classes = rule[gathering_id]
         if county_id not in roles or not _came(attended, day1, day2, days, attendance):
             continue
         roles[county_id][role] += 1
         if organisation_kind == "partner":
-            found = reg[7] if kind is not None else None
+            found = reg[9] if with_kind else None
             kinds[county_id][found if found in PARTNER_KINDS else "other"] += 1
         counted = include_speakers or role != "speaker"
         if counted and municipality_id is not None:
-            unit = parent.get(municipality_id) or municipality_id
+            unit = parent_id or municipality_id
             size = year_classes.get(unit) or "unknown"
             people[county_id][size] += 1
             came_from[county_id][size].add(unit)
@@ -335,8 +337,9 @@ def _sum_breakdowns(parts: list[Breakdown]) -> Breakdown:
 
 def _county_rows(counties: list[County], gatherings: list[Gathering],
                  period: Period) -> list[CountyRow]:
-    rows = _gathering_rows(gatherings)
-    who = _breakdowns(rows, period, [c.id for c in counties])
+    registered = _registered(gatherings) if gatherings else []
+    rows = _gathering_rows(gatherings, registered)
+    who = _breakdowns(rows, period, [c.id for c in counties], registered)
     out = []
     for county in counties:
         mine = [r for r in rows if r.gathering.county_id == county.id]
