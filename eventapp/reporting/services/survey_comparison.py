@@ -52,7 +52,7 @@ def default_survey_year(user) -> int:
 
 def _period_surveys(user, period: Period, codes: set[str]) -> list[dict]:
     """The period's surveys the user may open, as national_report() picks them, in the order
-    of their gatherings: each with its gathering's id and title, its county's number and its
+    of their gatherings: each with its id, its gathering's id and title, its county's number and its
     questions of these ``codes`` ({code: (question id, options as stored)}). One statement of
     the columns the county rows read, not the surveys, gatherings and questions as objects."""
     stmt = (select(Survey.id, Survey.gathering_id, Gathering.title, County.number,
@@ -67,8 +67,9 @@ def _period_surveys(user, period: Period, codes: set[str]) -> list[dict]:
             .order_by(Gathering.start_date, Gathering.id, Survey.id))
     surveys: dict[int, dict] = {}
     for row in db.session.execute(years.reported(stmt, user)):
-        survey = surveys.setdefault(row.id, {"gathering_id": row.gathering_id, "title": row.title,
-                                             "county_number": row.number, "questions": {}})
+        survey = surveys.setdefault(row.id, {"id": row.id, "gathering_id": row.gathering_id,
+                                             "title": row.title, "county_number": row.number,
+                                             "questions": {}})
         if row.question_id is not None:
             survey["questions"][row.code] = (row.question_id, row.options)
     return list(surveys.values())
@@ -94,14 +95,18 @@ def _top_items(copies: list[tuple[int, str | None]], counts: dict[int, dict]) ->
     return [{"label": label, "count": n, "share": n / answered} for label, n in top]
 
 
-def _theme_counts(question_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
-    """{question id: [(theme name, answers tagged)]} over these questions, in one query."""
+def _theme_counts(survey_ids: list[int], codes: set[str]) -> dict[int, list[tuple[str, int]]]:
+    """{question id: [(theme name, answers tagged)]} over these surveys' questions of these
+    ``codes``, in one query. The questions are picked by a subquery, not by their ids: some
+    eighty ids as parameters made a statement too long for psycopg to keep its parsing."""
+    questions = select(SurveyQuestion.id).where(SurveyQuestion.survey_id.in_(survey_ids or [-1]),
+                                                SurveyQuestion.code.in_(sorted(codes)))
     found: dict[int, list[tuple[str, int]]] = {}
     for question_id, name, n in db.session.execute(
             select(SurveyAnswer.question_id, SurveyTheme.name, func.count())
             .join(survey_answer_themes, survey_answer_themes.c.theme_id == SurveyTheme.id)
             .join(SurveyAnswer, SurveyAnswer.id == survey_answer_themes.c.answer_id)
-            .where(SurveyAnswer.question_id.in_(question_ids or [-1]))
+            .where(SurveyAnswer.question_id.in_(questions))
             .group_by(SurveyAnswer.question_id, SurveyTheme.name)).all():
         found.setdefault(question_id, []).append((name, n))
     return found
@@ -130,9 +135,7 @@ def _county_details(user, period: Period, questions: list[dict], counts: dict[in
     by_county: dict[str, list[dict]] = {}
     for survey in year_surveys:
         by_county.setdefault(survey["county_number"], []).append(survey)
-    tagged = _theme_counts([question_id for s in year_surveys
-                            for code, (question_id, _options) in s["questions"].items()
-                            if code in text_codes])
+    tagged = _theme_counts([s["id"] for s in year_surveys], text_codes)
     for q in questions:
         for row in q["counties"]:
             mine = by_county.get(row["county_number"], [])

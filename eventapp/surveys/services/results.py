@@ -399,15 +399,19 @@ def national_figures(start: int, end: int | None = None, *,
     # responses not counted (waiting for release, or of another class) are left out by a NOT
     # IN on the few of them rather than a join to every response, which costs more than the
     # counting.
-    national = {question_id: (code, survey_id) for question_id, code, survey_id in db.session.execute(
-        select(SurveyQuestion.id, SurveyQuestion.code, SurveyQuestion.survey_id)
-        .where(SurveyQuestion.survey_id.in_(counted_ids or [-1]),
-               SurveyQuestion.national.is_(True)))}
+    # The questions are picked by a subquery, not by their ids: a hundred ids as parameters
+    # made a statement too long for psycopg to keep its parsing.
+    national_questions = (select(SurveyQuestion.id, SurveyQuestion.code, SurveyQuestion.survey_id)
+                          .where(SurveyQuestion.survey_id.in_(counted_ids or [-1]),
+                                 SurveyQuestion.national.is_(True)))
+    national = {question_id: (code, survey_id) for question_id, code, survey_id
+                in db.session.execute(national_questions)}
     not_counted = ~shown()
     if size_class is not None:
         not_counted = or_(not_counted, SurveyResponse.size_class.is_distinct_from(size_class))
     answers = (select(SurveyAnswer.question_id, SurveyAnswer.response_id, SurveyAnswer.choice)
-               .where(SurveyAnswer.question_id.in_(list(national) or [-1]),
+               .where(SurveyAnswer.question_id.in_(
+                          national_questions.with_only_columns(SurveyQuestion.id)),
                       SurveyAnswer.response_id.not_in(
                           select(SurveyResponse.id)
                           .where(SurveyResponse.survey_id.in_(counted_ids or [-1]), not_counted)))
