@@ -1,5 +1,7 @@
 """The registration form: only what the host needs."""
 
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
@@ -25,6 +27,13 @@ WISH_LABELS = {"regional": _l("A regional table"),
 def role_label(role: str) -> str:
     label = ROLE_LABELS.get(role)
     return role if label is None else str(label)
+
+
+def page_role_label():
+    """``role_label`` for one page: a list calls it once per row, and a lazy label is
+    translated anew each time; this one translates each role once. A new one per page, so each
+    page has its own request's language."""
+    return cache(role_label)
 
 
 class EditOwnForm(FlaskForm):

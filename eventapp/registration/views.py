@@ -32,6 +32,7 @@ from eventapp.registration.forms import (
     ParticipantForm,
     RegistrationForm,
     SwapForm,
+    page_role_label,
     role_label,
 )
 from eventapp.registration.models import STATUSES, Registration
@@ -154,7 +155,7 @@ def manage(token: str):
         abort(404)
     return render_template("registration/manage.html", registration=registration,
                            gathering=registration.gathering, action=FlaskForm(),
-                           reg_role_label=role_label,
+                           reg_role_label=page_role_label(),
                            position=services.waitlist_position(registration))
 
 
@@ -292,7 +293,7 @@ def badges(gathering_id: int):
     people = sorted(services.confirmed_registrations(gathering),
                     key=lambda r: (r.organisation_name.casefold(), r.name.casefold()))
     return render_template("registration/badges.html", gathering=gathering, people=people,
-                           reg_role_label=role_label)
+                           reg_role_label=page_role_label())
 
 
 def _checkin_day(gathering: Gathering, raw) -> int:
@@ -315,7 +316,7 @@ def _checkin_page(gathering: Gathering, q: str, day: int, status: int = 200):
         today=next(c for c in counts if c.day == day),
         people=services.confirmed_registrations(gathering, q),
         confirmed=len(services.confirmed_registrations(gathering)),
-        action=FlaskForm(), reg_role_label=role_label,
+        action=FlaskForm(), reg_role_label=page_role_label(),
     ), status
 
 
@@ -332,7 +333,7 @@ def _checkin_json(gathering: Gathering, registration, day: int, q: str, message:
     counts = services.checkin_counts(gathering)
     row = render_template("registration/checkin_row.html", r=registration, gathering=gathering,
                           day=day, q=q, two_days=len(counts) > 1, action=FlaskForm(),
-                          reg_role_label=role_label)
+                          reg_role_label=page_role_label())
     today = next(c for c in counts if c.day == day)
     return jsonify({
         "ok": status == 200, "message": message, "row": row, "registration_id": registration.id,
@@ -465,7 +466,7 @@ def registrations(gathering_id: int):
         active_lines=[c for c in lines if c.confirmed or c.waitlisted or c.overridden],
         quiet_lines=[c for c in lines if not (c.confirmed or c.waitlisted or c.overridden)],
         pool=pool, delegation=services.delegation_check(gathering),
-        hints=services.mix_hints(gathering), action=FlaskForm(), reg_role_label=role_label,
+        hints=services.mix_hints(gathering), action=FlaskForm(), reg_role_label=page_role_label(),
         is_open=services.registration_open(gathering),
     )
 
@@ -684,7 +685,7 @@ def municipal_register(gathering_id: int):
         is_open=services.registration_open(gathering),
         people=services.unit_registrations(gathering, unit),
         line=services.cap_lines(gathering, unit)[0],
-        hints=services.mix_hints(gathering).get(unit.id, []), reg_role_label=role_label,
+        hints=services.mix_hints(gathering).get(unit.id, []), reg_role_label=page_role_label(),
     ), status
 
 
@@ -723,7 +724,7 @@ def swap(gathering_id: int, registration_id: int):
     elif form.is_submitted():
         status = 422
     return render_template("registration/swap.html", gathering=gathering, unit=unit, form=form,
-                           registration=registration, reg_role_label=role_label), status
+                           registration=registration, reg_role_label=page_role_label()), status
 
 
 @bp.route("/gatherings/<int:gathering_id>/our-registrations/<int:registration_id>/cancel",

@@ -636,3 +636,32 @@ def test_record_attendance_day_is_documented(client):
     assert "422" in op["responses"]
     response = op["responses"]["200"]["content"]["application/json"]["schema"]
     assert {"attended_day1", "attended_day2"} <= set(response["properties"])
+
+
+def test_the_lists_translate_each_role_once(client, db, gathering, people, host, monkeypatch):
+    """A list shows a role per row; the role's label is translated once for the page, not once
+    per row (lazy labels translate anew at every use)."""
+    from eventapp.registration import forms
+
+    translated = []
+
+    class Counted:
+        def __init__(self, role, label):
+            self.role, self.label = role, label
+
+        def __str__(self):
+            translated.append(self.role)
+            return str(self.label)
+
+    monkeypatch.setattr(forms, "ROLE_LABELS",
+                        {role: Counted(role, label) for role, label in forms.ROLE_LABELS.items()})
+    for n in range(6, 10):
+        reg(gathering, n, municipality="4622")  # four more programme advisers
+    db.session.commit()
+    as_user(client, host)
+    for url in (f"/gatherings/{gathering.id}/registrations", f"/gatherings/{gathering.id}/checkin",
+                f"/gatherings/{gathering.id}/badges"):
+        translated.clear()
+        body = client.get(url).get_data(as_text=True)
+        assert body.count("Programme adviser") >= 4, url
+        assert translated.count("programme_adviser") == 1, url
