@@ -18,12 +18,18 @@ def create_app(config: type | dict | None = None) -> "Flask":
 
     # The start makes a few hundred thousand objects that all live on (modules, models, URL
     # rules): the collections it would trigger (two full ones) find nothing and took a sixth
-    # of its time.
+    # of its time. Frozen at the end, no later collection walks them either: unfrozen, the
+    # first allocation after the start paid a full collection all the same, and the
+    # interpreter's exit collected them again, a third of what a `flask` command or a test
+    # run paid to start and stop (bench/startup.py); the served process's full collections
+    # walk only what requests make (wsgi.py). An app built and dropped again, as some tests
+    # do, stays in memory until the process ends.
     collecting = gc.isenabled()
     gc.disable()
     try:
         return _create_app(config)
     finally:
+        gc.freeze()
         if collecting:
             gc.enable()
 
@@ -62,7 +68,9 @@ def _create_app(config: type | dict | None) -> "Flask":
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from eventapp.core import hostile
+    from eventapp.core.routing import LazyBuilderRule
 
+    app.url_rule_class = LazyBuilderRule  # before any route is added
     hostile.init_app(app)  # before any route is added: its int converter bounds every id
     _init_extensions(app)
     _register_blueprints(app)

@@ -2,7 +2,6 @@
 deactivates them; registration picks one; campaigns invite their contacts; the reports count
 the partners' people by kind (``partners_by_kind``)."""
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import Boolean, column, select, table
 from sqlalchemy.orm import selectinload
@@ -100,6 +99,8 @@ def set_partner_active(actor, partner: Partner, active: bool) -> Partner:
 
 def _contact_values(partner: Partner, name, email, phone,
                     contact: PartnerContact | None = None) -> dict:
+    from email_validator import EmailNotValidError, validate_email
+
     problems: dict[str, str] = {}
     name = _text(name)
     if not name:

@@ -8,7 +8,6 @@ from datetime import timedelta
 from email.headerregistry import Address
 from email.utils import parseaddr
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import format_time
 from flask_babel import gettext as _
@@ -62,6 +61,8 @@ REMINDER_PAUSE = timedelta(minutes=10)
 
 
 def _campaign_email(value: str | None, field_name: str, problems: dict) -> str | None:
+    from email_validator import EmailNotValidError, validate_email
+
     value = (value or "").strip().lower()
     if not value:
         return None

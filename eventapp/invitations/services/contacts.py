@@ -2,7 +2,6 @@
 to one gathering, so they carry over to next year. The county's host adds and changes them (by
 hand here, or by a file in ``contact_import``); the county's counsellors read them."""
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -19,6 +18,8 @@ NAME_MAX, EMAIL_MAX, PHONE_MAX = 200, 254, 40
 
 def normalise_contact_email(raw) -> tuple[str | None, str | None]:
     """(the address lower-cased, None) or (None, why it is refused)."""
+    from email_validator import EmailNotValidError, validate_email
+
     text = str(raw or "").strip()
     if not text:
         return None, _("The email address is missing.")

@@ -3,7 +3,6 @@ and a registrant changes their own details by their private link."""
 
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -40,6 +39,8 @@ def swap(registration: Registration, actor, new: PersonData) -> Registration:
     the old person and are cleared; the new person adds theirs by their own link. The new
     person gets the confirmation with the calendar file, the old one a short notice.
     """
+    from email_validator import EmailNotValidError, validate_email
+
     gathering = db.session.get(Gathering, registration.gathering_id)
     unit = registration.municipality
     host = policy.can(actor, "registration.manage", gathering)

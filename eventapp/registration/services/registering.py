@@ -9,7 +9,6 @@ The locks are taken in the one order written in ``eventapp.core.db`` (``hold_pla
 from dataclasses import dataclass
 from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -96,6 +95,8 @@ def registration_units(gathering: Gathering) -> list[Municipality]:
 
 def _validate(gathering: Gathering, data: RegistrationData, host: bool) -> dict:
     """Check the input and resolve the organisation; raise with every problem named."""
+    from email_validator import EmailNotValidError, validate_email
+
     problems: dict = {}
     resolved: dict = {}
     if not (data.name or "").strip():
