@@ -46,10 +46,11 @@ def _chart_page(template: str, figures, status: int, **context) -> Response:
     return response
 
 
-def _period(default=services.default_year):
-    """The period asked for, or the year ``default(user)``; when what was asked is refused, the
-    default with a message for the top of the page and one beside each field at fault."""
-    shown = default(current_user)
+def _period(found: list[int], default=services.default_year):
+    """The period asked for, or the year ``default(user, found)`` (``found``: the years with
+    data, asked once for this and the picker); when what was asked is refused, the default
+    with a message for the top of the page and one beside each field at fault."""
+    shown = default(current_user, found)
     try:
         return services.parse_period(request.args, shown), None, {}
     except ValidationFailed as exc:
@@ -62,11 +63,11 @@ def _export_period(default=services.default_year):
     return services.parse_period(request.args, default(current_user))
 
 
-def _years(period, found=services.years_with_data) -> list[int]:
-    return sorted(set(found(current_user)) | {services.this_year(), period.start, period.end})
+def _years(period, found: list[int]) -> list[int]:
+    return sorted(set(found) | {services.this_year(), period.start, period.end})
 
 
-def _picker(endpoint: str, period, found=services.years_with_data, errors=None, **extra):
+def _picker(endpoint: str, period, found: list[int], errors=None, **extra):
     """What the period form needs: the years to pick from, the period shown, errors by field."""
     return {"endpoint": endpoint, "years": _years(period, found), "period": period,
             "errors": errors or {}, "extra": extra}
@@ -82,11 +83,12 @@ def _download(body: bytes, fmt: str, filename: str) -> Response:
 @bp.get("/reports/national")
 @policy.requires("report.view")
 def national():
-    period, problem, errors = _period()
+    found = services.years_with_data(current_user)
+    period, problem, errors = _period(found)
     report = services.national(current_user, period.start, period.end)
     size_labels = [(size, services.size_label(size)) for size in services.SIZE_KEYS]
     figures = charts.national_charts(report, services.role_labels(), size_labels)
-    picker = _picker("reporting.national", period, errors=errors)
+    picker = _picker("reporting.national", period, found, errors=errors)
     return _chart_page(
         "reporting/national.html", figures, 422 if problem else 200, report=report,
         year=period.end, period=period, years=picker["years"], picker=picker, problem=problem,
@@ -117,9 +119,11 @@ def _county(county_number: str):
 @policy.requires("report.view")
 def county(county_number: str):
     county = _county(county_number)
-    period, problem, errors = _period()
+    found = services.years_with_data(current_user)
+    period, problem, errors = _period(found)
     row = services.county_report(current_user, county, period.start, period.end)
-    picker = _picker("reporting.county", period, errors=errors, county_number=county.number)
+    picker = _picker("reporting.county", period, found, errors=errors,
+                     county_number=county.number)
     return render_template(
         "reporting/county.html", county=county, row=row, year=period.end, period=period,
         years=picker["years"], problem=problem, nok=grants.nok, picker=picker,
@@ -372,7 +376,8 @@ def _size_class(errors: dict) -> str | None:
 @bp.get("/reports/national/survey")
 @policy.requires("survey.compare")
 def national_survey():
-    period, problem, errors = _period(services.default_survey_year)
+    found = services.survey_years(current_user)
+    period, problem, errors = _period(found, services.default_survey_year)
     errors = dict(errors)
     size_class = _size_class(errors)
     if errors and not problem:
@@ -380,7 +385,7 @@ def national_survey():
     report = services.national_survey(current_user, period.start, period.end,
                                       size_class=size_class)
     figures = charts.national_survey_charts(report)
-    picker = _picker("reporting.national_survey", period, services.survey_years, errors)
+    picker = _picker("reporting.national_survey", period, found, errors)
     # Every question's table links each county to its gatherings' results: built once per
     # gathering, not per question (url_for was a tenth of the page's time).
     results_urls = {link["gathering_id"]: None for q in report["questions"]

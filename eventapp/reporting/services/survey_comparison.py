@@ -44,9 +44,11 @@ def survey_years(user) -> list[int]:
     return sorted({int(y) for y in found if y is not None})
 
 
-def default_survey_year(user) -> int:
+def default_survey_year(user, found: list[int] | None = None) -> int:
+    """The latest year up to this one with surveys; else now. ``found``: survey_years(user),
+    when the caller has it."""
     now = years.this_year()
-    past = [y for y in survey_years(user) if y <= now]
+    past = [y for y in (survey_years(user) if found is None else found) if y <= now]
     return past[-1] if past else now
 
 

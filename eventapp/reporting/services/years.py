@@ -37,10 +37,11 @@ def years_with_data(user) -> list[int]:
     return sorted({int(y) for y in found if y is not None})
 
 
-def default_year(user) -> int:
-    """The latest year up to this one with gatherings; else the first planned one; else now."""
+def default_year(user, found: list[int] | None = None) -> int:
+    """The latest year up to this one with gatherings; else the first planned one; else now.
+    ``found``: years_with_data(user), when the caller has it."""
     now = this_year()
-    years = years_with_data(user)
+    years = years_with_data(user) if found is None else found
     past = [y for y in years if y <= now]
     if past:
         return past[-1]
