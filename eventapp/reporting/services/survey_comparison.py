@@ -54,9 +54,10 @@ def default_survey_year(user, found: list[int] | None = None) -> int:
 
 def _period_surveys(user, period: Period, codes: set[str]) -> list[dict]:
     """The period's surveys the user may open, as national_report() picks them, in the order
-    of their gatherings: each with its id, its gathering's id and title, its county's number and its
-    questions of these ``codes`` ({code: (question id, options as stored)}). One statement of
-    the columns the county rows read, not the surveys, gatherings and questions as objects."""
+    of their gatherings: each with its id, its gathering's id and title, its county's number
+    and its questions of these ``codes`` ({code: (question id, options as stored)}). One
+    statement of the columns the county rows read, not the surveys, gatherings and questions
+    as objects."""
     stmt = (select(Survey.id, Survey.gathering_id, Gathering.title, County.number,
                    SurveyQuestion.id.label("question_id"), SurveyQuestion.code,
                    SurveyQuestion.options)
