@@ -236,6 +236,9 @@ def axe_violations(page) -> list[dict] | None:
     """axe-core's violations on the page, or None when axe checked nothing."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # A click on a link returns once the next page has begun to load; axe run on it then lost
+    # its document halfway (CI, "reading 'documentElement'" of null). Checked once it is in.
+    page.wait_for_load_state()
     response = Axe().run(page).response
     return response["violations"] if response.get("passes") else None
 

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import test_journeys as journeys
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_journeys import log_in_ok
 
@@ -17,11 +18,9 @@ REFLOW = {"width": 320, "height": 720}
 
 
 def axe_violations(page) -> list[dict]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    response = Axe().run(page).response
-    assert response.get("passes"), "axe checked nothing"
-    return response["violations"]
+    violations = journeys.axe_violations(page)
+    assert violations is not None, "axe checked nothing"
+    return violations
 
 
 def describe(where: str, violations: list[dict]) -> str:
