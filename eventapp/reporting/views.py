@@ -388,10 +388,10 @@ def national_survey():
     picker = _picker("reporting.national_survey", period, found, errors)
     # Every question's table links each county to its gatherings' results: built once per
     # gathering, not per question (url_for was a tenth of the page's time).
-    results_urls = {link["gathering_id"]: None for q in report["questions"]
-                    for row in q["counties"] for link in row["links"]}
-    for gathering_id in results_urls:
-        results_urls[gathering_id] = url_for("reporting.survey_results", gathering_id=gathering_id)
+    linked = {link["gathering_id"] for q in report["questions"] for row in q["counties"]
+              for link in row["links"]}
+    results_urls = {gathering_id: url_for("reporting.survey_results", gathering_id=gathering_id)
+                    for gathering_id in linked}
     return _chart_page(
         "reporting/survey_national.html", figures, 422 if problem else 200, report=report,
         results_urls=results_urls,
